@@ -1,0 +1,63 @@
+#pragma once
+/// \file
+/// A node-classification dataset and the registry that loads one by name.
+
+#include <gas/config.h>
+#include <gas/graph.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gas {
+
+enum class Split { Train, Val, Test };
+std::string to_string(Split split);
+
+struct Dataset {
+  std::string name;
+  CSR adj;               ///< as loaded: unnormalised, symmetric where the dataset is undirected
+  at::Tensor x;          ///< float32 [N, F]
+  at::Tensor y;          ///< int64 [N] (single-label) or float32 [N, C] (multi-label, 0/1)
+  at::Tensor train_mask;  ///< bool [N], or [N, S] for S alternative splits
+  at::Tensor val_mask;
+  at::Tensor test_mask;
+  int64_t num_classes = 0;
+
+  int64_t num_nodes() const { return x.size(0); }
+  int64_t num_features() const { return x.size(1); }
+  bool multilabel() const { return y.dim() == 2; }
+  /// Alternative splits held by the masks (1 for 1-D masks).
+  int64_t num_splits() const;
+  /// The [N] mask of `split` used by run `run` (column run % num_splits()).
+  at::Tensor mask(Split split, int64_t run = 0) const;
+
+  /// The same dataset with nodes reordered: new node i is old node perm[i].
+  Dataset permute(const at::Tensor& perm) const;
+  /// Throws c10::Error naming the first inconsistency between the fields.
+  void check() const;
+  /// Multi-line statistics: nodes, edges, features, classes, split sizes.
+  std::string summary() const;
+};
+
+/// Reads a dataset's loader from a config mapping: validates its options now
+/// (so a bad key fails at start-up) and returns the function that loads the
+/// data from its raw files under a root directory (the layout PyG and PyGAS
+/// use, e.g. root/Planetoid/Cora/raw/). Throws ConfigError for an unknown
+/// name, listing the known ones.
+using DatasetLoader = std::function<Dataset(const std::string& root)>;
+DatasetLoader dataset_from_config(const std::string& name, const ConfigNode& options = ConfigNode());
+
+/// dataset_from_config(name, options)(root).
+Dataset load_dataset(const std::string& name, const std::string& root, const ConfigNode& options = ConfigNode());
+
+/// Every name load_dataset knows, sorted.
+std::vector<std::string> dataset_names();
+
+/// Seeded random masks with `train_per_class` and `val_per_class` nodes of
+/// each class for training and validation and the rest for testing, one
+/// column per split (PyGAS's gen_masks).
+void random_split_masks(Dataset& data, int64_t train_per_class, int64_t val_per_class, int64_t num_splits,
+                        uint64_t seed);
+
+}  // namespace gas

@@ -1,0 +1,56 @@
+#pragma once
+/// \file
+/// The benchmark runner behind small_benchmark (and large_benchmark): a
+/// configuration in, trained models and a results summary out. The
+/// executables only parse their command line; tests call this directly.
+
+#include <gas/config.h>
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace gas {
+
+/// Top-level keys a benchmark accepts besides the model file's own
+/// (model, norm, loop, params): dataset, root, device, runs, epochs, seed,
+/// json, log_every.
+const std::vector<std::string>& run_keys();
+
+/// Composes the configuration of one benchmark run, Hydra-style:
+///  1. the model file `config_file`, or <config_dir>/<suite>/<model>.yaml
+///     where the model comes from a `model=` override (default gcn);
+///  2. top-level `key=value` overrides (see run_keys());
+///  3. `params.<key>=value` overrides, applied inside the block of the
+///     chosen dataset (params.<dataset>.<key>); other datasets' blocks are
+///     dropped.
+/// Throws ConfigError naming the offending argument, key or file.
+ConfigNode compose_config(const std::string& suite, const std::string& config_dir, const std::string& config_file,
+                          const std::vector<std::string>& overrides);
+
+struct RunResult {
+  int64_t run = 0;
+  int64_t seed = 0;
+  double best_val = 0.0;  ///< best validation metric (fraction)
+  double test = 0.0;      ///< test metric at the best validation epoch
+  int64_t best_epoch = 0; ///< 1-based
+};
+
+struct ExperimentResult {
+  std::vector<RunResult> runs;
+  double mean = 0.0;  ///< mean test metric over runs, percent
+  double std = 0.0;   ///< sample standard deviation over runs, percent (0 for one run)
+  std::string metric; ///< "accuracy" or "micro-F1"
+  double total_seconds = 0.0;
+  double median_epoch_seconds = 0.0;  ///< training + evaluation
+  double peak_rss_mb = 0.0;
+};
+
+/// Validates every key of `config` (from compose_config), then loads the
+/// data, partitions it, and trains and evaluates the model for the configured
+/// runs, printing the resolved configuration, progress and a summary to `out`.
+/// With `json` set, also writes the results there (atomically).
+ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out);
+
+}  // namespace gas

@@ -1,0 +1,106 @@
+#pragma once
+/// \file
+/// Sparse adjacency in CSR form and the graph transforms GAS needs before
+/// partitioning: symmetrisation, duplicate removal, self-loops, GCN
+/// normalisation and node permutation.
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+
+namespace gas {
+
+/// Compressed sparse rows. Row r holds the columns col[rowptr[r]:rowptr[r+1]],
+/// sorted ascending within the row. `value` is optional: undefined means every
+/// stored entry is 1. Rows and columns may differ in number (a training batch
+/// is bipartite: its rows are the in-batch nodes, its columns the in-batch
+/// nodes followed by the halo).
+///
+/// In GNN terms row r aggregates messages from its columns, so for directed
+/// graphs this is PyG's `adj_t` (target-major) layout.
+struct CSR {
+  at::Tensor rowptr;  ///< int64 [num_rows + 1]
+  at::Tensor col;     ///< int64 [nnz]
+  at::Tensor value;   ///< float [nnz] or [nnz, H] (per-head weights); may be undefined
+  int64_t num_rows = 0;
+  int64_t num_cols = 0;
+
+  /// The transpose's structure, used by backward passes. Undefined unless
+  /// filled by `with_transpose()`; when absent it is computed on the fly.
+  /// colptr/row describe CSR^T; perm maps each CSR^T entry to its CSR entry.
+  at::Tensor t_colptr, t_row, t_perm;
+
+  int64_t nnz() const { return col.defined() ? col.numel() : 0; }
+  bool has_value() const { return value.defined(); }
+  bool has_transpose() const { return t_colptr.defined(); }
+  c10::Device device() const { return rowptr.device(); }
+
+  /// Throws c10::Error naming the first violated invariant (shapes, dtypes,
+  /// monotone rowptr, columns in range). O(nnz); call at trust boundaries.
+  void check() const;
+
+  /// A copy whose tensors live on `device`.
+  CSR to(c10::Device device, bool non_blocking = false) const;
+
+  /// A copy with the same structure and another value tensor.
+  CSR with_value(at::Tensor new_value) const;
+
+  /// A copy that carries its transpose structure (t_colptr, t_row, t_perm).
+  CSR with_transpose() const;
+
+  /// Out-degree of every row (number of stored entries), int64 [num_rows].
+  at::Tensor row_degree() const;
+
+  /// A dense [num_rows, num_cols] matrix; for tests and tiny graphs only.
+  at::Tensor to_dense() const;
+};
+
+/// Builds a CSR from an int64 edge list `edge_index` [2, E] (row = edge_index[0]).
+/// Duplicate (row, col) pairs are merged: values are summed when `value` is
+/// given, otherwise a single unit entry is kept. Runs in O(E + N) plus a sort
+/// of each row, so it scales to graphs with billions of edges' worth of RAM.
+CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols,
+                        const at::Tensor& value = {});
+
+/// The edge list [2, nnz] of a CSR (row-major order).
+at::Tensor csr_to_edge_index(const CSR& adj);
+
+/// A + A^T with duplicates merged (values of both directions summed when present,
+/// as torch_sparse's to_symmetric does; a unit entry otherwise). Square only.
+CSR to_symmetric(const CSR& adj);
+
+/// Drops the diagonal.
+CSR remove_self_loops(const CSR& adj);
+
+/// Sets the diagonal to `fill` for every node: existing self-loops are replaced,
+/// missing ones inserted (torch_sparse's set_diag / PyG's add_remaining_self_loops).
+CSR set_self_loops(const CSR& adj, double fill = 1.0);
+
+/// Adds `fill` on the diagonal: duplicates an existing self-loop's weight into
+/// a sum rather than replacing it.
+CSR add_self_loops(const CSR& adj, double fill = 1.0);
+
+/// Symmetric GCN normalisation D^-1/2 (A + I) D^-1/2 with degrees taken over
+/// rows after the self-loops are set (PyG's gcn_norm with add_self_loops=True).
+/// Nodes of degree zero get weight zero rather than inf.
+CSR gcn_norm(const CSR& adj, bool add_loops = true);
+
+/// The transpose (num_cols x num_rows), values carried along.
+CSR transpose(const CSR& adj);
+
+/// Reorders nodes: new node i is old node perm[i], for rows and columns alike.
+/// Rows stay column-sorted. Square only.
+CSR permute(const CSR& adj, const at::Tensor& perm);
+
+/// The sub-adjacency of rows `rows` (int64 ids, any order), columns untouched.
+CSR select_rows(const CSR& adj, const at::Tensor& rows);
+
+/// Row-normalises features so each row sums to one; all-zero rows stay zero
+/// (PyG's NormalizeFeatures).
+at::Tensor normalize_features(const at::Tensor& x);
+
+/// The inverse of a permutation: inv[perm[i]] = i.
+at::Tensor invert_permutation(const at::Tensor& perm);
+
+}  // namespace gas

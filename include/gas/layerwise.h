@@ -1,0 +1,23 @@
+#pragma once
+/// \file
+/// The layer splitter: exact full-graph inference, one layer at a time over
+/// all evaluation batches, with the histories as the buffers between layers.
+
+#include <gas/loader.h>
+#include <gas/scalable_gnn.h>
+
+namespace gas {
+
+/// Computes the model's eval-mode output for every node of the graph the
+/// loader was built on. Layer l runs forward_layer(l, ...) over every batch;
+/// its in-batch outputs are written to history l, which layer l+1 reads for
+/// both in-batch and halo rows. The result equals a full-batch forward of the
+/// same model in eval mode, while only one batch's activations exist at a time.
+///
+/// `x` holds the input features of all nodes (any device; rows are moved to
+/// the model's device batch by batch). Every history is overwritten. Returns
+/// a fresh [num_nodes, out] tensor on the model's device. The model's
+/// train/eval mode is restored afterwards.
+at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x);
+
+}  // namespace gas

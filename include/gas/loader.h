@@ -1,0 +1,125 @@
+#pragma once
+/// \file
+/// Minibatches of METIS parts with their 1-hop halo, as GAS trains on them.
+
+#include <gas/graph.h>
+
+#include <torch/arg.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace gas {
+
+/// One GAS minibatch: the nodes of a few parts, plus the out-of-batch
+/// neighbours (halo) whose embeddings come from the histories.
+///
+/// Example: with ptr = [0, 2, 5, 8] and a batch of parts {0, 2}, the in-batch
+/// nodes are 0, 1, 5, 6, 7. If they have out-of-batch neighbours 3 and 4,
+///   n_id       = [0, 1, 5, 6, 7, 3, 4]   (in-batch first, then halo)
+///   batch_size = 5
+///   offset     = [0, 5]                  (first node of each part)
+///   count      = [2, 3]                  (nodes of each part)
+/// and adj is 5 x 7 with columns numbered by position in n_id.
+struct Batch {
+  CSR adj;            ///< bipartite: batch_size rows x n_id.numel() columns
+  at::Tensor x;       ///< features of n_id when the loader was given features
+  at::Tensor n_id;    ///< int64 global node ids, in-batch nodes first, then the halo
+  int64_t batch_size = 0;
+  at::Tensor offset;  ///< int64 first node of each part (global numbering)
+  at::Tensor count;   ///< int64 node count of each part
+  std::vector<int64_t> parts;  ///< the part ids, ascending
+
+  int64_t num_halo() const { return n_id.numel() - batch_size; }
+  /// The halo's global ids (n_id[batch_size:]).
+  at::Tensor halo() const { return n_id.narrow(0, batch_size, num_halo()); }
+};
+
+/// Builds the batch of the given parts of a partitioned (permuted) graph whose
+/// parts are the contiguous ranges [ptr[p], ptr[p+1]). The halo is every node
+/// outside the batch that an in-batch row points to, listed in ascending id
+/// order so that history pulls walk memory forwards. `x`, if defined, is
+/// gathered for n_id. The adjacency carries its transpose for fast backward.
+Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {});
+
+struct SubgraphLoaderOptions {
+  /// Parts per minibatch.
+  TORCH_ARG(int64_t, batch_size) = 1;
+  /// Reshuffle the parts every epoch.
+  TORCH_ARG(bool, shuffle) = true;
+  /// Seed of the part shuffle; epoch e uses seed + e.
+  TORCH_ARG(uint64_t, seed) = 0;
+  /// Background threads building batches ahead of the consumer. 0 builds each
+  /// batch on the calling thread when it is requested.
+  TORCH_ARG(int64_t, num_workers) = 1;
+  /// Batches built ahead per worker.
+  TORCH_ARG(int64_t, prefetch) = 2;
+};
+
+/// Training loader: every epoch shuffles the parts and groups them batch_size
+/// at a time (the last batch may hold fewer). With batch_size == 1 the
+/// subgraphs never change, so their structure is built once up front.
+///
+///   SubgraphLoader loader(adj, partition.ptr, x, SubgraphLoaderOptions().batch_size(10));
+///   for (const Batch& batch : loader) { ... }   // one epoch
+///
+/// Leaving the loop early (e.g. after max_steps batches) stops the workers.
+/// An exception raised while building a batch is rethrown to the consumer.
+class SubgraphLoader {
+ public:
+  SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x = {}, SubgraphLoaderOptions options = {});
+  ~SubgraphLoader();
+  SubgraphLoader(SubgraphLoader&&) noexcept;
+  SubgraphLoader& operator=(SubgraphLoader&&) noexcept;
+
+  /// Batches per epoch.
+  int64_t size() const;
+  int64_t num_parts() const;
+  const SubgraphLoaderOptions& options() const;
+  /// Epochs started so far.
+  int64_t epoch() const;
+  /// Restarts the shuffle sequence from `seed` (epoch 0), e.g. for a new run.
+  void reseed(uint64_t seed);
+
+  class Epoch;
+  class Iterator {
+   public:
+    const Batch& operator*() const;
+    const Batch* operator->() const { return &**this; }
+    Iterator& operator++();
+    bool operator!=(const Iterator& other) const;
+
+   private:
+    friend class SubgraphLoader;
+    std::shared_ptr<Epoch> epoch_;
+  };
+  /// Starts the next epoch.
+  Iterator begin();
+  Iterator end();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Evaluation loader for layer-wise inference: groups of batch_size
+/// consecutive parts in order, built once and reused by every layer.
+class EvalSubgraphLoader {
+ public:
+  EvalSubgraphLoader(const CSR& adj, const at::Tensor& ptr, int64_t batch_size = 1);
+
+  int64_t size() const { return static_cast<int64_t>(batches_.size()); }
+  const std::vector<Batch>& batches() const { return batches_; }
+  std::vector<Batch>::const_iterator begin() const { return batches_.begin(); }
+  std::vector<Batch>::const_iterator end() const { return batches_.end(); }
+  /// Largest halo of any batch: the staging size an asynchronous pull needs.
+  int64_t max_halo() const;
+  int64_t num_nodes() const { return num_nodes_; }
+
+ private:
+  std::vector<Batch> batches_;
+  int64_t num_nodes_ = 0;
+};
+
+}  // namespace gas

@@ -1,0 +1,44 @@
+#pragma once
+/// \file
+/// Graph convolution of Kipf & Welling on a pre-normalised adjacency.
+
+#include <gas/graph.h>
+
+#include <torch/arg.h>
+#include <torch/nn/cloneable.h>
+#include <torch/nn/pimpl.h>
+
+namespace gas {
+namespace nn {
+
+struct GCNConvOptions {
+  GCNConvOptions(int64_t in_channels, int64_t out_channels) : in_channels_(in_channels), out_channels_(out_channels) {}
+  TORCH_ARG(int64_t, in_channels);
+  TORCH_ARG(int64_t, out_channels);
+  TORCH_ARG(bool, bias) = true;
+};
+
+/// out = A (x W) + b, where A's values already hold the normalisation
+/// (gcn_norm computed once on the full graph, before partitioning, as GAS
+/// requires: a batch's rows then see the same weights as in the full graph).
+/// Weight: Glorot-uniform; bias: zeros (PyG's initialisation).
+class GCNConvImpl : public torch::nn::Cloneable<GCNConvImpl> {
+ public:
+  GCNConvImpl(int64_t in_channels, int64_t out_channels) : GCNConvImpl(GCNConvOptions(in_channels, out_channels)) {}
+  explicit GCNConvImpl(const GCNConvOptions& options);
+
+  void reset() override;
+  void reset_parameters();
+  at::Tensor forward(const at::Tensor& x, const CSR& adj);
+
+  GCNConvOptions options;
+  at::Tensor weight;  ///< [in_channels, out_channels]
+  at::Tensor bias;    ///< [out_channels], undefined without bias
+};
+TORCH_MODULE(GCNConv);
+
+/// Glorot/Xavier uniform initialisation of a [fan_in, fan_out] weight.
+void glorot_(at::Tensor& weight);
+
+}  // namespace nn
+}  // namespace gas

@@ -1,0 +1,25 @@
+#pragma once
+/// \file
+/// Sparse-dense matrix product, the aggregation step of message passing.
+
+#include <gas/graph.h>
+
+namespace gas {
+namespace ops {
+
+enum class Reduce { Sum, Mean };
+
+/// out[r] = reduce over entries e of row r of  value[e] * x[col[e]].
+///
+/// `x` is [num_cols, F]. When adj.value is [nnz, H] (one weight per head, as
+/// GAT produces), F must be a multiple of H and head h weights the feature
+/// slice [h * F/H, (h+1) * F/H). Mean divides by the number of stored entries
+/// of the row; rows without entries give zeros for both reductions.
+///
+/// Differentiable with respect to `x` and to adj.value (when it requires grad).
+/// Float and double; CPU (parallel over rows). The backward pass uses the
+/// transpose carried by `adj` when present (see CSR::with_transpose).
+at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
+
+}  // namespace ops
+}  // namespace gas

@@ -1,0 +1,126 @@
+#pragma once
+/// \file
+/// The base class of every GAS model.
+
+#include <gas/graph.h>
+#include <gas/history.h>
+#include <gas/loader.h>
+
+#include <torch/nn/module.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gas {
+
+/// Per-batch values a layer leaves for later layers, e.g. the input of the
+/// first layer that APPNP and GCNII mix back in, or the layer outputs that
+/// jumping knowledge combines. Layer-wise inference keeps one state per
+/// evaluation batch across all layers, so each value should hold in-batch
+/// rows only.
+class LayerState {
+ public:
+  void set(const std::string& key, at::Tensor value) { values_[key] = std::move(value); }
+  bool has(const std::string& key) const { return values_.count(key) > 0; }
+  const at::Tensor& get(const std::string& key) const;
+  void clear() { values_.clear(); }
+
+ private:
+  std::map<std::string, at::Tensor> values_;
+};
+
+/// A GNN trained with GAS. A subclass describes one layer at a time:
+///
+///   at::Tensor forward_layer(int64_t layer, const at::Tensor& x,
+///                            const CSR& adj, LayerState& state) override;
+///
+/// mapping the layer's input rows (in-batch nodes first, then halo) to the
+/// outputs of the adjacency's rows (the in-batch nodes). The inherited
+/// forward() chains the layers with push_and_pull() between them, and
+/// layerwise_inference() runs the same layers over the whole graph, so one
+/// definition serves training, full-batch evaluation and layer-wise inference.
+/// Models whose layers do not form a chain override forward_chain() instead
+/// and call push_and_pull() themselves. Do not declare a method named
+/// `forward` in a subclass: it would hide this one.
+///
+///   struct MyGNNImpl : gas::ScalableGNNImpl {
+///     MyGNNImpl(int64_t n, int64_t in, int64_t hidden, int64_t out)
+///         : ScalableGNNImpl(n, {hidden}) { ... register_module(...) ... }
+///     at::Tensor forward_layer(int64_t layer, const at::Tensor& x,
+///                              const gas::CSR& adj, gas::LayerState&) override;
+///   };
+///   TORCH_MODULE(MyGNN);
+class ScalableGNNImpl : public torch::nn::Module {
+ public:
+  /// One history per hidden layer: history i holds the output of layer i and
+  /// is history_channels[i] wide, so the model has history_channels.size() + 1
+  /// layers. Widths may differ from layer to layer.
+  ScalableGNNImpl(int64_t num_nodes, std::vector<int64_t> history_channels);
+
+  /// Runs the model.
+  ///  - Training batch (`batch` given): x holds the rows of batch->n_id, adj is
+  ///    the batch's bipartite adjacency; returns the batch_size in-batch rows.
+  ///    Between layers, in-batch rows are pushed and halo rows pulled.
+  ///  - Full graph (no batch, x has num_nodes rows): every hidden layer's
+  ///    output is pushed to its history (this fills them); returns all rows.
+  ///  - Anything else (no batch, another node count): plain forward, the
+  ///    histories are neither read nor written.
+  at::Tensor forward(const at::Tensor& x, const CSR& adj, const Batch* batch = nullptr);
+
+  /// One layer. Output rows correspond to adj's rows; the input has adj's
+  /// columns as rows.
+  virtual at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) = 0;
+
+  int64_t num_nodes() const { return num_nodes_; }
+  int64_t num_layers() const { return static_cast<int64_t>(histories_.size()) + 1; }
+  std::vector<History>& histories() { return histories_; }
+  const std::vector<History>& histories() const { return histories_; }
+  /// Total bytes of history storage.
+  int64_t history_nbytes() const;
+
+  /// Zeroes the histories. Subclasses re-initialise their weights too and
+  /// call this base version.
+  virtual void reset_parameters();
+
+  /// Parameters that take the regularised weight decay; by default all of them.
+  virtual std::vector<at::Tensor> reg_parameters();
+  /// Parameters that take the non-regularised weight decay; by default none.
+  virtual std::vector<at::Tensor> nonreg_parameters();
+
+  /// Moves parameters and buffers; the histories follow their placement.
+  using torch::nn::Module::to;
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Device device, bool non_blocking = false) override;
+  c10::Device device() const { return device_; }
+
+  HistoryPlacement history_placement() const { return placement_; }
+  void set_history_placement(HistoryPlacement placement);
+
+  /// How training batches move history rows; synchronous by default.
+  void set_history_io(std::shared_ptr<HistoryIO> io);
+  HistoryIO& history_io() { return *io_; }
+
+ protected:
+  /// The model's structure over one batch (or the full graph): by default
+  /// forward_layer for every layer with push_and_pull after all but the last.
+  virtual at::Tensor forward_chain(const at::Tensor& x, const CSR& adj, const Batch* batch, LayerState& state);
+
+  /// GAS's exchange between layers: on a training batch pushes
+  /// x[:batch_size] into `history` and returns cat(x[:batch_size], halo rows
+  /// pulled from it); on the full graph pushes every row and returns x;
+  /// otherwise returns x untouched.
+  at::Tensor push_and_pull(History& history, const at::Tensor& x, const Batch* batch);
+
+ private:
+  size_t history_index(const History& history) const;
+
+  int64_t num_nodes_;
+  std::vector<History> histories_;
+  HistoryPlacement placement_ = HistoryPlacement::Host;
+  c10::Device device_ = c10::Device(c10::kCPU);
+  std::shared_ptr<HistoryIO> io_;
+};
+
+}  // namespace gas

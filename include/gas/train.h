@@ -1,0 +1,57 @@
+#pragma once
+/// \file
+/// The pieces of a GAS training loop: optimiser, loss, one training epoch and
+/// evaluation, each usable on its own in a user's loop.
+
+#include <gas/datasets/dataset.h>
+#include <gas/layerwise.h>
+#include <gas/loader.h>
+#include <gas/scalable_gnn.h>
+
+#include <torch/arg.h>
+#include <torch/optim/adam.h>
+
+#include <memory>
+
+namespace gas {
+
+/// Adam over two parameter groups: reg_parameters() with `reg_weight_decay`,
+/// nonreg_parameters() with `nonreg_weight_decay` (PyGAS's reg/nonreg modules).
+std::unique_ptr<torch::optim::Adam> make_adam(ScalableGNNImpl& model, double lr, double reg_weight_decay,
+                                              double nonreg_weight_decay);
+
+/// Cross-entropy for single-label targets, binary cross-entropy on logits for
+/// multi-label ones; the mean over the given rows.
+at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y);
+
+struct TrainEpochOptions {
+  /// Clip the global gradient norm to this value (disabled when unset).
+  TORCH_ARG(c10::optional<double>, grad_norm) = c10::nullopt;
+  /// Visit at most this many batches (0: all), PyGAS's max_steps.
+  TORCH_ARG(int64_t, max_steps) = 0;
+  /// Which column of multi-split masks to train on.
+  TORCH_ARG(int64_t, split) = 0;
+};
+
+struct TrainEpochStats {
+  double loss = 0.0;           ///< mean over training nodes
+  int64_t batches = 0;         ///< batches taken from the loader
+  int64_t steps = 0;           ///< optimiser steps (batches with training nodes)
+  int64_t total_batches = 0;   ///< batches an epoch holds
+  double seconds = 0.0;        ///< wall time of the epoch
+  double wait_seconds = 0.0;   ///< of which waiting for the loader
+};
+
+/// One epoch of GAS training over `loader` (built on `data`'s permuted graph):
+/// each batch with training nodes runs forward with history push/pull, the
+/// loss on its training nodes, backward and an optimiser step. Batches
+/// without training nodes are skipped (their rows are refreshed by the next
+/// evaluation pass, as in PyGAS).
+TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
+                            const Dataset& data, const TrainEpochOptions& options = {});
+
+/// Eval-mode full-batch forward of the whole graph (no gradients). It writes
+/// every history as a side effect, which is how GAS fills them.
+at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data);
+
+}  // namespace gas

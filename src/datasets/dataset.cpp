@@ -1,0 +1,167 @@
+#include <gas/datasets/dataset.h>
+
+#include <gas/datasets/planetoid.h>
+#include <gas/datasets/synthetic.h>
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+namespace gas {
+namespace {
+
+using Parser = std::function<DatasetLoader(const ConfigNode& options)>;
+
+DatasetLoader planetoid(const std::string& name) {
+  return [name](const std::string& root) { return load_planetoid(root, name); };
+}
+
+// The one place that maps a dataset name to its reader.
+const std::map<std::string, Parser>& registry() {
+  static const std::map<std::string, Parser> parsers = {
+      {"cora", [](const ConfigNode&) { return planetoid("cora"); }},
+      {"citeseer", [](const ConfigNode&) { return planetoid("citeseer"); }},
+      {"pubmed", [](const ConfigNode&) { return planetoid("pubmed"); }},
+      {"synthetic",
+       [](const ConfigNode& options) -> DatasetLoader {
+         const SyntheticOptions o = synthetic_options_from(options);
+         return [o](const std::string&) { return make_synthetic(o); };
+       }},
+  };
+  return parsers;
+}
+
+at::Tensor column(const at::Tensor& mask, int64_t run) {
+  return mask.dim() == 1 ? mask : mask.select(1, run % mask.size(1)).contiguous();
+}
+
+}  // namespace
+
+std::string to_string(Split split) {
+  switch (split) {
+    case Split::Train: return "train";
+    case Split::Val: return "val";
+    case Split::Test: return "test";
+  }
+  return "?";
+}
+
+int64_t Dataset::num_splits() const { return train_mask.dim() == 2 ? train_mask.size(1) : 1; }
+
+at::Tensor Dataset::mask(Split split, int64_t run) const {
+  switch (split) {
+    case Split::Train: return column(train_mask, run);
+    case Split::Val: return column(val_mask, run);
+    case Split::Test: return column(test_mask, run);
+  }
+  return {};
+}
+
+Dataset Dataset::permute(const at::Tensor& perm) const {
+  Dataset out = *this;
+  out.adj = gas::permute(adj, perm);
+  out.x = x.index_select(0, perm);
+  out.y = y.index_select(0, perm);
+  out.train_mask = train_mask.index_select(0, perm);
+  out.val_mask = val_mask.index_select(0, perm);
+  out.test_mask = test_mask.index_select(0, perm);
+  return out;
+}
+
+void Dataset::check() const {
+  TORCH_CHECK(x.defined() && x.dim() == 2 && x.scalar_type() == at::kFloat, name,
+              ": features must be float32 [N, F], got ", x.defined() ? x.sizes() : at::IntArrayRef{});
+  const int64_t n = x.size(0);
+  TORCH_CHECK(n > 0, name, ": the graph has no nodes");
+  TORCH_CHECK(adj.num_rows == n && adj.num_cols == n, name, ": adjacency is ", adj.num_rows, " x ", adj.num_cols,
+              " for ", n, " nodes");
+  adj.check();
+  TORCH_CHECK(y.defined() && y.size(0) == n, name, ": labels cover ", y.defined() ? y.size(0) : 0, " of ", n,
+              " nodes");
+  TORCH_CHECK(num_classes >= 1, name, ": no classes");
+  if (y.dim() == 1) {
+    TORCH_CHECK(y.scalar_type() == at::kLong, name, ": single-label targets must be int64, got ", y.scalar_type());
+    TORCH_CHECK(y.min().item<int64_t>() >= 0 && y.max().item<int64_t>() < num_classes, name,
+                ": labels outside [0, ", num_classes, ")");
+  } else {
+    TORCH_CHECK(y.dim() == 2 && y.size(1) == num_classes, name, ": multi-label targets must be [N, ", num_classes,
+                "], got ", y.sizes());
+  }
+  for (const auto& [mask, label] : {std::pair<const at::Tensor&, const char*>{train_mask, "train_mask"},
+                                    {val_mask, "val_mask"},
+                                    {test_mask, "test_mask"}}) {
+    TORCH_CHECK(mask.defined() && mask.scalar_type() == at::kBool && mask.size(0) == n &&
+                    (mask.dim() == 1 || (mask.dim() == 2 && mask.size(1) == num_splits())),
+                name, ": ", label, " must be bool [N] or [N, splits] matching train_mask");
+  }
+}
+
+std::string Dataset::summary() const {
+  std::ostringstream out;
+  const int64_t splits = num_splits();
+  out << name << ": " << num_nodes() << " nodes, " << adj.nnz() << " directed edges (avg degree " << std::fixed
+      << std::setprecision(1) << static_cast<double>(adj.nnz()) / std::max<int64_t>(1, num_nodes()) << "), "
+      << num_features() << " features, " << num_classes << " classes (" << (multilabel() ? "multi" : "single")
+      << "-label)\n  split" << (splits > 1 ? " 0 of " + std::to_string(splits) : "")
+      << ": train " << mask(Split::Train).sum().item<int64_t>() << ", val " << mask(Split::Val).sum().item<int64_t>()
+      << ", test " << mask(Split::Test).sum().item<int64_t>();
+  return out.str();
+}
+
+DatasetLoader dataset_from_config(const std::string& name, const ConfigNode& options) {
+  const auto it = registry().find(name);
+  if (it == registry().end()) {
+    std::string known;
+    for (const auto& kv : registry()) known += (known.empty() ? "" : ", ") + kv.first;
+    throw ConfigError("unknown dataset '" + name + "' (known: " + known + ")");
+  }
+  DatasetLoader load = it->second(options);
+  return [name, load](const std::string& root) {
+    Dataset data = load(root);
+    data.name = name;
+    data.check();
+    return data;
+  };
+}
+
+Dataset load_dataset(const std::string& name, const std::string& root, const ConfigNode& options) {
+  return dataset_from_config(name, options)(root);
+}
+
+std::vector<std::string> dataset_names() {
+  std::vector<std::string> names;
+  for (const auto& kv : registry()) names.push_back(kv.first);
+  return names;
+}
+
+void random_split_masks(Dataset& data, int64_t train_per_class, int64_t val_per_class, int64_t num_splits,
+                        uint64_t seed) {
+  TORCH_CHECK(!data.multilabel(), "random_split_masks: needs single-label targets");
+  TORCH_CHECK(train_per_class >= 0 && val_per_class >= 0 && num_splits >= 1,
+              "random_split_masks: need non-negative per-class counts and at least one split");
+  const int64_t n = data.num_nodes();
+  // torch's generator and randperm, as PyGAS's gen_masks after
+  // torch.manual_seed(seed), so the splits match the Python original's.
+  at::Generator gen = at::detail::createCPUGenerator(seed);
+  at::Tensor train = at::zeros({n, num_splits}, at::kBool);
+  at::Tensor val = at::zeros({n, num_splits}, at::kBool);
+  for (int64_t c = 0; c < data.num_classes; ++c) {
+    const at::Tensor idx = data.y.eq(c).nonzero().view(-1);
+    std::vector<at::Tensor> perms;
+    for (int64_t s = 0; s < num_splits; ++s) perms.push_back(at::randperm(idx.size(0), gen));
+    const at::Tensor order = at::stack(perms, 1);  // [members, splits]
+    const at::Tensor shuffled = idx.index_select(0, order.reshape(-1)).view(order.sizes());
+    const int64_t k_train = std::min(train_per_class, idx.size(0));
+    const int64_t k_val = std::min(val_per_class, idx.size(0) - k_train);
+    train.scatter_(0, shuffled.narrow(0, 0, k_train), true);
+    val.scatter_(0, shuffled.narrow(0, k_train, k_val), true);
+  }
+  data.train_mask = train;
+  data.val_mask = val;
+  data.test_mask = ~(train | val);
+}
+
+}  // namespace gas

@@ -1,0 +1,411 @@
+#include <gas/graph.h>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+namespace gas {
+namespace {
+
+constexpr int64_t kRowGrain = 1024;
+
+void check_index(const at::Tensor& t, const char* name) {
+  TORCH_CHECK(t.defined(), name, " is undefined");
+  TORCH_CHECK(t.scalar_type() == at::kLong, name, " must be int64, got ", t.scalar_type());
+  TORCH_CHECK(t.dim() == 1, name, " must be 1-D, got ", t.dim(), "-D");
+  TORCH_CHECK(t.is_contiguous(), name, " must be contiguous");
+}
+
+void check_cpu(const CSR& adj, const char* op) {
+  TORCH_CHECK(adj.rowptr.device().is_cpu(), op, ": expected a CPU adjacency, got ", adj.rowptr.device());
+}
+
+void check_square(const CSR& adj, const char* op) {
+  TORCH_CHECK(adj.num_rows == adj.num_cols, op, ": expected a square adjacency, got ", adj.num_rows,
+              " x ", adj.num_cols);
+}
+
+void check_unit_or_vector_value(const CSR& adj, const char* op) {
+  TORCH_CHECK(!adj.has_value() || adj.value.dim() == 1, op,
+              ": expected one weight per edge, got value of shape ", adj.value.sizes());
+}
+
+// Counting sort of (row, col[, value]) triples into CSR, then a sort of every
+// row by column that merges duplicates (summing values). Linear apart from the
+// per-row sorts, which are tiny for sparse graphs and run in parallel.
+CSR build_csr(int64_t num_rows, int64_t num_cols, const int64_t* row, const int64_t* col,
+              const float* val, int64_t num_edges) {
+  std::vector<int64_t> count(num_rows + 1, 0);
+  for (int64_t e = 0; e < num_edges; ++e) {
+    TORCH_CHECK(row[e] >= 0 && row[e] < num_rows, "edge ", e, ": row index ", row[e],
+                " out of range [0, ", num_rows, ")");
+    TORCH_CHECK(col[e] >= 0 && col[e] < num_cols, "edge ", e, ": column index ", col[e],
+                " out of range [0, ", num_cols, ")");
+    ++count[row[e] + 1];
+  }
+  std::partial_sum(count.begin(), count.end(), count.begin());
+
+  std::vector<int64_t> tmp_col(num_edges);
+  std::vector<float> tmp_val(val ? num_edges : 0);
+  {
+    std::vector<int64_t> cursor(count.begin(), count.end() - 1);
+    for (int64_t e = 0; e < num_edges; ++e) {
+      const int64_t pos = cursor[row[e]]++;
+      tmp_col[pos] = col[e];
+      if (val) tmp_val[pos] = val[e];
+    }
+  }
+
+  // Sort each row and merge duplicates in place; remember the new row length.
+  std::vector<int64_t> new_len(num_rows, 0);
+  at::parallel_for(0, num_rows, kRowGrain, [&](int64_t begin, int64_t end) {
+    std::vector<std::pair<int64_t, float>> buf;
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t lo = count[r], hi = count[r + 1];
+      if (hi == lo) continue;
+      int64_t out = lo;
+      if (!val) {
+        std::sort(tmp_col.begin() + lo, tmp_col.begin() + hi);
+        for (int64_t i = lo; i < hi; ++i)
+          if (i == lo || tmp_col[i] != tmp_col[out - 1]) tmp_col[out++] = tmp_col[i];
+      } else {
+        buf.clear();
+        for (int64_t i = lo; i < hi; ++i) buf.emplace_back(tmp_col[i], tmp_val[i]);
+        std::stable_sort(buf.begin(), buf.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [c, v] : buf) {
+          if (out > lo && tmp_col[out - 1] == c) {
+            tmp_val[out - 1] += v;
+          } else {
+            tmp_col[out] = c;
+            tmp_val[out] = v;
+            ++out;
+          }
+        }
+      }
+      new_len[r] = out - lo;
+    }
+  });
+
+  at::Tensor rowptr = at::empty({num_rows + 1}, at::kLong);
+  int64_t* rp = rowptr.data_ptr<int64_t>();
+  rp[0] = 0;
+  for (int64_t r = 0; r < num_rows; ++r) rp[r + 1] = rp[r] + new_len[r];
+  const int64_t nnz = rp[num_rows];
+
+  at::Tensor out_col = at::empty({nnz}, at::kLong);
+  at::Tensor out_val = val ? at::empty({nnz}, at::kFloat) : at::Tensor();
+  int64_t* oc = out_col.data_ptr<int64_t>();
+  float* ov = val ? out_val.data_ptr<float>() : nullptr;
+  at::parallel_for(0, num_rows, kRowGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      std::copy_n(tmp_col.begin() + count[r], new_len[r], oc + rp[r]);
+      if (ov) std::copy_n(tmp_val.begin() + count[r], new_len[r], ov + rp[r]);
+    }
+  });
+  return CSR{rowptr, out_col, out_val, num_rows, num_cols};
+}
+
+// Row index of every stored entry.
+std::vector<int64_t> expand_rows(const CSR& adj) {
+  std::vector<int64_t> row(adj.nnz());
+  const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
+  at::parallel_for(0, adj.num_rows, kRowGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) std::fill(row.begin() + rp[r], row.begin() + rp[r + 1], r);
+  });
+  return row;
+}
+
+const float* value_ptr(const CSR& adj) {
+  if (!adj.has_value()) return nullptr;
+  TORCH_CHECK(adj.value.scalar_type() == at::kFloat, "edge values must be float32, got ",
+              adj.value.scalar_type());
+  return adj.value.data_ptr<float>();
+}
+
+}  // namespace
+
+void CSR::check() const {
+  check_index(rowptr, "CSR.rowptr");
+  check_index(col, "CSR.col");
+  TORCH_CHECK(num_rows >= 0 && num_cols >= 0, "CSR: negative size ", num_rows, " x ", num_cols);
+  TORCH_CHECK(rowptr.numel() == num_rows + 1, "CSR.rowptr has ", rowptr.numel(),
+              " entries, expected num_rows + 1 = ", num_rows + 1);
+  TORCH_CHECK(col.device() == rowptr.device(), "CSR.col is on ", col.device(), ", rowptr on ",
+              rowptr.device());
+  if (value.defined()) {
+    TORCH_CHECK(value.dim() == 1 || value.dim() == 2, "CSR.value must be [nnz] or [nnz, H], got ",
+                value.sizes());
+    TORCH_CHECK(value.size(0) == col.numel(), "CSR.value has ", value.size(0), " rows, expected nnz = ",
+                col.numel());
+    TORCH_CHECK(at::isFloatingType(value.scalar_type()), "CSR.value must be floating point, got ",
+                value.scalar_type());
+  }
+  const at::Tensor rp = rowptr.cpu();
+  const int64_t* p = rp.data_ptr<int64_t>();
+  TORCH_CHECK(p[0] == 0, "CSR.rowptr[0] = ", p[0], ", expected 0");
+  TORCH_CHECK(p[num_rows] == col.numel(), "CSR.rowptr[-1] = ", p[num_rows], ", expected nnz = ",
+              col.numel());
+  for (int64_t r = 0; r < num_rows; ++r)
+    TORCH_CHECK(p[r] <= p[r + 1], "CSR.rowptr decreases at row ", r, " (", p[r], " > ", p[r + 1], ")");
+  if (col.numel() > 0) {
+    const at::Tensor c = col.cpu();
+    const int64_t lo = c.min().item<int64_t>(), hi = c.max().item<int64_t>();
+    TORCH_CHECK(lo >= 0 && hi < num_cols, "CSR.col holds indices in [", lo, ", ", hi,
+                "], outside [0, ", num_cols, ")");
+  }
+}
+
+CSR CSR::to(c10::Device device, bool non_blocking) const {
+  auto move = [&](const at::Tensor& t) { return t.defined() ? t.to(device, non_blocking) : t; };
+  CSR out = *this;
+  out.rowptr = move(rowptr);
+  out.col = move(col);
+  out.value = move(value);
+  out.t_colptr = move(t_colptr);
+  out.t_row = move(t_row);
+  out.t_perm = move(t_perm);
+  return out;
+}
+
+CSR CSR::with_value(at::Tensor new_value) const {
+  CSR out = *this;
+  out.value = std::move(new_value);
+  return out;
+}
+
+CSR CSR::with_transpose() const {
+  if (has_transpose()) return *this;
+  check_cpu(*this, "CSR::with_transpose");
+  CSR out = *this;
+  out.t_colptr = at::zeros({num_cols + 1}, at::kLong);
+  out.t_row = at::empty({nnz()}, at::kLong);
+  out.t_perm = at::empty({nnz()}, at::kLong);
+  int64_t* cp = out.t_colptr.data_ptr<int64_t>();
+  int64_t* tr = out.t_row.data_ptr<int64_t>();
+  int64_t* tp = out.t_perm.data_ptr<int64_t>();
+  const int64_t* rp = rowptr.data_ptr<int64_t>();
+  const int64_t* c = col.data_ptr<int64_t>();
+  const int64_t n = nnz();
+  for (int64_t e = 0; e < n; ++e) ++cp[c[e] + 1];
+  for (int64_t i = 0; i < num_cols; ++i) cp[i + 1] += cp[i];
+  std::vector<int64_t> cursor(cp, cp + num_cols);
+  // Visiting rows in order keeps every transposed row sorted.
+  for (int64_t r = 0; r < num_rows; ++r) {
+    for (int64_t e = rp[r]; e < rp[r + 1]; ++e) {
+      const int64_t pos = cursor[c[e]]++;
+      tr[pos] = r;
+      tp[pos] = e;
+    }
+  }
+  return out;
+}
+
+at::Tensor CSR::row_degree() const { return rowptr.narrow(0, 1, num_rows) - rowptr.narrow(0, 0, num_rows); }
+
+at::Tensor CSR::to_dense() const {
+  const at::ScalarType dtype = value.defined() ? value.scalar_type() : at::kFloat;
+  at::Tensor dense = at::zeros({num_rows, num_cols}, at::TensorOptions().dtype(dtype));
+  const CSR cpu = to(at::kCPU);
+  const at::Tensor row = at::repeat_interleave(at::arange(num_rows, at::kLong), cpu.row_degree());
+  const at::Tensor v = value.defined() ? cpu.value.reshape({nnz(), -1}).select(1, 0)
+                                       : at::ones({nnz()}, at::TensorOptions().dtype(dtype));
+  dense.index_put_({row, cpu.col}, v, /*accumulate=*/true);
+  return dense;
+}
+
+CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols,
+                        const at::Tensor& value) {
+  TORCH_CHECK(num_rows >= 0 && num_cols >= 0, "csr_from_edge_index: negative size ", num_rows, " x ",
+              num_cols);
+  TORCH_CHECK(edge_index.dim() == 2 && edge_index.size(0) == 2,
+              "csr_from_edge_index: edge_index must be [2, E], got ", edge_index.sizes());
+  TORCH_CHECK(edge_index.scalar_type() == at::kLong, "csr_from_edge_index: edge_index must be int64, got ",
+              edge_index.scalar_type());
+  const at::Tensor ei = edge_index.cpu().contiguous();
+  const int64_t num_edges = ei.size(1);
+  at::Tensor val;
+  if (value.defined()) {
+    TORCH_CHECK(value.dim() == 1 && value.numel() == num_edges,
+                "csr_from_edge_index: value must be [E] = [", num_edges, "], got ", value.sizes());
+    val = value.cpu().to(at::kFloat).contiguous();
+  }
+  const int64_t* ptr = ei.data_ptr<int64_t>();
+  return build_csr(num_rows, num_cols, ptr, ptr + num_edges, val.defined() ? val.data_ptr<float>() : nullptr,
+                   num_edges);
+}
+
+at::Tensor csr_to_edge_index(const CSR& adj) {
+  check_cpu(adj, "csr_to_edge_index");
+  std::vector<int64_t> row = expand_rows(adj);
+  at::Tensor r = at::from_blob(row.data(), {adj.nnz()}, at::kLong).clone();
+  return at::stack({r, adj.col});
+}
+
+CSR to_symmetric(const CSR& adj) {
+  check_cpu(adj, "to_symmetric");
+  check_square(adj, "to_symmetric");
+  check_unit_or_vector_value(adj, "to_symmetric");
+  const int64_t n = adj.nnz();
+  std::vector<int64_t> row = expand_rows(adj);
+  std::vector<int64_t> src(2 * n), dst(2 * n);
+  const int64_t* c = adj.col.data_ptr<int64_t>();
+  std::copy_n(row.begin(), n, src.begin());
+  std::copy_n(c, n, src.begin() + n);
+  std::copy_n(c, n, dst.begin());
+  std::copy_n(row.begin(), n, dst.begin() + n);
+  std::vector<float> val;
+  if (const float* v = value_ptr(adj)) {
+    val.resize(2 * n);
+    std::copy_n(v, n, val.begin());
+    std::copy_n(v, n, val.begin() + n);
+  }
+  return build_csr(adj.num_rows, adj.num_cols, src.data(), dst.data(), val.empty() ? nullptr : val.data(),
+                   2 * n);
+}
+
+CSR remove_self_loops(const CSR& adj) {
+  check_cpu(adj, "remove_self_loops");
+  check_unit_or_vector_value(adj, "remove_self_loops");
+  const at::Tensor row = at::repeat_interleave(at::arange(adj.num_rows, at::kLong), adj.row_degree());
+  const at::Tensor keep = row.ne(adj.col);
+  at::Tensor new_row = row.masked_select(keep);
+  at::Tensor rowptr = at::zeros({adj.num_rows + 1}, at::kLong);
+  rowptr.narrow(0, 1, adj.num_rows).copy_(at::bincount(new_row, {}, adj.num_rows).cumsum(0));
+  return CSR{rowptr, adj.col.masked_select(keep), adj.has_value() ? adj.value.masked_select(keep) : at::Tensor(),
+             adj.num_rows, adj.num_cols};
+}
+
+CSR set_self_loops(const CSR& adj, double fill) {
+  check_square(adj, "set_self_loops");
+  const CSR base = remove_self_loops(adj);
+  const int64_t n = adj.num_rows;
+  const at::Tensor loops = at::arange(n, at::kLong);
+  const at::Tensor ei = at::cat({csr_to_edge_index(base), at::stack({loops, loops})}, 1);
+  at::Tensor value;
+  if (base.has_value() || fill != 1.0) {
+    const at::Tensor v = base.has_value() ? base.value.to(at::kFloat) : at::ones({base.nnz()}, at::kFloat);
+    value = at::cat({v, at::full({n}, fill, at::kFloat)});
+  }
+  return csr_from_edge_index(ei, n, n, value);
+}
+
+CSR add_self_loops(const CSR& adj, double fill) {
+  check_cpu(adj, "add_self_loops");
+  check_square(adj, "add_self_loops");
+  check_unit_or_vector_value(adj, "add_self_loops");
+  const int64_t n = adj.num_rows;
+  const at::Tensor loops = at::arange(n, at::kLong);
+  const at::Tensor ei = at::cat({csr_to_edge_index(adj), at::stack({loops, loops})}, 1);
+  const at::Tensor v = adj.has_value() ? adj.value.to(at::kFloat) : at::ones({adj.nnz()}, at::kFloat);
+  return csr_from_edge_index(ei, n, n, at::cat({v, at::full({n}, fill, at::kFloat)}));
+}
+
+CSR gcn_norm(const CSR& adj, bool add_loops) {
+  check_square(adj, "gcn_norm");
+  check_unit_or_vector_value(adj, "gcn_norm");
+  CSR a = add_loops ? set_self_loops(adj, 1.0) : adj;
+  if (!a.has_value()) a = a.with_value(at::ones({a.nnz()}, at::kFloat));
+  const at::Tensor row = at::repeat_interleave(at::arange(a.num_rows, at::kLong), a.row_degree());
+  at::Tensor deg = at::zeros({a.num_rows}, at::kFloat).index_add_(0, row, a.value);
+  at::Tensor dinv = deg.pow(-0.5);
+  dinv.masked_fill_(at::isinf(dinv), 0.0);
+  return a.with_value(dinv.index_select(0, row) * a.value * dinv.index_select(0, a.col));
+}
+
+CSR transpose(const CSR& adj) {
+  const CSR t = adj.with_transpose();
+  at::Tensor value = adj.has_value() ? adj.value.index_select(0, t.t_perm) : at::Tensor();
+  return CSR{t.t_colptr, t.t_row, value, adj.num_cols, adj.num_rows};
+}
+
+CSR permute(const CSR& adj, const at::Tensor& perm) {
+  check_cpu(adj, "permute");
+  check_square(adj, "permute");
+  check_index(perm, "permute: perm");
+  TORCH_CHECK(perm.numel() == adj.num_rows, "permute: perm has ", perm.numel(), " entries for ",
+              adj.num_rows, " nodes");
+  const at::Tensor inv = invert_permutation(perm);
+  const CSR rows = select_rows(adj, perm);
+  const int64_t n = adj.num_rows;
+  const int64_t* rp = rows.rowptr.data_ptr<int64_t>();
+  const int64_t* inv_p = inv.data_ptr<int64_t>();
+  at::Tensor col = rows.col.clone();
+  at::Tensor value = rows.has_value() ? rows.value.clone() : at::Tensor();
+  const int64_t* src_col = rows.col.data_ptr<int64_t>();
+  int64_t* dst_col = col.data_ptr<int64_t>();
+  const float* src_val = value_ptr(rows);
+  float* dst_val = value.defined() ? value.data_ptr<float>() : nullptr;
+  at::parallel_for(0, n, kRowGrain, [&](int64_t begin, int64_t end) {
+    std::vector<std::pair<int64_t, int64_t>> buf;  // (new column, source position)
+    for (int64_t r = begin; r < end; ++r) {
+      buf.clear();
+      for (int64_t e = rp[r]; e < rp[r + 1]; ++e) buf.emplace_back(inv_p[src_col[e]], e);
+      std::sort(buf.begin(), buf.end());
+      int64_t out = rp[r];
+      for (const auto& [c, e] : buf) {
+        dst_col[out] = c;
+        if (dst_val) dst_val[out] = src_val[e];
+        ++out;
+      }
+    }
+  });
+  return CSR{rows.rowptr, col, value, n, n};
+}
+
+CSR select_rows(const CSR& adj, const at::Tensor& rows) {
+  check_cpu(adj, "select_rows");
+  check_index(rows, "select_rows: rows");
+  check_unit_or_vector_value(adj, "select_rows");
+  const int64_t m = rows.numel();
+  const int64_t* r = rows.data_ptr<int64_t>();
+  const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
+  at::Tensor rowptr = at::empty({m + 1}, at::kLong);
+  int64_t* out_rp = rowptr.data_ptr<int64_t>();
+  out_rp[0] = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    TORCH_CHECK(r[i] >= 0 && r[i] < adj.num_rows, "select_rows: row ", r[i], " out of range [0, ",
+                adj.num_rows, ")");
+    out_rp[i + 1] = out_rp[i] + (rp[r[i] + 1] - rp[r[i]]);
+  }
+  at::Tensor col = at::empty({out_rp[m]}, at::kLong);
+  at::Tensor value = adj.has_value() ? at::empty({out_rp[m]}, adj.value.options()) : at::Tensor();
+  const int64_t* src_col = adj.col.data_ptr<int64_t>();
+  int64_t* dst_col = col.data_ptr<int64_t>();
+  const float* src_val = value_ptr(adj);
+  float* dst_val = value.defined() ? value.data_ptr<float>() : nullptr;
+  at::parallel_for(0, m, kRowGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t lo = rp[r[i]], len = rp[r[i] + 1] - lo;
+      std::copy_n(src_col + lo, len, dst_col + out_rp[i]);
+      if (dst_val) std::copy_n(src_val + lo, len, dst_val + out_rp[i]);
+    }
+  });
+  return CSR{rowptr, col, value, m, adj.num_cols};
+}
+
+at::Tensor normalize_features(const at::Tensor& x) {
+  TORCH_CHECK(x.dim() == 2, "normalize_features: expected [N, F] features, got ", x.sizes());
+  return x / x.sum(-1, /*keepdim=*/true).clamp_min(1.0);
+}
+
+at::Tensor invert_permutation(const at::Tensor& perm) {
+  check_index(perm, "invert_permutation: perm");
+  const int64_t n = perm.numel();
+  at::Tensor inv = at::full({n}, -1, at::kLong);
+  const at::Tensor perm_cpu = perm.cpu();
+  const int64_t* p = perm_cpu.data_ptr<int64_t>();
+  int64_t* q = inv.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    TORCH_CHECK(p[i] >= 0 && p[i] < n && q[p[i]] == -1, "invert_permutation: entry ", i, " = ", p[i],
+                " is out of range or repeated; not a permutation of 0..", n - 1);
+    q[p[i]] = i;
+  }
+  return inv;
+}
+
+}  // namespace gas

@@ -1,0 +1,58 @@
+#include <gas/layerwise.h>
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+namespace gas {
+
+at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x) {
+  TORCH_CHECK(loader.num_nodes() == model.num_nodes(), "layerwise_inference: the loader covers ",
+              loader.num_nodes(), " nodes, the model ", model.num_nodes());
+  TORCH_CHECK(x.dim() == 2 && x.size(0) == model.num_nodes(), "layerwise_inference: expected features [",
+              model.num_nodes(), ", F], got ", x.sizes());
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  struct RestoreMode {
+    ScalableGNNImpl& model;
+    bool training;
+    ~RestoreMode() { model.train(training); }
+  } restore{model, was_training};
+
+  const c10::Device device = model.device();
+  const int64_t num_layers = model.num_layers();
+  std::vector<History>& histories = model.histories();
+  std::vector<LayerState> states(loader.size());
+  at::Tensor out;
+
+  for (int64_t layer = 0; layer < num_layers; ++layer) {
+    const bool last = layer + 1 == num_layers;
+    for (int64_t b = 0; b < loader.size(); ++b) {
+      const Batch& batch = loader.batches()[b];
+      const at::Tensor input = layer == 0 ? x.index_select(0, batch.n_id.to(x.device())).to(device)
+                                          : histories[layer - 1].pull(batch.n_id);
+      const at::Tensor h = model.forward_layer(layer, input, batch.adj.to(device), states[b]);
+      TORCH_CHECK(h.dim() == 2 && h.size(0) == batch.batch_size, "layerwise_inference: layer ", layer,
+                  " returned ", h.sizes(), " for a batch of ", batch.batch_size,
+                  " nodes (forward_layer must return one row per adjacency row)");
+      if (!last) {
+        TORCH_CHECK(h.size(1) == histories[layer].embedding_dim(), "layerwise_inference: layer ", layer,
+                    " outputs ", h.size(1), " features, history ", layer, " is ",
+                    histories[layer].embedding_dim(), " wide");
+        histories[layer].push(h, batch.offset, batch.count);
+      } else {
+        if (!out.defined()) out = at::empty({model.num_nodes(), h.size(1)}, h.options());
+        int64_t src = 0;
+        const int64_t* o = batch.offset.data_ptr<int64_t>();
+        const int64_t* c = batch.count.data_ptr<int64_t>();
+        for (int64_t i = 0; i < batch.offset.numel(); ++i) {
+          out.narrow(0, o[i], c[i]).copy_(h.narrow(0, src, c[i]));
+          src += c[i];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace gas

@@ -1,0 +1,327 @@
+#include <gas/loader.h>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <thread>
+
+namespace gas {
+namespace {
+
+// Global id -> local column, -1 when unassigned. One per thread, sized to the
+// largest graph seen, and reset after every batch by touching only the entries
+// it set, so a batch costs O(its size) rather than O(N).
+std::vector<int64_t>& local_index_scratch(int64_t num_nodes) {
+  thread_local std::vector<int64_t> scratch;
+  if (static_cast<int64_t>(scratch.size()) < num_nodes) scratch.assign(num_nodes, -1);
+  return scratch;
+}
+
+void check_ptr(const at::Tensor& ptr, int64_t num_nodes, const char* who) {
+  TORCH_CHECK(ptr.defined() && ptr.dim() == 1 && ptr.numel() >= 2 && ptr.scalar_type() == at::kLong, who,
+              ": ptr must be an int64 vector [num_parts + 1], got ",
+              ptr.defined() ? ptr.sizes() : at::IntArrayRef{});
+  TORCH_CHECK(ptr.device().is_cpu(), who, ": ptr must be on the CPU");
+  const int64_t* p = ptr.data_ptr<int64_t>();
+  const int64_t k = ptr.numel() - 1;
+  TORCH_CHECK(p[0] == 0 && p[k] == num_nodes, who, ": ptr must run from 0 to the node count ", num_nodes,
+              ", got ", p[0], " .. ", p[k]);
+  for (int64_t i = 0; i < k; ++i)
+    TORCH_CHECK(p[i] <= p[i + 1], who, ": ptr decreases at part ", i, " (", p[i], " > ", p[i + 1], ")");
+}
+
+}  // namespace
+
+Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x) {
+  TORCH_CHECK(adj.device().is_cpu(), "make_batch: the graph must be on the CPU");
+  TORCH_CHECK(adj.num_rows == adj.num_cols, "make_batch: expected a square adjacency, got ", adj.num_rows, " x ",
+              adj.num_cols);
+  TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "make_batch: features have ",
+              x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_rows, " nodes");
+  TORCH_CHECK(!parts.empty(), "make_batch: no parts given");
+  const int64_t num_nodes = adj.num_rows;
+  const int64_t num_parts = ptr.numel() - 1;
+  const int64_t* p = ptr.data_ptr<int64_t>();
+  std::sort(parts.begin(), parts.end());
+  for (size_t i = 0; i < parts.size(); ++i) {
+    TORCH_CHECK(parts[i] >= 0 && parts[i] < num_parts, "make_batch: part ", parts[i], " out of range [0, ",
+                num_parts, ")");
+    TORCH_CHECK(i == 0 || parts[i] != parts[i - 1], "make_batch: part ", parts[i], " given twice");
+  }
+
+  // Contiguous node ranges of the batch; adjacent parts merge into one range.
+  std::vector<int64_t> offset, count;
+  for (int64_t part : parts) {
+    const int64_t lo = p[part], len = p[part + 1] - p[part];
+    if (len == 0) continue;
+    if (!offset.empty() && offset.back() + count.back() == lo) {
+      count.back() += len;
+    } else {
+      offset.push_back(lo);
+      count.push_back(len);
+    }
+  }
+  const int64_t batch_size = std::accumulate(count.begin(), count.end(), int64_t{0});
+
+  std::vector<int64_t>& local = local_index_scratch(num_nodes);
+  std::vector<int64_t> rows;  // in-batch global ids, in local order
+  rows.reserve(batch_size);
+  for (size_t i = 0; i < offset.size(); ++i)
+    for (int64_t v = offset[i]; v < offset[i] + count[i]; ++v) {
+      local[v] = static_cast<int64_t>(rows.size());
+      rows.push_back(v);
+    }
+
+  const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
+  const int64_t* col = adj.col.data_ptr<int64_t>();
+  std::vector<int64_t> halo;
+  for (int64_t v : rows)
+    for (int64_t e = rp[v]; e < rp[v + 1]; ++e)
+      if (local[col[e]] == -1) {
+        local[col[e]] = -2;
+        halo.push_back(col[e]);
+      }
+  std::sort(halo.begin(), halo.end());
+  for (size_t i = 0; i < halo.size(); ++i) local[halo[i]] = batch_size + static_cast<int64_t>(i);
+
+  at::Tensor rowptr = at::empty({batch_size + 1}, at::kLong);
+  int64_t* out_rp = rowptr.data_ptr<int64_t>();
+  out_rp[0] = 0;
+  for (int64_t i = 0; i < batch_size; ++i) out_rp[i + 1] = out_rp[i] + (rp[rows[i] + 1] - rp[rows[i]]);
+  const int64_t nnz = out_rp[batch_size];
+  at::Tensor out_col = at::empty({nnz}, at::kLong);
+  int64_t* oc = out_col.data_ptr<int64_t>();
+  at::parallel_for(0, batch_size, 2048, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      int64_t o = out_rp[i];
+      for (int64_t e = rp[rows[i]]; e < rp[rows[i] + 1]; ++e) oc[o++] = local[col[e]];
+    }
+  });
+  at::Tensor value;
+  if (adj.has_value()) {
+    std::vector<at::Tensor> slices;
+    for (size_t i = 0; i < offset.size(); ++i) {
+      const int64_t lo = rp[offset[i]], hi = rp[offset[i] + count[i]];
+      slices.push_back(adj.value.narrow(0, lo, hi - lo));
+    }
+    value = slices.empty() ? adj.value.narrow(0, 0, 0).clone() : at::cat(slices);
+  }
+
+  for (int64_t v : rows) local[v] = -1;
+  for (int64_t v : halo) local[v] = -1;
+
+  Batch batch;
+  rows.insert(rows.end(), halo.begin(), halo.end());
+  batch.n_id = at::tensor(rows, at::kLong);
+  batch.batch_size = batch_size;
+  batch.offset = at::tensor(offset, at::kLong);
+  batch.count = at::tensor(count, at::kLong);
+  batch.parts = std::move(parts);
+  batch.adj = CSR{rowptr, out_col, value, batch_size, batch.n_id.numel()}.with_transpose();
+  if (x.defined()) batch.x = x.index_select(0, batch.n_id);
+  return batch;
+}
+
+// ------------------------------------------------------------------ training
+
+struct SubgraphLoader::Impl {
+  CSR adj;
+  at::Tensor ptr;
+  at::Tensor x;
+  SubgraphLoaderOptions options;
+  int64_t epochs_started = 0;
+  std::vector<Batch> fixed;  // per-part structure, when batch_size == 1
+
+  Batch build(const std::vector<int64_t>& parts) const {
+    if (fixed.empty()) return make_batch(adj, ptr, parts, x);
+    Batch batch = fixed[parts.front()];
+    if (x.defined()) batch.x = x.index_select(0, batch.n_id);
+    return batch;
+  }
+};
+
+// One pass over the batches of an epoch. Workers build batches ahead, at most
+// `window` beyond the one being consumed, and hand them over in order.
+class SubgraphLoader::Epoch {
+ public:
+  Epoch(const Impl& impl, std::vector<std::vector<int64_t>> groups)
+      : impl_(impl), groups_(std::move(groups)) {
+    const int64_t workers = std::min<int64_t>(impl.options.num_workers(), static_cast<int64_t>(groups_.size()));
+    window_ = std::max<int64_t>(1, workers * std::max<int64_t>(1, impl.options.prefetch()));
+    for (int64_t w = 0; w < workers; ++w) threads_.emplace_back([this] { work(); });
+  }
+
+  ~Epoch() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  bool done() const { return position_ >= static_cast<int64_t>(groups_.size()); }
+  const Batch& current() const { return current_; }
+
+  // Moves to the next batch; false at the end of the epoch.
+  bool advance() {
+    if (threads_.empty()) {
+      ++position_;
+      if (done()) return false;
+      current_ = impl_.build(groups_[position_]);
+      return true;
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    ++position_;  // under the lock: workers read it to bound their look-ahead
+    if (done()) return false;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return ready_.count(position_) > 0 || errors_.count(position_) > 0; });
+    if (auto it = errors_.find(position_); it != errors_.end()) {
+      std::exception_ptr error = it->second;
+      errors_.erase(it);
+      std::rethrow_exception(error);
+    }
+    current_ = std::move(ready_[position_]);
+    ready_.erase(position_);
+    return true;
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      int64_t index;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [&] {
+          return stop_ || next_ >= static_cast<int64_t>(groups_.size()) || next_ < position_ + 1 + window_;
+        });
+        if (stop_ || next_ >= static_cast<int64_t>(groups_.size())) return;
+        index = next_++;
+      }
+      try {
+        Batch batch = impl_.build(groups_[index]);
+        std::lock_guard<std::mutex> lock(mutex_);
+        ready_.emplace(index, std::move(batch));
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        errors_.emplace(index, std::current_exception());
+      }
+      cv_.notify_all();
+    }
+  }
+
+  const Impl& impl_;
+  std::vector<std::vector<int64_t>> groups_;
+  int64_t position_ = -1;
+  Batch current_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::thread> threads_;
+  int64_t window_ = 1;
+  int64_t next_ = 0;
+  bool stop_ = false;
+  std::map<int64_t, Batch> ready_;
+  std::map<int64_t, std::exception_ptr> errors_;
+};
+
+SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLoaderOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  TORCH_CHECK(options.batch_size() >= 1, "SubgraphLoader: batch_size must be positive, got ",
+              options.batch_size());
+  TORCH_CHECK(options.num_workers() >= 0, "SubgraphLoader: num_workers must be >= 0, got ",
+              options.num_workers());
+  TORCH_CHECK(adj.device().is_cpu(), "SubgraphLoader: the graph must be on the CPU");
+  check_ptr(ptr, adj.num_rows, "SubgraphLoader");
+  impl_->adj = std::move(adj);
+  impl_->ptr = std::move(ptr);
+  impl_->x = std::move(x);
+  impl_->options = options;
+  if (options.batch_size() == 1) {
+    const int64_t k = impl_->ptr.numel() - 1;
+    impl_->fixed.reserve(k);
+    for (int64_t part = 0; part < k; ++part) impl_->fixed.push_back(make_batch(impl_->adj, impl_->ptr, {part}));
+  }
+}
+
+SubgraphLoader::~SubgraphLoader() = default;
+SubgraphLoader::SubgraphLoader(SubgraphLoader&&) noexcept = default;
+SubgraphLoader& SubgraphLoader::operator=(SubgraphLoader&&) noexcept = default;
+
+int64_t SubgraphLoader::num_parts() const { return impl_->ptr.numel() - 1; }
+
+int64_t SubgraphLoader::size() const {
+  const int64_t b = impl_->options.batch_size();
+  return (num_parts() + b - 1) / b;
+}
+
+const SubgraphLoaderOptions& SubgraphLoader::options() const { return impl_->options; }
+
+int64_t SubgraphLoader::epoch() const { return impl_->epochs_started; }
+
+void SubgraphLoader::reseed(uint64_t seed) {
+  impl_->options.seed(seed);
+  impl_->epochs_started = 0;
+}
+
+SubgraphLoader::Iterator SubgraphLoader::begin() {
+  std::vector<int64_t> order(num_parts());
+  std::iota(order.begin(), order.end(), 0);
+  if (impl_->options.shuffle()) {
+    std::mt19937_64 rng(impl_->options.seed() + static_cast<uint64_t>(impl_->epochs_started));
+    std::shuffle(order.begin(), order.end(), rng);
+  }
+  ++impl_->epochs_started;
+  std::vector<std::vector<int64_t>> groups;
+  const int64_t b = impl_->options.batch_size();
+  for (size_t i = 0; i < order.size(); i += b)
+    groups.emplace_back(order.begin() + i, order.begin() + std::min(order.size(), i + b));
+  Iterator it;
+  it.epoch_ = std::make_shared<Epoch>(*impl_, std::move(groups));
+  if (!it.epoch_->advance()) it.epoch_.reset();
+  return it;
+}
+
+SubgraphLoader::Iterator SubgraphLoader::end() { return Iterator(); }
+
+const Batch& SubgraphLoader::Iterator::operator*() const {
+  TORCH_CHECK(epoch_ != nullptr, "SubgraphLoader: dereferencing the end iterator");
+  return epoch_->current();
+}
+
+SubgraphLoader::Iterator& SubgraphLoader::Iterator::operator++() {
+  if (epoch_ && !epoch_->advance()) epoch_.reset();
+  return *this;
+}
+
+bool SubgraphLoader::Iterator::operator!=(const Iterator& other) const { return epoch_ != other.epoch_; }
+
+// ---------------------------------------------------------------- evaluation
+
+EvalSubgraphLoader::EvalSubgraphLoader(const CSR& adj, const at::Tensor& ptr, int64_t batch_size)
+    : num_nodes_(adj.num_rows) {
+  TORCH_CHECK(batch_size >= 1, "EvalSubgraphLoader: batch_size must be positive, got ", batch_size);
+  check_ptr(ptr, adj.num_rows, "EvalSubgraphLoader");
+  const int64_t k = ptr.numel() - 1;
+  for (int64_t first = 0; first < k; first += batch_size) {
+    std::vector<int64_t> parts;
+    for (int64_t part = first; part < std::min(k, first + batch_size); ++part) parts.push_back(part);
+    Batch batch = make_batch(adj, ptr, std::move(parts));
+    if (batch.batch_size > 0) batches_.push_back(std::move(batch));
+  }
+}
+
+int64_t EvalSubgraphLoader::max_halo() const {
+  int64_t m = 0;
+  for (const Batch& b : batches_) m = std::max(m, b.num_halo());
+  return m;
+}
+
+}  // namespace gas

@@ -1,0 +1,51 @@
+#include <gas/nn/gcn_conv.h>
+
+#include <gas/ops/spmm.h>
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <cmath>
+
+namespace gas {
+namespace nn {
+
+void glorot_(at::Tensor& weight) {
+  torch::NoGradGuard no_grad;
+  const double a = std::sqrt(6.0 / static_cast<double>(weight.size(-2) + weight.size(-1)));
+  weight.uniform_(-a, a);
+}
+
+GCNConvImpl::GCNConvImpl(const GCNConvOptions& options) : options(options) { reset(); }
+
+void GCNConvImpl::reset() {
+  TORCH_CHECK(options.in_channels() > 0 && options.out_channels() > 0,
+              "GCNConv: in_channels and out_channels must be positive, got ", options.in_channels(), " and ",
+              options.out_channels());
+  weight = register_parameter("weight", at::empty({options.in_channels(), options.out_channels()}));
+  if (options.bias()) bias = register_parameter("bias", at::empty({options.out_channels()}));
+  reset_parameters();
+}
+
+void GCNConvImpl::reset_parameters() {
+  glorot_(weight);
+  if (bias.defined()) {
+    torch::NoGradGuard no_grad;
+    bias.zero_();
+  }
+}
+
+at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj) {
+  TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "GCNConv: expected input [*, ",
+              options.in_channels(), "], got ", x.sizes());
+  // Transforming first aggregates the narrower of the two widths when out < in;
+  // both orders give the same result.
+  at::Tensor out = options.out_channels() <= options.in_channels()
+                       ? ops::spmm(adj, x.matmul(weight))
+                       : ops::spmm(adj, x).matmul(weight);
+  if (bias.defined()) out = out + bias;
+  return out;
+}
+
+}  // namespace nn
+}  // namespace gas

@@ -1,0 +1,101 @@
+#include "ops/cpu/spmm_cpu.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
+namespace gas {
+namespace ops {
+namespace cpu {
+namespace {
+
+// Rows are independent, so the work splits over rows; the grain keeps a task
+// around a few thousand edges even for low-degree graphs.
+int64_t row_grain(int64_t num_rows, int64_t nnz, int64_t width) {
+  const int64_t avg = std::max<int64_t>(1, nnz / std::max<int64_t>(1, num_rows));
+  return std::max<int64_t>(1, 32768 / (avg * std::max<int64_t>(1, width)));
+}
+
+template <typename scalar_t>
+void spmm_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* value, int64_t heads,
+                 const scalar_t* x, scalar_t* out, int64_t num_rows, int64_t width, bool mean) {
+  const int64_t slice = width / heads;
+  at::parallel_for(0, num_rows, row_grain(num_rows, rowptr[num_rows], width), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      scalar_t* o = out + r * width;
+      std::fill(o, o + width, scalar_t(0));
+      const int64_t lo = rowptr[r], hi = rowptr[r + 1];
+      for (int64_t e = lo; e < hi; ++e) {
+        const scalar_t* xr = x + col[e] * width;
+        if (value == nullptr) {
+          for (int64_t f = 0; f < width; ++f) o[f] += xr[f];
+        } else {
+          for (int64_t h = 0; h < heads; ++h) {
+            const scalar_t w = value[e * heads + h];
+            scalar_t* oh = o + h * slice;
+            const scalar_t* xh = xr + h * slice;
+            for (int64_t f = 0; f < slice; ++f) oh[f] += w * xh[f];
+          }
+        }
+      }
+      if (mean && hi > lo) {
+        const scalar_t inv = scalar_t(1) / scalar_t(hi - lo);
+        for (int64_t f = 0; f < width; ++f) o[f] *= inv;
+      }
+    }
+  });
+}
+
+template <typename scalar_t>
+void value_backward_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* x, const scalar_t* g,
+                           scalar_t* grad_value, int64_t num_rows, int64_t width, int64_t heads, bool mean) {
+  const int64_t slice = width / heads;
+  at::parallel_for(0, num_rows, row_grain(num_rows, rowptr[num_rows], width), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t lo = rowptr[r], hi = rowptr[r + 1];
+      if (hi == lo) continue;
+      const scalar_t scale = mean ? scalar_t(1) / scalar_t(hi - lo) : scalar_t(1);
+      const scalar_t* gr = g + r * width;
+      for (int64_t e = lo; e < hi; ++e) {
+        const scalar_t* xr = x + col[e] * width;
+        for (int64_t h = 0; h < heads; ++h) {
+          scalar_t acc = 0;
+          for (int64_t f = h * slice; f < (h + 1) * slice; ++f) acc += gr[f] * xr[f];
+          grad_value[e * heads + h] = acc * scale;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value,
+                const at::Tensor& x, bool mean) {
+  const int64_t num_rows = rowptr.numel() - 1;
+  const int64_t width = x.size(1);
+  const int64_t heads = value.defined() && value.dim() == 2 ? value.size(1) : 1;
+  at::Tensor out = at::empty({num_rows, width}, x.options());
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "spmm_cpu", [&] {
+    spmm_kernel<scalar_t>(rowptr.data_ptr<int64_t>(), col.data_ptr<int64_t>(),
+                          value.defined() ? value.data_ptr<scalar_t>() : nullptr, heads, x.data_ptr<scalar_t>(),
+                          out.data_ptr<scalar_t>(), num_rows, width, mean);
+  });
+  return out;
+}
+
+at::Tensor spmm_value_backward(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& x,
+                               const at::Tensor& grad_out, int64_t heads, bool value_is_2d, bool mean) {
+  const int64_t num_rows = rowptr.numel() - 1;
+  at::Tensor grad_value = at::zeros({col.numel(), heads}, x.options());
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "spmm_value_backward_cpu", [&] {
+    value_backward_kernel<scalar_t>(rowptr.data_ptr<int64_t>(), col.data_ptr<int64_t>(), x.data_ptr<scalar_t>(),
+                                    grad_out.data_ptr<scalar_t>(), grad_value.data_ptr<scalar_t>(), num_rows,
+                                    x.size(1), heads, mean);
+  });
+  return value_is_2d ? grad_value : grad_value.view({-1});
+}
+
+}  // namespace cpu
+}  // namespace ops
+}  // namespace gas

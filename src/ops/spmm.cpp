@@ -1,0 +1,93 @@
+#include <gas/ops/spmm.h>
+
+#include <torch/csrc/autograd/custom_function.h>
+
+#include "ops/cpu/spmm_cpu.h"
+#include "ops/dispatch.h"
+
+namespace gas {
+namespace ops {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+at::Tensor run_spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
+                    bool mean) {
+  GAS_DISPATCH_DEVICE(x.device(), "spmm", return cpu::spmm(rowptr, col, value, x, mean));
+}
+
+// Autograd wrapper: the structure travels as a plain argument, only `x` and
+// `value` are differentiable.
+class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const c10::optional<at::Tensor>& value,
+                            const CSR& adj, bool mean) {
+    const at::Tensor v = value.has_value() ? *value : at::Tensor();
+    ctx->save_for_backward({x, v, adj.rowptr, adj.col, adj.t_colptr, adj.t_row, adj.t_perm});
+    ctx->saved_data["mean"] = mean;
+    ctx->saved_data["num_cols"] = adj.num_cols;
+    return run_spmm(adj.rowptr, adj.col, v, x, mean);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor &x = saved[0], &value = saved[1], &rowptr = saved[2], &col = saved[3];
+    const bool mean = ctx->saved_data["mean"].toBool();
+    const at::Tensor grad_out = grad_outputs[0].contiguous();
+
+    at::Tensor grad_x, grad_value;
+    if (ctx->needs_input_grad(0)) {
+      CSR t;
+      if (saved[4].defined()) {
+        t = CSR{rowptr, col, {}, rowptr.numel() - 1, ctx->saved_data["num_cols"].toInt()};
+        t.t_colptr = saved[4];
+        t.t_row = saved[5];
+        t.t_perm = saved[6];
+      } else {
+        t = CSR{rowptr, col, {}, rowptr.numel() - 1, ctx->saved_data["num_cols"].toInt()}.with_transpose();
+      }
+      // grad_x = A^T (D^-1 grad_out) for mean, A^T grad_out for sum.
+      at::Tensor g = grad_out;
+      if (mean) {
+        const at::Tensor deg = t.row_degree().clamp_min(1).to(g.scalar_type()).unsqueeze(1);
+        g = g / deg;
+      }
+      const at::Tensor t_value = value.defined() ? value.index_select(0, t.t_perm).contiguous() : at::Tensor();
+      grad_x = run_spmm(t.t_colptr, t.t_row, t_value, g, /*mean=*/false);
+    }
+    if (value.defined() && ctx->needs_input_grad(1)) {
+      const int64_t heads = value.dim() == 2 ? value.size(1) : 1;
+      GAS_DISPATCH_DEVICE(x.device(), "spmm backward",
+                          grad_value = cpu::spmm_value_backward(rowptr, col, x, grad_out, heads, value.dim() == 2,
+                                                                mean));
+    }
+    return {grad_x, grad_value, at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
+  TORCH_CHECK(x.dim() == 2, "spmm: x must be [num_cols, F], got ", x.sizes());
+  TORCH_CHECK(x.size(0) == adj.num_cols, "spmm: x has ", x.size(0), " rows, the adjacency ", adj.num_cols,
+              " columns");
+  TORCH_CHECK(at::isFloatingType(x.scalar_type()), "spmm: x must be floating point, got ", x.scalar_type());
+  TORCH_CHECK(adj.rowptr.numel() == adj.num_rows + 1, "spmm: rowptr has ", adj.rowptr.numel(),
+              " entries for ", adj.num_rows, " rows");
+  TORCH_CHECK(adj.device() == x.device(), "spmm: adjacency on ", adj.device(), ", x on ", x.device());
+  c10::optional<at::Tensor> value;
+  if (adj.has_value()) {
+    const at::Tensor& v = adj.value;
+    TORCH_CHECK(v.size(0) == adj.nnz(), "spmm: value has ", v.size(0), " entries, nnz is ", adj.nnz());
+    TORCH_CHECK(v.dim() == 1 || (v.dim() == 2 && x.size(1) % v.size(1) == 0), "spmm: value of shape ",
+                v.sizes(), " does not split ", x.size(1), " features into heads");
+    TORCH_CHECK(v.scalar_type() == x.scalar_type(), "spmm: value is ", v.scalar_type(), ", x is ",
+                x.scalar_type());
+    value = v.contiguous();
+  }
+  return SpMMFunction::apply(x.contiguous(), value, adj, reduce == Reduce::Mean);
+}
+
+}  // namespace ops
+}  // namespace gas
