@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
                  "  seed=N            run r uses seed N + r (default 0)\n"
                  "  json=FILE         also write the results as JSON\n"
                  "  log_every=N       print every N-th epoch (0: only run summaries; default 1)\n"
+                 "  threads=N         intra-op threads (default 0: one per core not taken by loader workers)\n"
                  "  params.KEY=VALUE  any hyper-parameter of the dataset's block, e.g. params.lr=0.005,\n"
                  "                    params.num_parts=20, params.architecture.hidden_channels=64\n\n"
               << options << "\n";

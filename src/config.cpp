@@ -122,7 +122,9 @@ std::string ConfigNode::where(const std::string& key) const {
   if (auto it = impl_->origins->find(full); it != impl_->origins->end()) return it->second + ": " + full;
   const YAML::Node& cnode = impl_->node;
   YAML::Mark mark = cnode.Mark();
-  if (cnode.IsMap() && cnode[key]) mark = cnode[key].Mark();
+  if (cnode.IsMap())
+    for (const auto& kv : cnode)
+      if (kv.first.Scalar() == key) mark = kv.first.Mark();
   std::ostringstream out;
   out << (impl_->source.empty() ? "<config>" : impl_->source);
   if (!mark.is_null()) out << ":" << mark.line + 1 << ":" << mark.column + 1;

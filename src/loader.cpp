@@ -12,6 +12,10 @@
 #include <random>
 #include <thread>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace gas {
 namespace {
 
@@ -35,6 +39,18 @@ void check_ptr(const at::Tensor& ptr, int64_t num_nodes, const char* who) {
               ", got ", p[0], " .. ", p[k]);
   for (int64_t i = 0; i < k; ++i)
     TORCH_CHECK(p[i] <= p[i + 1], who, ": ptr decreases at part ", i, " (", p[i], " > ", p[i + 1], ")");
+}
+
+// Loader workers run beside the training thread's OpenMP team; teams of
+// their own would oversubscribe the cores, so their ATen calls stay on the
+// worker itself. ATen sets a
+// thread's OpenMP team size lazily on its first parallel call, so trigger
+// that first and override it afterwards.
+void use_one_intraop_thread() {
+  at::get_num_threads();
+#ifdef _OPENMP
+  omp_set_num_threads(1);
+#endif
 }
 
 }  // namespace
@@ -195,6 +211,7 @@ class SubgraphLoader::Epoch {
 
  private:
   void work() {
+    use_one_intraop_thread();
     for (;;) {
       int64_t index;
       {
@@ -240,6 +257,8 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
               options.num_workers());
   TORCH_CHECK(adj.device().is_cpu(), "SubgraphLoader: the graph must be on the CPU");
   check_ptr(ptr, adj.num_rows, "SubgraphLoader");
+  TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "SubgraphLoader: features have ",
+              x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_rows, " nodes");
   impl_->adj = std::move(adj);
   impl_->ptr = std::move(ptr);
   impl_->x = std::move(x);

@@ -15,7 +15,7 @@ namespace gas {
 
 /// Top-level keys a benchmark accepts besides the model file's own
 /// (model, norm, loop, params): dataset, root, device, runs, epochs, seed,
-/// json, log_every.
+/// json, log_every, threads.
 const std::vector<std::string>& run_keys();
 
 /// Composes the configuration of one benchmark run, Hydra-style:
@@ -46,6 +46,10 @@ struct ExperimentResult {
   double median_epoch_seconds = 0.0;  ///< training + evaluation
   double peak_rss_mb = 0.0;
 };
+
+/// Reads and validates every key of `config` without running anything;
+/// throws ConfigError naming the first problem.
+void check_experiment_config(const ConfigNode& config);
 
 /// Validates every key of `config` (from compose_config), then loads the
 /// data, partitions it, and trains and evaluates the model for the configured

@@ -11,8 +11,10 @@
 
 namespace gas {
 
-/// Compressed sparse rows. Row r holds the columns col[rowptr[r]:rowptr[r+1]],
-/// sorted ascending within the row. `value` is optional: undefined means every
+/// Compressed sparse rows. Row r holds the columns col[rowptr[r]:rowptr[r+1]]
+/// (sorted within the row for graphs built by the functions below; a batch's
+/// relabelled rows keep the global order instead). `value` is optional:
+/// undefined means every
 /// stored entry is 1. Rows and columns may differ in number (a training batch
 /// is bipartite: its rows are the in-batch nodes, its columns the in-batch
 /// nodes followed by the halo).

@@ -30,10 +30,12 @@ GCNImpl::GCNImpl(int64_t num_nodes, const GCNOptions& o) : ScalableGNNImpl(num_n
     convs.emplace_back(in, out);
     conv_list->push_back(convs.back());
   }
-  auto bn_list = register_module("bns", torch::nn::ModuleList());
-  for (int64_t l = 0; l < (o.linear() ? L : L - 1); ++l) {
-    bns.emplace_back(torch::nn::BatchNorm1dOptions(hidden));
-    bn_list->push_back(bns.back());
+  if (o.batch_norm()) {
+    auto bn_list = register_module("bns", torch::nn::ModuleList());
+    for (int64_t l = 0; l < (o.linear() ? L : L - 1); ++l) {
+      bns.emplace_back(torch::nn::BatchNorm1dOptions(hidden));
+      bn_list->push_back(bns.back());
+    }
   }
   if (o.linear()) {
     auto lin_list = register_module("lins", torch::nn::ModuleList());

@@ -22,11 +22,11 @@ struct SyntheticOptions {
   TORCH_ARG(int64_t, num_features) = 64;
   TORCH_ARG(int64_t, num_classes) = 8;
   /// sbm: fraction of a node's edges that stay inside its class.
-  TORCH_ARG(double, homophily) = 0.8;
+  TORCH_ARG(double, homophily) = 0.7;
   /// Features are class centroid (unit-variance entries) plus Gaussian noise
   /// of this standard deviation: large values make features alone weak, so
   /// the graph has to carry the signal.
-  TORCH_ARG(double, feature_noise) = 8.0;
+  TORCH_ARG(double, feature_noise) = 12.0;
   /// Fractions of nodes in the training and validation sets; the rest tests.
   TORCH_ARG(double, train_fraction) = 0.1;
   TORCH_ARG(double, val_fraction) = 0.1;

@@ -46,7 +46,7 @@ class GCNImpl : public ScalableGNNImpl {
 
   GCNOptions options;
   std::vector<nn::GCNConv> convs;
-  std::vector<torch::nn::BatchNorm1d> bns;
+  std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only
   std::vector<torch::nn::Linear> lins;  ///< input and output layer with `linear`
 };
 TORCH_MODULE(GCN);

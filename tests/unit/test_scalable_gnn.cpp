@@ -1,0 +1,207 @@
+#include <gas/layerwise.h>
+#include <gas/loader.h>
+#include <gas/models/gcn.h>
+#include <gas/nn/gcn_conv.h>
+#include <gas/partition.h>
+#include <gas/train.h>
+
+#include "common/test_utils.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+#include <torch/nn/functional/loss.h>
+
+namespace gas {
+namespace {
+
+using models::GCN;
+using models::GCNOptions;
+
+struct Graph {
+  CSR adj;  // normalised, partitioned order
+  at::Tensor x, y;
+  at::Tensor ptr;
+};
+
+// A normalised random graph whose parts are contiguous, as after permute().
+Graph make_graph(int64_t n, int64_t parts, uint64_t seed) {
+  torch::manual_seed(seed);
+  const CSR raw = gcn_norm(testing::random_graph(n, 4, seed));
+  const Partition p = has_metis() ? metis(raw, parts) : random_partition(n, parts, 0);
+  return Graph{permute(raw, p.perm), at::randn({n, 6}), at::randint(0, 3, {n}, at::kLong), p.ptr};
+}
+
+std::vector<GCNOptions> gcn_variants() {
+  return {GCNOptions(6, 8, 3, 2).dropout(0.5),
+          GCNOptions(6, 8, 3, 3).dropout(0.3).batch_norm(true).residual(true),
+          GCNOptions(6, 8, 3, 2).linear(true).batch_norm(true),
+          GCNOptions(6, 6, 3, 4).residual(true).drop_input(false)};
+}
+
+// Puts batch-norm running statistics somewhere other than their initial values.
+void warm_up_batch_norm(models::GCNImpl& model, const Graph& g) {
+  model.train();
+  torch::NoGradGuard no_grad;
+  for (int i = 0; i < 3; ++i) model.forward(g.x * (i + 1), g.adj);
+}
+
+TEST(ScalableGNN, LayerwiseInferenceEqualsFullBatchForward) {
+  const Graph g = make_graph(150, 8, 1);
+  for (const GCNOptions& options : gcn_variants()) {
+    for (int64_t eval_batch : {1, 3, 8}) {
+      GCN model(150, options);
+      warm_up_batch_norm(*model, g);
+      const at::Tensor full = full_batch_inference(*model, Dataset{"g", g.adj, g.x, g.y, {}, {}, {}, 3});
+      // Scramble the histories: layer-wise inference must not depend on them.
+      for (History& h : model->histories()) h.push(at::randn({150, h.embedding_dim()}));
+      model->train();
+      const EvalSubgraphLoader loader(g.adj, g.ptr, eval_batch);
+      const at::Tensor layerwise = layerwise_inference(*model, loader, g.x);
+      EXPECT_TRUE(model->is_training()) << "mode restored";
+      EXPECT_LT(testing::max_rel_diff(layerwise, full), 1e-5)
+          << "layers " << options.num_layers() << ", eval batch " << eval_batch;
+      const at::Tensor again = layerwise_inference(*model, loader, g.x);
+      EXPECT_NE(again.data_ptr(), layerwise.data_ptr()) << "a fresh output tensor per call";
+    }
+  }
+}
+
+// With a single part holding the whole graph, a GAS training step must be a
+// full-batch training step: same loss, same gradients (the dropout masks
+// match because the node order and the seed do).
+TEST(ScalableGNN, OneBatchTrainingStepEqualsFullBatchStep) {
+  const Graph g = make_graph(80, 1, 2);
+  for (const GCNOptions& options : gcn_variants()) {
+    GCN model(80, options);
+    model->train();
+    const Batch batch = make_batch(g.adj, g.ptr, {0}, g.x);
+    ASSERT_EQ(batch.batch_size, 80);
+    ASSERT_EQ(batch.num_halo(), 0);
+
+    torch::manual_seed(42);
+    model->zero_grad();
+    const at::Tensor loss_gas = node_loss(model(batch.x, batch.adj, &batch), g.y.index_select(0, batch.n_id));
+    loss_gas.backward();
+    std::vector<at::Tensor> grads_gas;
+    for (const auto& p : model->parameters()) grads_gas.push_back(p.grad().clone());
+
+    torch::manual_seed(42);
+    model->zero_grad();
+    const at::Tensor loss_full = node_loss(model(g.x, g.adj), g.y);
+    loss_full.backward();
+
+    EXPECT_NEAR(loss_gas.item<double>(), loss_full.item<double>(), 1e-6);
+    const auto params = model->parameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+      ASSERT_TRUE(params[i].grad().defined());
+      EXPECT_LT(testing::max_rel_diff(grads_gas[i], params[i].grad()), 1e-5) << "parameter " << i;
+      EXPECT_GT(params[i].grad().abs().sum().item<double>(), 0.0) << "gradient reaches parameter " << i;
+    }
+  }
+}
+
+// Once a full-graph pass has filled the histories, a minibatch forward (eval
+// mode) on any partitioning reproduces the full-graph rows of its nodes: the
+// halo rows come from the histories, exactly.
+TEST(ScalableGNN, MinibatchForwardWithFreshHistoriesIsExact) {
+  const Graph g = make_graph(200, 10, 3);
+  GCN model(200, GCNOptions(6, 8, 3, 3).batch_norm(true).residual(true));
+  warm_up_batch_norm(*model, g);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const at::Tensor full = model(g.x, g.adj);  // fills every history
+  SubgraphLoader loader(g.adj, g.ptr, g.x, SubgraphLoaderOptions().batch_size(3).seed(1));
+  int64_t seen = 0;
+  for (const Batch& b : loader) {
+    EXPECT_GT(b.num_halo(), 0);
+    const at::Tensor out = model(b.x, b.adj, &b);
+    EXPECT_LT(testing::max_rel_diff(out, full.index_select(0, b.n_id.slice(0, 0, b.batch_size))), 1e-5);
+    seen += b.batch_size;
+  }
+  EXPECT_EQ(seen, 200);
+}
+
+TEST(ScalableGNN, HistoriesAreNotParametersAndStayOffTheAutogradGraph) {
+  const Graph g = make_graph(100, 4, 4);
+  GCN model(100, GCNOptions(6, 8, 3, 2));
+  EXPECT_EQ(model->parameters().size(), 4u);  // two convolutions, weight and bias each
+  EXPECT_TRUE(model->buffers().empty());
+  ASSERT_EQ(model->histories().size(), 1u);
+  model->to(c10::Device(c10::kCPU));
+  EXPECT_TRUE(model->histories()[0].emb().device().is_cpu());
+
+  const Batch b = make_batch(g.adj, g.ptr, {1, 2}, g.x);
+  model->train();
+  model(b.x, b.adj, &b).sum().backward();
+  EXPECT_FALSE(model->histories()[0].emb().requires_grad());
+  // The batch's rows were pushed: history rows of in-batch nodes are no longer zero.
+  EXPECT_GT(model->histories()[0].pull(b.n_id.slice(0, 0, b.batch_size)).abs().sum().item<double>(), 0.0);
+}
+
+TEST(ScalableGNN, ResetParametersReinitialisesWeightsAndHistories) {
+  GCN model(30, GCNOptions(6, 8, 3, 2));
+  model->histories()[0].push(at::ones({30, 8}));
+  const at::Tensor before = model->convs[0]->weight.clone();
+  model->reset_parameters();
+  EXPECT_FALSE(at::equal(before, model->convs[0]->weight));
+  EXPECT_TRUE(at::equal(model->histories()[0].emb(), at::zeros({30, 8})));
+}
+
+TEST(ScalableGNN, RegularisedGroupsFollowThePaper) {
+  GCN plain(10, GCNOptions(6, 8, 3, 3).batch_norm(true));
+  EXPECT_EQ(plain->reg_parameters().size(), 2u * 2 + 2u * 2);  // convs 0-1, bns 0-1
+  EXPECT_EQ(plain->nonreg_parameters().size(), 2u);            // last conv
+  GCN linear(10, GCNOptions(6, 8, 3, 2).linear(true));
+  EXPECT_EQ(linear->nonreg_parameters().size(), 4u);           // both Linear layers
+  EXPECT_EQ(linear->reg_parameters().size() + linear->nonreg_parameters().size(), linear->parameters().size());
+}
+
+// A user model whose histories differ in width, written only as layers.
+struct WidthsImpl : ScalableGNNImpl {
+  WidthsImpl(int64_t n) : ScalableGNNImpl(n, {5, 2}) {
+    convs.push_back(register_module("conv0", nn::GCNConv(6, 5)));
+    convs.push_back(register_module("conv1", nn::GCNConv(5, 2)));
+    convs.push_back(register_module("conv2", nn::GCNConv(2, 3)));
+  }
+  at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override {
+    if (layer == 0) state.set("h0", x.narrow(0, 0, adj.num_rows).sum(1, true));
+    at::Tensor h = convs[layer]->forward(x, adj);
+    if (layer == 2) return h + state.get("h0");  // a per-batch value carried across layers
+    return h.tanh();
+  }
+  std::vector<nn::GCNConv> convs;
+};
+TORCH_MODULE(Widths);
+
+TEST(ScalableGNN, HistoriesMayDifferInWidthAndStateCarriesAcrossLayers) {
+  const Graph g = make_graph(120, 6, 5);
+  Widths model(120);
+  EXPECT_EQ(model->num_layers(), 3);
+  EXPECT_EQ(model->histories()[0].embedding_dim(), 5);
+  EXPECT_EQ(model->histories()[1].embedding_dim(), 2);
+  const at::Tensor full = full_batch_inference(*model, Dataset{"g", g.adj, g.x, g.y, {}, {}, {}, 3});
+  const at::Tensor layerwise = layerwise_inference(*model, EvalSubgraphLoader(g.adj, g.ptr, 2), g.x);
+  EXPECT_LT(testing::max_rel_diff(layerwise, full), 1e-5);
+}
+
+struct BrokenImpl : ScalableGNNImpl {
+  BrokenImpl() : ScalableGNNImpl(10, {4}) {}
+  at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState&) override {
+    return at::zeros({x.size(0), 4});  // wrong: one row per input, not per adjacency row
+  }
+};
+
+TEST(ScalableGNN, LayerwiseNamesTheLayerThatReturnsWrongRows) {
+  const CSR adj = gcn_norm(testing::cycle_graph(10));
+  BrokenImpl model;
+  EXPECT_THROW_WITH(layerwise_inference(model, EvalSubgraphLoader(adj, at::tensor({0, 5, 10}, at::kLong)),
+                                        at::randn({10, 3})),
+                    "layer 0 returned");
+}
+
+TEST(ScalableGNN, LayerStateNamesAMissingKey) {
+  LayerState state;
+  EXPECT_THROW_WITH(state.get("x0"), "no value 'x0'");
+}
+
+}  // namespace
+}  // namespace gas
