@@ -2,6 +2,7 @@
 
 #include <gas/build_info.h>
 
+#include "util/strings.h"
 #include "util/system.h"
 
 #include <nlohmann/json.hpp>
@@ -227,11 +228,8 @@ int64_t ConfigNode::get_int_at_least(const std::string& key, int64_t fallback, i
 std::string ConfigNode::get_choice(const std::string& key, const std::string& fallback,
                                    const std::vector<std::string>& choices) const {
   const std::string v = get_string(key, fallback);
-  if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
-    std::string list;
-    for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-    fail(key, "unknown value '" + v + "' (valid: " + list + ")");
-  }
+  if (std::find(choices.begin(), choices.end(), v) == choices.end())
+    fail(key, "unknown value '" + v + "' (valid: " + util::join(choices) + ")");
   return v;
 }
 
@@ -264,8 +262,7 @@ void ConfigNode::check_unknown() const {
   for (const std::string& key : keys())
     if (!impl_->read.count(key)) unknown.push_back(key);
   if (!unknown.empty()) {
-    std::string valid;
-    for (const std::string& k : impl_->read) valid += (valid.empty() ? "" : ", ") + k;
+    const std::string valid = util::join({impl_->read.begin(), impl_->read.end()});
     fail(unknown.front(), "unknown key '" + unknown.front() + "'" +
                               (unknown.size() > 1 ? " (and " + std::to_string(unknown.size() - 1) + " more)" : "") +
                               "; valid keys here: " + (valid.empty() ? "none" : valid));

@@ -9,6 +9,7 @@
 #include <gas/partition.h>
 #include <gas/train.h>
 
+#include "util/strings.h"
 #include "util/system.h"
 
 #include <ATen/ATen.h>
@@ -47,12 +48,6 @@ struct Settings {
   ConfigNode params;
 };
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 c10::Device resolve_device(const ConfigNode& config, const std::string& name) {
   const bool cuda = torch::cuda::is_available();
   if (name == "auto") return cuda ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
@@ -79,6 +74,11 @@ Settings read_settings(const ConfigNode& config) {
   s.dataset = config.get_string("dataset", "synthetic");
   s.root = config.get_string("root", "data");
   s.json = config.get_string("json", "");
+  if (!s.json.empty()) {
+    const size_t slash = s.json.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : s.json.substr(0, std::max<size_t>(slash, 1));
+    if (!util::is_directory(dir)) config.fail("json", "directory '" + dir + "' does not exist");
+  }
   s.device_name = config.get_string("device", "auto");
   s.device = resolve_device(config, s.device_name);
   s.seed = config.get_int("seed", 0);
@@ -151,7 +151,7 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
     } else if (std::find(run_keys().begin(), run_keys().end(), kv.first) != run_keys().end()) {
       top.push_back(kv);
     } else {
-      throw ConfigError("unknown argument '" + arg + "' (valid keys: model, " + join(run_keys()) +
+      throw ConfigError("unknown argument '" + arg + "' (valid keys: model, " + util::join(run_keys()) +
                         ", params.<key>)");
     }
   }
@@ -171,7 +171,7 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
       }
       std::sort(known.begin(), known.end());
       throw ConfigError("unknown model '" + model + "': no config file " + file +
-                        (known.empty() ? "" : " (available: " + join(known) + ")"));
+                        (known.empty() ? "" : " (available: " + util::join(known) + ")"));
     }
   }
   ConfigNode config = ConfigNode::load_file(file);
@@ -182,11 +182,11 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
   if (!config.has("dataset")) config.set("dataset", dataset, "default");
   const std::vector<std::string> known = dataset_names();
   if (std::find(known.begin(), known.end(), dataset) == known.end())
-    config.fail("dataset", "unknown dataset '" + dataset + "' (known: " + join(known) + ")");
+    config.fail("dataset", "unknown dataset '" + dataset + "' (known: " + util::join(known) + ")");
   const ConfigNode all = config.child("params");
   if (!all.has(dataset)) {
     throw ConfigError(config.where("params") + ": model '" + config.get_string("model") +
-                      "' has no parameters for dataset '" + dataset + "' (available: " + join(all.keys()) + ")");
+                      "' has no parameters for dataset '" + dataset + "' (available: " + util::join(all.keys()) + ")");
   }
   ConfigNode params = config.child("params");
   for (const std::string& other : params.keys())

@@ -246,6 +246,12 @@ at::Tensor csr_to_edge_index(const CSR& adj) {
   return at::stack({r, adj.col});
 }
 
+CSR coalesce(const CSR& adj) {
+  check_cpu(adj, "coalesce");
+  check_unit_or_vector_value(adj, "coalesce");
+  return csr_from_edge_index(csr_to_edge_index(adj), adj.num_rows, adj.num_cols, adj.value);
+}
+
 CSR to_symmetric(const CSR& adj) {
   check_cpu(adj, "to_symmetric");
   check_square(adj, "to_symmetric");

@@ -55,7 +55,8 @@ void use_one_intraop_thread() {
 
 }  // namespace
 
-Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x) {
+Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x,
+                 bool with_transpose) {
   TORCH_CHECK(adj.device().is_cpu(), "make_batch: the graph must be on the CPU");
   TORCH_CHECK(adj.num_rows == adj.num_cols, "make_batch: expected a square adjacency, got ", adj.num_rows, " x ",
               adj.num_cols);
@@ -140,7 +141,8 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
   batch.offset = at::tensor(offset, at::kLong);
   batch.count = at::tensor(count, at::kLong);
   batch.parts = std::move(parts);
-  batch.adj = CSR{rowptr, out_col, value, batch_size, batch.n_id.numel()}.with_transpose();
+  batch.adj = CSR{rowptr, out_col, value, batch_size, batch.n_id.numel()};
+  if (with_transpose) batch.adj = batch.adj.with_transpose();
   if (x.defined()) batch.x = x.index_select(0, batch.n_id);
   return batch;
 }
@@ -332,7 +334,7 @@ EvalSubgraphLoader::EvalSubgraphLoader(const CSR& adj, const at::Tensor& ptr, in
   for (int64_t first = 0; first < k; first += batch_size) {
     std::vector<int64_t> parts;
     for (int64_t part = first; part < std::min(k, first + batch_size); ++part) parts.push_back(part);
-    Batch batch = make_batch(adj, ptr, std::move(parts));
+    Batch batch = make_batch(adj, ptr, std::move(parts), {}, /*with_transpose=*/false);
     if (batch.batch_size > 0) batches_.push_back(std::move(batch));
   }
 }

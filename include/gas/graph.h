@@ -68,6 +68,10 @@ CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t 
 /// The edge list [2, nnz] of a CSR (row-major order).
 at::Tensor csr_to_edge_index(const CSR& adj);
 
+/// Merges duplicate entries (values summed, a unit entry kept without values)
+/// and sorts every row.
+CSR coalesce(const CSR& adj);
+
 /// A + A^T with duplicates merged (values of both directions summed when present,
 /// as torch_sparse's to_symmetric does; a unit entry otherwise). Square only.
 CSR to_symmetric(const CSR& adj);

@@ -40,8 +40,10 @@ struct Batch {
 /// parts are the contiguous ranges [ptr[p], ptr[p+1]). The halo is every node
 /// outside the batch that an in-batch row points to, listed in ascending id
 /// order so that history pulls walk memory forwards. `x`, if defined, is
-/// gathered for n_id. The adjacency carries its transpose for fast backward.
-Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {});
+/// gathered for n_id. With `with_transpose` the adjacency carries its
+/// transpose, which training's backward pass uses.
+Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {},
+                 bool with_transpose = true);
 
 struct SubgraphLoaderOptions {
   /// Parts per minibatch.

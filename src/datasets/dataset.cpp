@@ -3,6 +3,8 @@
 #include <gas/datasets/planetoid.h>
 #include <gas/datasets/synthetic.h>
 
+#include "util/strings.h"
+
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -112,13 +114,7 @@ std::string Dataset::summary() const {
 }
 
 DatasetLoader dataset_from_config(const std::string& name, const ConfigNode& options) {
-  const auto it = registry().find(name);
-  if (it == registry().end()) {
-    std::string known;
-    for (const auto& kv : registry()) known += (known.empty() ? "" : ", ") + kv.first;
-    throw ConfigError("unknown dataset '" + name + "' (known: " + known + ")");
-  }
-  DatasetLoader load = it->second(options);
+  DatasetLoader load = util::lookup(registry(), name, "dataset")(options);
   return [name, load](const std::string& root) {
     Dataset data = load(root);
     data.name = name;
@@ -131,11 +127,7 @@ Dataset load_dataset(const std::string& name, const std::string& root, const Con
   return dataset_from_config(name, options)(root);
 }
 
-std::vector<std::string> dataset_names() {
-  std::vector<std::string> names;
-  for (const auto& kv : registry()) names.push_back(kv.first);
-  return names;
-}
+std::vector<std::string> dataset_names() { return util::keys_of(registry()); }
 
 void random_split_masks(Dataset& data, int64_t train_per_class, int64_t val_per_class, int64_t num_splits,
                         uint64_t seed) {

@@ -2,6 +2,8 @@
 
 #include <gas/models/gcn.h>
 
+#include "util/strings.h"
+
 #include <map>
 
 namespace gas {
@@ -37,20 +39,10 @@ const std::map<std::string, Parser>& registry() {
 }  // namespace
 
 ModelBuilder model_from_config(const std::string& name, const ConfigNode& architecture) {
-  const auto it = registry().find(name);
-  if (it == registry().end()) {
-    std::string known;
-    for (const auto& kv : registry()) known += (known.empty() ? "" : ", ") + kv.first;
-    throw ConfigError("unknown model '" + name + "' (known: " + known + ")");
-  }
-  return it->second(architecture);
+  return util::lookup(registry(), name, "model")(architecture);
 }
 
-std::vector<std::string> model_names() {
-  std::vector<std::string> names;
-  for (const auto& kv : registry()) names.push_back(kv.first);
-  return names;
-}
+std::vector<std::string> model_names() { return util::keys_of(registry()); }
 
 }  // namespace models
 }  // namespace gas

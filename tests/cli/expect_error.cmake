@@ -1,7 +1,9 @@
 # Runs the command after `--` and checks that it fails the way a user should
 # see: a non-zero exit code (not a crash signal) and exactly one line on
 # stderr containing EXPECT.
-#   cmake -DEXPECT=text -DWORKDIR=dir [-DTRUNCATE_FROM=dir -DTRUNCATE_FILE=name] -P expect_error.cmake -- cmd args...
+#   cmake -DEXPECT=text -DWORKDIR=dir [-DCONFIG_CONTENT=yaml]
+#         [-DTRUNCATE_FROM=dir -DTRUNCATE_FILE=name] -P expect_error.cmake -- cmd args...
+# CONFIG_CONTENT is written to WORKDIR/config.yaml (the command runs in WORKDIR).
 set(command "")
 set(seen_separator FALSE)
 foreach(i RANGE ${CMAKE_ARGC})
@@ -14,6 +16,9 @@ endforeach()
 
 file(REMOVE_RECURSE "${WORKDIR}")
 file(MAKE_DIRECTORY "${WORKDIR}")
+if(DEFINED CONFIG_CONTENT)
+  file(WRITE "${WORKDIR}/config.yaml" "${CONFIG_CONTENT}\n")
+endif()
 if(DEFINED TRUNCATE_FROM)
   # A copy of a dataset with one file cut in half.
   if(NOT EXISTS "${TRUNCATE_FROM}/${TRUNCATE_FILE}")

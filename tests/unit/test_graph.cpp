@@ -30,6 +30,17 @@ TEST(Graph, FromEdgeIndexSortsAndMergesDuplicates) {
   EXPECT_TRUE(at::allclose(merged.value, at::tensor({3.0f, 7.0f})));  // (0,1): 3 ; (1,0): 1+2+4
 }
 
+TEST(Graph, CoalesceMergesDuplicatesOfAnExistingCsr) {
+  // Row 0 lists column 2 twice and column 1 once, out of order.
+  const CSR raw{at::tensor({0, 3, 4}, at::kLong), at::tensor({2, 1, 2, 0}, at::kLong), at::tensor({1.0f, 2.0f, 3.0f, 4.0f}),
+                2, 3};
+  const CSR c = coalesce(raw);
+  EXPECT_TRUE(at::equal(c.rowptr, at::tensor({0, 2, 3}, at::kLong)));
+  EXPECT_TRUE(at::equal(c.col, at::tensor({1, 2, 0}, at::kLong)));
+  EXPECT_TRUE(at::allclose(c.value, at::tensor({2.0f, 4.0f, 4.0f})));
+  EXPECT_TRUE(at::equal(c.to_dense(), raw.to_dense()));
+}
+
 TEST(Graph, FromEdgeIndexRejectsOutOfRange) {
   const at::Tensor ei = at::tensor({0, 5, 1, 0}, at::kLong).view({2, 2});
   EXPECT_THROW_WITH(csr_from_edge_index(ei, 3, 3), "row index 5 out of range");
