@@ -2,7 +2,8 @@
 # see: a non-zero exit code (not a crash signal) and exactly one line on
 # stderr containing EXPECT.
 #   cmake -DEXPECT=text -DWORKDIR=dir [-DCONFIG_CONTENT=yaml]
-#         [-DTRUNCATE_FROM=dir -DTRUNCATE_FILE=name] -P expect_error.cmake -- cmd args...
+#         [-DDEFAULT_DATA_DIR=dir -DTRUNCATE_FROM=subdir -DTRUNCATE_FILE=name] -P expect_error.cmake -- cmd args...
+# TRUNCATE_FROM is relative to $GAS_DATA_DIR (default DEFAULT_DATA_DIR).
 # CONFIG_CONTENT is written to WORKDIR/config.yaml (the command runs in WORKDIR).
 set(command "")
 set(seen_separator FALSE)
@@ -21,6 +22,11 @@ if(DEFINED CONFIG_CONTENT)
 endif()
 if(DEFINED TRUNCATE_FROM)
   # A copy of a dataset with one file cut in half.
+  if(DEFINED ENV{GAS_DATA_DIR} AND NOT "$ENV{GAS_DATA_DIR}" STREQUAL "")
+    set(TRUNCATE_FROM "$ENV{GAS_DATA_DIR}/${TRUNCATE_FROM}")
+  else()
+    set(TRUNCATE_FROM "${DEFAULT_DATA_DIR}/${TRUNCATE_FROM}")
+  endif()
   if(NOT EXISTS "${TRUNCATE_FROM}/${TRUNCATE_FILE}")
     if("$ENV{CI}" STREQUAL "true")
       message(FATAL_ERROR "required data file missing in CI: ${TRUNCATE_FROM}/${TRUNCATE_FILE}")
