@@ -208,15 +208,31 @@ std::optional<double> ConfigNode::get_optional_double(const std::string& key) co
   return scalar_as<double>(*this, v, key, "a number or null");
 }
 
+namespace {
+
+template <typename T>
+std::vector<T> list_as(const ConfigNode& self, const YAML::Node& v, const std::string& key, const char* expected) {
+  if (!v.IsSequence()) self.fail(key, std::string("expected ") + expected + ", got " + kind_of(v));
+  std::vector<T> out;
+  for (const auto& item : v) out.push_back(scalar_as<T>(self, item, key, expected));
+  return out;
+}
+
+}  // namespace
+
 std::vector<int64_t> ConfigNode::get_int_list(const std::string& key, const std::vector<int64_t>& fallback) const {
   accept(key);
   if (!has(key)) return fallback;
   const YAML::Node& cnode = impl_->node;
-  const YAML::Node v = cnode[key];
-  if (!v.IsSequence()) fail(key, "expected a list of integers, got " + kind_of(v));
-  std::vector<int64_t> out;
-  for (const auto& item : v) out.push_back(scalar_as<int64_t>(*this, item, key, "a list of integers"));
-  return out;
+  return list_as<int64_t>(*this, cnode[key], key, "a list of integers");
+}
+
+std::vector<std::string> ConfigNode::get_string_list(const std::string& key,
+                                                     const std::vector<std::string>& fallback) const {
+  accept(key);
+  if (!has(key)) return fallback;
+  const YAML::Node& cnode = impl_->node;
+  return list_as<std::string>(*this, cnode[key], key, "a list of strings");
 }
 
 int64_t ConfigNode::get_int_at_least(const std::string& key, int64_t fallback, int64_t minimum) const {

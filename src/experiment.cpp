@@ -235,7 +235,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   std::optional<EvalSubgraphLoader> eval_loader;
   if (s.layerwise) eval_loader.emplace(data.adj, partition.ptr, s.batch_size);
 
-  const models::ModelSpec spec{data.num_nodes(), data.num_features(), data.num_classes};
+  const models::ModelSpec spec{data.num_nodes(), data.num_features(), data.num_classes, data.adj.row_degree()};
   std::shared_ptr<ScalableGNNImpl> model = s.build_model(spec);
   model->set_history_placement(s.placement);
   model->to(s.device);

@@ -287,7 +287,8 @@ CSR remove_self_loops(const CSR& adj) {
 }
 
 CSR set_self_loops(const CSR& adj, double fill) {
-  check_square(adj, "set_self_loops");
+  TORCH_CHECK(adj.num_rows <= adj.num_cols, "set_self_loops: needs at least as many columns as rows, got ",
+              adj.num_rows, " x ", adj.num_cols);
   const CSR base = remove_self_loops(adj);
   const int64_t n = adj.num_rows;
   const at::Tensor loops = at::arange(n, at::kLong);
@@ -297,7 +298,7 @@ CSR set_self_loops(const CSR& adj, double fill) {
     const at::Tensor v = base.has_value() ? base.value.to(at::kFloat) : at::ones({base.nnz()}, at::kFloat);
     value = at::cat({v, at::full({n}, fill, at::kFloat)});
   }
-  return csr_from_edge_index(ei, n, n, value);
+  return csr_from_edge_index(ei, n, adj.num_cols, value);
 }
 
 CSR add_self_loops(const CSR& adj, double fill) {

@@ -85,6 +85,11 @@ at::Tensor ScalableGNNImpl::forward_chain(const at::Tensor& x, const CSR& adj, c
   return h;
 }
 
+void ScalableGNNImpl::check_layer(int64_t layer) const {
+  TORCH_CHECK(layer >= 0 && layer < num_layers(), "forward_layer: layer ", layer, " of a model with ", num_layers(),
+              " layers");
+}
+
 size_t ScalableGNNImpl::history_index(const History& history) const {
   const std::ptrdiff_t i = &history - histories_.data();
   TORCH_CHECK(i >= 0 && i < static_cast<std::ptrdiff_t>(histories_.size()),

@@ -53,6 +53,7 @@ class ConfigNode {
   /// null, "none" (any case) and absence all mean "not set".
   std::optional<double> get_optional_double(const std::string& key) const;
   std::vector<int64_t> get_int_list(const std::string& key, const std::vector<int64_t>& fallback) const;
+  std::vector<std::string> get_string_list(const std::string& key, const std::vector<std::string>& fallback) const;
 
   /// get_int that also requires value >= minimum.
   int64_t get_int_at_least(const std::string& key, int64_t fallback, int64_t minimum) const;

@@ -2,6 +2,7 @@
 /// \file
 /// Everything of gas's public API in one include.
 
+#include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
 #include <gas/datasets/planetoid.h>
@@ -12,10 +13,23 @@
 #include <gas/layerwise.h>
 #include <gas/loader.h>
 #include <gas/metrics.h>
+#include <gas/models/appnp.h>
+#include <gas/models/gat.h>
 #include <gas/models/gcn.h>
+#include <gas/models/gcn2.h>
+#include <gas/models/gin.h>
+#include <gas/models/pna.h>
+#include <gas/models/sage.h>
 #include <gas/models/registry.h>
 #include <gas/nn/functional.h>
+#include <gas/nn/gat_conv.h>
+#include <gas/nn/gcn2_conv.h>
 #include <gas/nn/gcn_conv.h>
+#include <gas/nn/gin_conv.h>
+#include <gas/nn/init.h>
+#include <gas/nn/pna_conv.h>
+#include <gas/nn/sage_conv.h>
+#include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
 #include <gas/partition.h>
 #include <gas/scalable_gnn.h>

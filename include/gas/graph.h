@@ -79,8 +79,10 @@ CSR to_symmetric(const CSR& adj);
 /// Drops the diagonal.
 CSR remove_self_loops(const CSR& adj);
 
-/// Sets the diagonal to `fill` for every node: existing self-loops are replaced,
-/// missing ones inserted (torch_sparse's set_diag / PyG's add_remaining_self_loops).
+/// Sets the diagonal to `fill` for every row: existing self-loops are replaced,
+/// missing ones inserted (torch_sparse's set_diag). Rectangular adjacencies
+/// (rows <= columns, as in a batch whose in-batch nodes come first) get the
+/// entries (i, i) of their rows.
 CSR set_self_loops(const CSR& adj, double fill = 1.0);
 
 /// Adds `fill` on the diagonal: duplicates an existing self-loop's weight into

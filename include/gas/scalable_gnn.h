@@ -107,6 +107,9 @@ class ScalableGNNImpl : public torch::nn::Module {
   /// forward_layer for every layer with push_and_pull after all but the last.
   virtual at::Tensor forward_chain(const at::Tensor& x, const CSR& adj, const Batch* batch, LayerState& state);
 
+  /// Throws unless 0 <= layer < num_layers(), naming the model's depth.
+  void check_layer(int64_t layer) const;
+
   /// GAS's exchange between layers: on a training batch pushes
   /// x[:batch_size] into `history` and returns cat(x[:batch_size], halo rows
   /// pulled from it); on the full graph pushes every row and returns x;

@@ -2,6 +2,8 @@
 
 #include <gas/nn/functional.h>
 
+#include "models/parameters.h"
+
 #include <ATen/ATen.h>
 
 namespace gas {
@@ -12,10 +14,6 @@ std::vector<int64_t> history_widths(const GCNOptions& o) {
   TORCH_CHECK(o.num_layers() >= 1, "GCN: num_layers must be at least 1, got ", o.num_layers());
   TORCH_CHECK(o.hidden_channels() >= 1, "GCN: hidden_channels must be positive, got ", o.hidden_channels());
   return std::vector<int64_t>(o.num_layers() - 1, o.hidden_channels());
-}
-
-void append(std::vector<at::Tensor>& out, const std::vector<at::Tensor>& more) {
-  out.insert(out.end(), more.begin(), more.end());
 }
 
 }  // namespace
@@ -46,6 +44,7 @@ GCNImpl::GCNImpl(int64_t num_nodes, const GCNOptions& o) : ScalableGNNImpl(num_n
 }
 
 at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState&) {
+  check_layer(layer);
   const double p = options.dropout();
   const bool last = layer == options.num_layers() - 1;
   at::Tensor h = x;
@@ -70,21 +69,12 @@ void GCNImpl::reset_parameters() {
 }
 
 std::vector<at::Tensor> GCNImpl::reg_parameters() {
-  std::vector<at::Tensor> out;
-  const size_t regularised = options.linear() ? convs.size() : convs.size() - 1;
-  for (size_t l = 0; l < regularised; ++l) append(out, convs[l]->parameters());
-  for (auto& bn : bns) append(out, bn->parameters());
-  return out;
+  if (options.linear()) return detail::parameters_of(convs, bns);
+  return detail::parameters_of(std::vector<nn::GCNConv>(convs.begin(), convs.end() - 1), bns);
 }
 
 std::vector<at::Tensor> GCNImpl::nonreg_parameters() {
-  std::vector<at::Tensor> out;
-  if (options.linear()) {
-    for (auto& lin : lins) append(out, lin->parameters());
-  } else {
-    append(out, convs.back()->parameters());
-  }
-  return out;
+  return options.linear() ? detail::parameters_of(lins) : detail::parameters_of(convs.back());
 }
 
 }  // namespace models

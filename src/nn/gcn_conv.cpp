@@ -1,20 +1,14 @@
 #include <gas/nn/gcn_conv.h>
 
+#include <gas/nn/init.h>
 #include <gas/ops/spmm.h>
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
-#include <cmath>
 
 namespace gas {
 namespace nn {
-
-void glorot_(at::Tensor& weight) {
-  torch::NoGradGuard no_grad;
-  const double a = std::sqrt(6.0 / static_cast<double>(weight.size(-2) + weight.size(-1)));
-  weight.uniform_(-a, a);
-}
 
 GCNConvImpl::GCNConvImpl(const GCNConvOptions& options) : options(options) { reset(); }
 

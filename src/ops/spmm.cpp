@@ -66,7 +66,35 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
   }
 };
 
+class SpMMExtremeFunction : public torch::autograd::Function<SpMMExtremeFunction> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const CSR& adj, bool max) {
+    std::pair<at::Tensor, at::Tensor> result;
+    GAS_DISPATCH_DEVICE(x.device(), "spmm", result = cpu::spmm_extreme(adj.rowptr, adj.col, x, max));
+    ctx->save_for_backward({result.second});
+    ctx->saved_data["num_cols"] = adj.num_cols;
+    return result.first;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    const at::Tensor arg = ctx->get_saved_variables()[0];
+    at::Tensor grad;
+    GAS_DISPATCH_DEVICE(arg.device(), "spmm backward",
+                        grad = cpu::spmm_extreme_backward(arg, grad_outputs[0].contiguous(),
+                                                          ctx->saved_data["num_cols"].toInt()));
+    return {grad, at::Tensor(), at::Tensor()};
+  }
+};
+
 }  // namespace
+
+Reduce parse_reduce(const std::string& name) {
+  if (name == "sum") return Reduce::Sum;
+  if (name == "mean") return Reduce::Mean;
+  if (name == "min") return Reduce::Min;
+  if (name == "max") return Reduce::Max;
+  TORCH_CHECK(false, "unknown reduction '", name, "' (valid: sum, mean, min, max)");
+}
 
 at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
   TORCH_CHECK(x.dim() == 2, "spmm: x must be [num_cols, F], got ", x.sizes());
@@ -76,6 +104,10 @@ at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
   TORCH_CHECK(adj.rowptr.numel() == adj.num_rows + 1, "spmm: rowptr has ", adj.rowptr.numel(),
               " entries for ", adj.num_rows, " rows");
   TORCH_CHECK(adj.device() == x.device(), "spmm: adjacency on ", adj.device(), ", x on ", x.device());
+  if (reduce == Reduce::Min || reduce == Reduce::Max) {
+    TORCH_CHECK(!adj.has_value(), "spmm: min and max aggregate unweighted neighbours; drop the edge values first");
+    return SpMMExtremeFunction::apply(x.contiguous(), adj, reduce == Reduce::Max);
+  }
   c10::optional<at::Tensor> value;
   if (adj.has_value()) {
     const at::Tensor& v = adj.value;

@@ -18,6 +18,7 @@ struct ModelSpec {
   int64_t num_nodes = 0;
   int64_t in_channels = 0;
   int64_t out_channels = 0;
+  at::Tensor degree;  ///< per-node degree of the full (preprocessed) graph, for PNA's scalers
 };
 
 using ModelBuilder = std::function<std::shared_ptr<ScalableGNNImpl>(const ModelSpec&)>;

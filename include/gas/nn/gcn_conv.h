@@ -37,8 +37,5 @@ class GCNConvImpl : public torch::nn::Cloneable<GCNConvImpl> {
 };
 TORCH_MODULE(GCNConv);
 
-/// Glorot/Xavier uniform initialisation of a [fan_in, fan_out] weight.
-void glorot_(at::Tensor& weight);
-
 }  // namespace nn
 }  // namespace gas

@@ -7,18 +7,25 @@
 namespace gas {
 namespace ops {
 
-enum class Reduce { Sum, Mean };
+enum class Reduce { Sum, Mean, Min, Max };
+
+/// Parses "sum", "mean", "min" or "max".
+Reduce parse_reduce(const std::string& name);
 
 /// out[r] = reduce over entries e of row r of  value[e] * x[col[e]].
 ///
 /// `x` is [num_cols, F]. When adj.value is [nnz, H] (one weight per head, as
 /// GAT produces), F must be a multiple of H and head h weights the feature
 /// slice [h * F/H, (h+1) * F/H). Mean divides by the number of stored entries
-/// of the row; rows without entries give zeros for both reductions.
+/// of the row. Min and Max take the element-wise extreme of the unweighted
+/// neighbour rows (edge values are rejected) and pass the gradient to the
+/// first neighbour attaining it. Rows without entries give zeros for every
+/// reduction.
 ///
-/// Differentiable with respect to `x` and to adj.value (when it requires grad).
-/// Float and double; CPU (parallel over rows). The backward pass uses the
-/// transpose carried by `adj` when present (see CSR::with_transpose).
+/// Differentiable with respect to `x` and, for Sum and Mean, to adj.value
+/// (when it requires grad). Float and double; CPU (parallel over rows). The
+/// backward pass of Sum and Mean uses the transpose carried by `adj` when
+/// present (see CSR::with_transpose).
 at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
 
 }  // namespace ops

@@ -68,6 +68,33 @@ void value_backward_kernel(const int64_t* rowptr, const int64_t* col, const scal
   });
 }
 
+template <typename scalar_t>
+void extreme_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* x, scalar_t* out, int64_t* arg,
+                    int64_t num_rows, int64_t width, bool max) {
+  at::parallel_for(0, num_rows, row_grain(num_rows, rowptr[num_rows], width), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      scalar_t* o = out + r * width;
+      int64_t* a = arg + r * width;
+      std::fill(a, a + width, int64_t{-1});
+      if (rowptr[r] == rowptr[r + 1]) {
+        std::fill(o, o + width, scalar_t(0));
+        continue;
+      }
+      const scalar_t* first = x + col[rowptr[r]] * width;
+      std::copy(first, first + width, o);
+      std::fill(a, a + width, col[rowptr[r]]);
+      for (int64_t e = rowptr[r] + 1; e < rowptr[r + 1]; ++e) {
+        const scalar_t* xr = x + col[e] * width;
+        for (int64_t f = 0; f < width; ++f) {
+          const bool better = max ? xr[f] > o[f] : xr[f] < o[f];
+          o[f] = better ? xr[f] : o[f];
+          a[f] = better ? col[e] : a[f];
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value,
@@ -94,6 +121,36 @@ at::Tensor spmm_value_backward(const at::Tensor& rowptr, const at::Tensor& col, 
                                     x.size(1), heads, mean);
   });
   return value_is_2d ? grad_value : grad_value.view({-1});
+}
+
+std::pair<at::Tensor, at::Tensor> spmm_extreme(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& x,
+                                               bool max) {
+  const int64_t num_rows = rowptr.numel() - 1, width = x.size(1);
+  at::Tensor out = at::empty({num_rows, width}, x.options());
+  at::Tensor arg = at::empty({num_rows, width}, x.options().dtype(at::kLong));
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "spmm_extreme_cpu", [&] {
+    extreme_kernel<scalar_t>(rowptr.data_ptr<int64_t>(), col.data_ptr<int64_t>(), x.data_ptr<scalar_t>(),
+                             out.data_ptr<scalar_t>(), arg.data_ptr<int64_t>(), num_rows, width, max);
+  });
+  return {out, arg};
+}
+
+at::Tensor spmm_extreme_backward(const at::Tensor& arg, const at::Tensor& grad_out, int64_t num_cols) {
+  const int64_t num_rows = arg.size(0), width = arg.size(1);
+  at::Tensor grad = at::zeros({num_cols, width}, grad_out.options());
+  const int64_t* a = arg.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(grad_out.scalar_type(), "spmm_extreme_backward_cpu", [&] {
+    const scalar_t* g = grad_out.data_ptr<scalar_t>();
+    scalar_t* d = grad.data_ptr<scalar_t>();
+    // Several rows may route to the same source row; splitting the feature
+    // dimension between threads keeps every write private.
+    at::parallel_for(0, width, 16, [&](int64_t f0, int64_t f1) {
+      for (int64_t r = 0; r < num_rows; ++r)
+        for (int64_t f = f0; f < f1; ++f)
+          if (a[r * width + f] >= 0) d[a[r * width + f] * width + f] += g[r * width + f];
+    });
+  });
+  return grad;
 }
 
 }  // namespace cpu

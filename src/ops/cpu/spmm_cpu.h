@@ -3,6 +3,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <utility>
+
 namespace gas {
 namespace ops {
 namespace cpu {
@@ -17,6 +19,14 @@ at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tenso
 // slice h (scaled by 1 / deg(row) when `mean`), shaped like `value`.
 at::Tensor spmm_value_backward(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& x,
                                const at::Tensor& grad_out, int64_t heads, bool value_is_2d, bool mean);
+
+// Element-wise max (or min) over each row's neighbour rows, and for every
+// output element the column it came from (-1 for empty rows, whose output is 0).
+std::pair<at::Tensor, at::Tensor> spmm_extreme(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& x,
+                                               bool max);
+
+// Routes grad_out[r, f] to row arg[r, f] of a [num_cols, F] gradient.
+at::Tensor spmm_extreme_backward(const at::Tensor& arg, const at::Tensor& grad_out, int64_t num_cols);
 
 }  // namespace cpu
 }  // namespace ops

@@ -1,0 +1,174 @@
+// Every model of the zoo, built through the registry: layer-wise inference
+// equals the full-batch eval forward, a one-batch GAS step equals a
+// full-batch step, and minibatches with fresh histories are exact.
+#include <gas/layerwise.h>
+#include <gas/loader.h>
+#include <gas/models/registry.h>
+#include <gas/partition.h>
+#include <gas/train.h>
+
+#include "common/test_utils.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+namespace gas {
+namespace {
+
+struct ModelCase {
+  std::string name;
+  std::string architecture;  // YAML
+};
+
+std::ostream& operator<<(std::ostream& out, const ModelCase& c) { return out << c.name; }
+
+const std::vector<ModelCase>& cases() {
+  static const std::vector<ModelCase> all = {
+      {"gcn", "{num_layers: 3, hidden_channels: 8, dropout: 0.3, batch_norm: true, residual: true}"},
+      {"gcn", "{num_layers: 2, hidden_channels: 8, dropout: 0.3, linear: true, batch_norm: true}"},
+      {"gat", "{num_layers: 3, hidden_channels: 4, hidden_heads: 2, out_heads: 3, dropout: 0.3}"},
+      {"appnp", "{num_layers: 4, hidden_channels: 8, alpha: 0.2, dropout: 0.3}"},
+      {"gcn2", "{num_layers: 4, hidden_channels: 8, alpha: 0.2, theta: 0.5, dropout: 0.3, batch_norm: true, "
+               "residual: true, shared_weights: false}"},
+      {"gcn2", "{num_layers: 3, hidden_channels: 8, alpha: 0.1, theta: 0.5, dropout: 0.3}"},
+      {"pna", "{num_layers: 3, hidden_channels: 8, aggregators: [mean, min, max, std], "
+              "scalers: [identity, amplification, attenuation], batch_norm: true, residual: true, dropout: 0.2, "
+              "towers: 2}"},
+      {"pna_jk", "{num_layers: 3, hidden_channels: 8, aggregators: [mean, max], scalers: [identity, amplification], "
+                 "batch_norm: true, residual: true, dropout: 0.2}"},
+      {"gin", "{num_layers: 3, hidden_channels: 8, residual: true, dropout: 0.2}"},
+      {"sage", "{num_layers: 3, hidden_channels: 8, batch_norm: true, residual: true, dropout: 0.2}"},
+  };
+  return all;
+}
+
+struct Graph {
+  CSR adj;
+  at::Tensor x, y, ptr;
+  int64_t num_classes = 4;
+};
+
+// 120 nodes, the last 6 isolated, duplicate edges in the input, normalised,
+// partitioned and permuted so that parts are contiguous.
+Graph make_graph(int64_t parts, uint64_t seed) {
+  torch::manual_seed(seed);
+  const at::Tensor src = at::randint(0, 114, {300}, at::kLong), dst = at::randint(0, 114, {300}, at::kLong);
+  const at::Tensor ei = at::cat({at::stack({src, dst}), at::stack({src, dst}).narrow(1, 0, 20)}, 1);  // duplicates
+  const CSR raw = gcn_norm(to_symmetric(remove_self_loops(csr_from_edge_index(ei, 120, 120))));
+  const Partition p = has_metis() ? metis(raw, parts) : random_partition(120, parts, 0);
+  return Graph{permute(raw, p.perm), at::randn({120, 5}), at::randint(0, 4, {120}, at::kLong), p.ptr};
+}
+
+std::shared_ptr<ScalableGNNImpl> build(const ModelCase& c, const Graph& g) {
+  const ConfigNode arch = ConfigNode::parse(c.architecture, c.name);
+  auto model = models::model_from_config(c.name, arch)(models::ModelSpec{120, 5, g.num_classes, g.adj.row_degree()});
+  arch.check_unknown();
+  return model;
+}
+
+Dataset as_dataset(const Graph& g) { return Dataset{"g", g.adj, g.x, g.y, {}, {}, {}, g.num_classes}; }
+
+void warm_up(ScalableGNNImpl& model, const Graph& g) {
+  torch::NoGradGuard no_grad;
+  model.train();
+  for (int i = 0; i < 3; ++i) model.forward(g.x * (1 + 0.5 * i), g.adj);
+}
+
+class Models : public ::testing::TestWithParam<ModelCase> {};
+
+TEST_P(Models, LayerwiseInferenceEqualsFullBatchForward) {
+  const Graph g = make_graph(8, 1);
+  auto model = build(GetParam(), g);
+  warm_up(*model, g);
+  const at::Tensor full = full_batch_inference(*model, as_dataset(g));
+  for (History& h : model->histories()) h.push(at::randn({120, h.embedding_dim()}));
+  for (int64_t eval_batch : {1, 3}) {
+    const at::Tensor layerwise = layerwise_inference(*model, EvalSubgraphLoader(g.adj, g.ptr, eval_batch), g.x);
+    EXPECT_LT(testing::max_rel_diff(layerwise, full), 1e-5) << "eval batch " << eval_batch;
+  }
+}
+
+TEST_P(Models, OneBatchTrainingStepEqualsFullBatchStep) {
+  const Graph g = make_graph(1, 2);
+  auto model = build(GetParam(), g);
+  model->train();
+  const Batch batch = make_batch(g.adj, g.ptr, {0}, g.x);
+  ASSERT_EQ(batch.num_halo(), 0);
+
+  torch::manual_seed(7);
+  model->zero_grad();
+  const at::Tensor loss_gas = node_loss(model->forward(batch.x, batch.adj, &batch), g.y);
+  loss_gas.backward();
+  std::vector<at::Tensor> grads;
+  for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+
+  torch::manual_seed(7);
+  model->zero_grad();
+  const at::Tensor loss_full = node_loss(model->forward(g.x, g.adj), g.y);
+  loss_full.backward();
+
+  EXPECT_NEAR(loss_gas.item<double>(), loss_full.item<double>(), 1e-6);
+  const auto params = model->parameters();
+  for (size_t i = 0; i < params.size(); ++i) {
+    ASSERT_TRUE(params[i].grad().defined()) << "no gradient reaches parameter " << i;
+    EXPECT_LT(testing::max_rel_diff(grads[i], params[i].grad()), 1e-5) << "parameter " << i;
+  }
+}
+
+TEST_P(Models, MinibatchForwardWithFreshHistoriesIsExact) {
+  const Graph g = make_graph(10, 3);
+  auto model = build(GetParam(), g);
+  warm_up(*model, g);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const at::Tensor full = model->forward(g.x, g.adj);
+  SubgraphLoader loader(g.adj, g.ptr, g.x, SubgraphLoaderOptions().batch_size(3).seed(1).num_workers(0));
+  for (const Batch& b : loader) {
+    const at::Tensor out = model->forward(b.x, b.adj, &b);
+    EXPECT_LT(testing::max_rel_diff(out, full.index_select(0, b.n_id.slice(0, 0, b.batch_size))), 1e-5);
+  }
+}
+
+TEST_P(Models, ParameterGroupsPartitionTheParameters) {
+  const Graph g = make_graph(2, 4);
+  auto model = build(GetParam(), g);
+  std::set<void*> reg, nonreg, all;
+  for (const auto& p : model->reg_parameters()) reg.insert(p.data_ptr());
+  for (const auto& p : model->nonreg_parameters()) nonreg.insert(p.data_ptr());
+  for (const auto& p : model->parameters()) all.insert(p.data_ptr());
+  for (void* p : reg) EXPECT_FALSE(nonreg.count(p)) << "a parameter in both groups";
+  EXPECT_EQ(reg.size() + nonreg.size(), all.size()) << "every parameter in exactly one group";
+}
+
+TEST_P(Models, TrainingReducesTheLoss) {
+  const Graph g = make_graph(4, 5);
+  auto model = build(GetParam(), g);
+  const Dataset data{"g", g.adj, g.x, g.y, at::ones({120}, at::kBool), {}, {}, g.num_classes};
+  SubgraphLoader loader(g.adj, g.ptr, g.x, SubgraphLoaderOptions().batch_size(2).num_workers(0));
+  auto optimizer = make_adam(*model, 0.01, 0.0, 0.0);
+  full_batch_inference(*model, data);
+  const double first = train_epoch(*model, loader, *optimizer, data).loss;
+  double last = first;
+  for (int i = 0; i < 40; ++i) last = train_epoch(*model, loader, *optimizer, data).loss;
+  EXPECT_TRUE(std::isfinite(last));
+  EXPECT_LT(last, first);
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, Models, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<ModelCase>& info) {
+                           return info.param.name + "_" + std::to_string(info.index);
+                         });
+
+TEST(ModelRegistry, ListsModelsAndRejectsBadArchitectures) {
+  EXPECT_EQ(models::model_names(),
+            (std::vector<std::string>{"appnp", "gat", "gcn", "gcn2", "gin", "pna", "pna_jk", "sage"}));
+  EXPECT_THROW_WITH(models::model_from_config("mlp", ConfigNode()), "unknown model 'mlp' (known: appnp, gat");
+  EXPECT_THROW_WITH(models::model_from_config("pna", ConfigNode::parse("{aggregators: [median]}", "a")),
+                    "unknown aggregator 'median'");
+  EXPECT_THROW_WITH(models::model_from_config("gat", ConfigNode::parse("{hidden_heads: 0}", "a.yaml")),
+                    "hidden_heads: must be at least 1");
+  EXPECT_THROW_WITH(models::model_from_config("appnp", ConfigNode::parse("{alpha: 2}", "a.yaml")),
+                    "alpha: must be in [0, 1]");
+}
+
+}  // namespace
+}  // namespace gas
