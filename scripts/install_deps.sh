@@ -7,6 +7,8 @@ packages=(
   libopenblas0-openmp     # fast BLAS for LibTorch, sharing its OpenMP threads
   libmetis-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
   libgtest-dev libbenchmark-dev
+  libzip-dev zlib1g-dev     # npz and gzip readers
+  clang libclang-rt-dev     # libFuzzer (clang -fsanitize=fuzzer) for the parser fuzz targets
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,9 @@
 #include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
+#include <gas/datasets/json_datasets.h>
+#include <gas/datasets/numpy_datasets.h>
+#include <gas/datasets/ogb.h>
 #include <gas/datasets/planetoid.h>
 #include <gas/datasets/synthetic.h>
 #include <gas/experiment.h>
@@ -32,5 +35,6 @@
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
 #include <gas/partition.h>
+#include <gas/partition_cache.h>
 #include <gas/scalable_gnn.h>
 #include <gas/train.h>

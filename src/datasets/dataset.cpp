@@ -1,5 +1,8 @@
 #include <gas/datasets/dataset.h>
 
+#include <gas/datasets/json_datasets.h>
+#include <gas/datasets/numpy_datasets.h>
+#include <gas/datasets/ogb.h>
 #include <gas/datasets/planetoid.h>
 #include <gas/datasets/synthetic.h>
 
@@ -17,16 +20,39 @@ namespace {
 
 using Parser = std::function<DatasetLoader(const ConfigNode& options)>;
 
-DatasetLoader planetoid(const std::string& name) {
-  return [name](const std::string& root) { return load_planetoid(root, name); };
+// The entry of a dataset without options: `load(root, name)`.
+Parser fixed(Dataset (*load)(const std::string&, const std::string&), const std::string& name) {
+  return [load, name](const ConfigNode&) -> DatasetLoader {
+    return [load, name](const std::string& root) { return load(root, name); };
+  };
+}
+
+Parser fixed(Dataset (*load)(const std::string&)) {
+  return [load](const ConfigNode&) -> DatasetLoader { return load; };
 }
 
 // The one place that maps a dataset name to its reader.
 const std::map<std::string, Parser>& registry() {
   static const std::map<std::string, Parser> parsers = {
-      {"cora", [](const ConfigNode&) { return planetoid("cora"); }},
-      {"citeseer", [](const ConfigNode&) { return planetoid("citeseer"); }},
-      {"pubmed", [](const ConfigNode&) { return planetoid("pubmed"); }},
+      {"cora", fixed(load_planetoid, "cora")},
+      {"citeseer", fixed(load_planetoid, "citeseer")},
+      {"pubmed", fixed(load_planetoid, "pubmed")},
+      {"amazon-computers", fixed(load_amazon, "computers")},
+      {"amazon-photo", fixed(load_amazon, "photo")},
+      {"coauthor-cs", fixed(load_coauthor, "cs")},
+      {"coauthor-physics", fixed(load_coauthor, "physics")},
+      {"wikics", fixed(load_wikics)},
+      {"flickr", fixed(load_graphsaint, "flickr")},
+      {"yelp", fixed(load_graphsaint, "yelp")},
+      {"reddit", fixed(load_graphsaint, "reddit")},
+      {"ppi", fixed(load_ppi)},
+      {"ogbn-arxiv", fixed(load_ogb, "ogbn-arxiv")},
+      {"ogbn-products", fixed(load_ogb, "ogbn-products")},
+      {"custom",
+       [](const ConfigNode& options) -> DatasetLoader {
+         const CustomOptions o = custom_options_from(options);
+         return [o](const std::string& root) { return load_custom(root, o); };
+       }},
       {"synthetic",
        [](const ConfigNode& options) -> DatasetLoader {
          const SyntheticOptions o = synthetic_options_from(options);
@@ -73,6 +99,34 @@ Dataset Dataset::permute(const at::Tensor& perm) const {
   return out;
 }
 
+Dataset Dataset::subgraph(const at::Tensor& node_mask) const {
+  const int64_t n = num_nodes();
+  TORCH_CHECK(node_mask.scalar_type() == at::kBool && node_mask.dim() == 1 && node_mask.size(0) == n, name,
+              ": subgraph needs a bool [", n, "] node mask, got ", node_mask.scalar_type(), " ", node_mask.sizes());
+  const at::Tensor mask = node_mask.cpu().contiguous();
+  const at::Tensor nodes = mask.nonzero().view(-1);
+  const int64_t k = nodes.numel();
+  at::Tensor new_id = at::full({n}, -1, at::kLong);
+  new_id.index_copy_(0, nodes, at::arange(k, at::kLong));
+  // The rows of the kept nodes, minus the columns of dropped ones; relabelling
+  // is monotone, so rows stay sorted.
+  const CSR rows = select_rows(adj, nodes);
+  const at::Tensor keep = mask.index_select(0, rows.col);
+  const at::Tensor row = at::repeat_interleave(at::arange(k, at::kLong), rows.row_degree()).masked_select(keep);
+  at::Tensor rowptr = at::zeros({k + 1}, at::kLong);
+  rowptr.narrow(0, 1, k).copy_(at::bincount(row, {}, k).cumsum(0));
+
+  Dataset out = *this;
+  out.adj = CSR{rowptr, new_id.index_select(0, rows.col.masked_select(keep)),
+                rows.has_value() ? rows.value.index_select(0, keep.nonzero().view(-1)) : at::Tensor(), k, k};
+  out.x = x.index_select(0, nodes);
+  out.y = y.index_select(0, nodes);
+  out.train_mask = train_mask.index_select(0, nodes);
+  out.val_mask = val_mask.index_select(0, nodes);
+  out.test_mask = test_mask.index_select(0, nodes);
+  return out;
+}
+
 void Dataset::check() const {
   TORCH_CHECK(x.defined() && x.dim() == 2 && x.scalar_type() == at::kFloat, name,
               ": features must be float32 [N, F], got ", x.defined() ? x.sizes() : at::IntArrayRef{});
@@ -107,7 +161,7 @@ std::string Dataset::summary() const {
   out << name << ": " << num_nodes() << " nodes, " << adj.nnz() << " directed edges (avg degree " << std::fixed
       << std::setprecision(1) << static_cast<double>(adj.nnz()) / std::max<int64_t>(1, num_nodes()) << "), "
       << num_features() << " features, " << num_classes << " classes (" << (multilabel() ? "multi" : "single")
-      << "-label)\n  split" << (splits > 1 ? " 0 of " + std::to_string(splits) : "")
+      << "-label)" << (inductive ? ", inductive" : "") << "\n  split" << (splits > 1 ? " 0 of " + std::to_string(splits) : "")
       << ": train " << mask(Split::Train).sum().item<int64_t>() << ", val " << mask(Split::Val).sum().item<int64_t>()
       << ", test " << mask(Split::Test).sum().item<int64_t>();
   return out.str();

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace gas {
 namespace pickle {
@@ -284,7 +285,10 @@ class Machine {
 
   size_t base() const { return marks_.empty() ? 0 : marks_.back(); }
 
-  void push(ValuePtr v) { stack_.push_back(std::move(v)); }
+  void push(ValuePtr v) {
+    arena_.push_back(v);
+    stack_.push_back(std::move(v));
+  }
 
   ValuePtr pop(size_t at) {
     if (stack_.size() <= base()) fail(at, "stack underflow");
@@ -365,7 +369,69 @@ class Machine {
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<int64_t, ValuePtr> memo_;
+  std::vector<ValuePtr> arena_;  // every value pushed; see dismantle()
+
+ public:
+  // A pickle can build cyclic values (a list appended to itself through the
+  // memo), which shared_ptr would leak, and arbitrarily deep ones (nested
+  // tuples, one opcode per level), whose recursive destruction would
+  // overflow the stack. Every value passes through push(), so emptying them
+  // all while the arena holds them makes their destruction flat. `keep`
+  // (the result, checked acyclic and shallow) is spared.
+  void dismantle(const std::unordered_set<const Value*>& keep = {}) {
+    for (const ValuePtr& v : arena_) {
+      if (keep.count(v.get())) continue;
+      v->items.clear();
+      v->entries.clear();
+      v->args.reset();
+      v->state.reset();
+    }
+    arena_.clear();
+  }
 };
+
+template <typename F>
+void for_each_child(const Value& v, F&& f) {
+  for (const ValuePtr& item : v.items) f(item);
+  for (const auto& [key, value] : v.entries) {
+    f(key);
+    f(value);
+  }
+  if (v.args) f(v.args);
+  if (v.state) f(v.state);
+}
+
+// Values reachable from `root`; throws when they form a cycle or nest
+// deeper than any dataset pickle does.
+std::unordered_set<const Value*> reachable_tree(const ValuePtr& root, const std::string& source) {
+  constexpr size_t kMaxDepth = 1000;
+  std::unordered_set<const Value*> done, open;
+  std::vector<std::pair<const Value*, std::vector<const Value*>>> path;  // node, children left to visit
+  auto enter = [&](const Value* v) {
+    if (open.count(v)) throw std::runtime_error(source + ": recursive (self-referencing) values are not supported");
+    if (done.count(v)) return;
+    if (path.size() >= kMaxDepth)
+      throw std::runtime_error(source + ": values nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    std::vector<const Value*> children;
+    for_each_child(*v, [&](const ValuePtr& c) { children.push_back(c.get()); });
+    open.insert(v);
+    path.emplace_back(v, std::move(children));
+  };
+  enter(root.get());
+  while (!path.empty()) {
+    auto& [node, children] = path.back();
+    if (children.empty()) {
+      open.erase(node);
+      done.insert(node);
+      path.pop_back();
+      continue;
+    }
+    const Value* next = children.back();
+    children.pop_back();
+    enter(next);
+  }
+  return done;
+}
 
 [[noreturn]] void bad(const std::string& source, const std::string& what) {
   throw std::runtime_error(source + ": " + what);
@@ -391,7 +457,15 @@ const ValuePtr* dict_get(const ValuePtr& dict, const std::string& key) {
 
 ValuePtr load(const std::string& data, const std::string& source) {
   if (data.empty()) bad(source, "empty file");
-  return Machine(data, source).run();
+  Machine machine(data, source);
+  try {
+    ValuePtr result = machine.run();
+    machine.dismantle(reachable_tree(result, source));
+    return result;
+  } catch (...) {
+    machine.dismantle();
+    throw;
+  }
 }
 
 ValuePtr load_file(const std::string& path) {

@@ -1,10 +1,11 @@
 # Runs the command after `--` and checks that it fails the way a user should
 # see: a non-zero exit code (not a crash signal) and exactly one line on
 # stderr containing EXPECT.
-#   cmake -DEXPECT=text -DWORKDIR=dir [-DCONFIG_CONTENT=yaml]
+#   cmake -DEXPECT=text -DWORKDIR=dir [-DCONFIG_CONTENT=yaml] [-DWRITE_FILE=name -DWRITE_CONTENT=text]
 #         [-DDEFAULT_DATA_DIR=dir -DTRUNCATE_FROM=subdir -DTRUNCATE_FILE=name] -P expect_error.cmake -- cmd args...
 # TRUNCATE_FROM is relative to $GAS_DATA_DIR (default DEFAULT_DATA_DIR).
-# CONFIG_CONTENT is written to WORKDIR/config.yaml (the command runs in WORKDIR).
+# CONFIG_CONTENT is written to WORKDIR/config.yaml (the command runs in WORKDIR), and
+# WRITE_CONTENT to WORKDIR/WRITE_FILE.
 set(command "")
 set(seen_separator FALSE)
 foreach(i RANGE ${CMAKE_ARGC})
@@ -19,6 +20,9 @@ file(REMOVE_RECURSE "${WORKDIR}")
 file(MAKE_DIRECTORY "${WORKDIR}")
 if(DEFINED CONFIG_CONTENT)
   file(WRITE "${WORKDIR}/config.yaml" "${CONFIG_CONTENT}\n")
+endif()
+if(DEFINED WRITE_FILE)
+  file(WRITE "${WORKDIR}/${WRITE_FILE}" "${WRITE_CONTENT}")
 endif()
 if(DEFINED TRUNCATE_FROM)
   # A copy of a dataset with one file cut in half.

@@ -120,6 +120,16 @@ TEST(Pickle, RefusesUnknownPythonObjects) {
   EXPECT_THROW_WITH(pickle::load(evil, "evil.pkl"), "refusing to load Python object 'os.system'");
 }
 
+TEST(Pickle, RefusesRecursiveAndDeeplyNestedValues) {
+  // EMPTY_LIST, BINPUT 0, BINGET 0, APPEND: a list that contains itself.
+  EXPECT_THROW_WITH(pickle::load(std::string("\x80\x02]q\x00h\x00" "a.", 9), "cycle.pkl"),
+                    "cycle.pkl: recursive (self-referencing) values are not supported");
+  // None wrapped in 100000 one-tuples: refused, and torn down without recursion.
+  const std::string deep = std::string("\x80\x02N") + std::string(100000, '\x85') + ".";
+  EXPECT_THROW_WITH(pickle::load(deep, "deep.pkl"), "deep.pkl: values nested deeper than 1000 levels");
+  EXPECT_THROW(pickle::load(deep.substr(0, deep.size() - 1), "deep.pkl"), std::runtime_error);
+}
+
 TEST(Pickle, ReadsHandWrittenIntDict) {
   // {1: [2, 3], 4: []} as protocol 2: EMPTY_DICT MARK K1 ] MARK K2 K3 APPENDS K4 ] SETITEMS STOP
   const std::string bytes = std::string("\x80\x02}(K\x01](K\x02K\x03" "eK\x04]u.", 18);
@@ -165,7 +175,9 @@ TEST(Synthetic, SbmHomophilyIsAsConfigured) {
 }
 
 TEST(Datasets, UnknownNamesListTheKnownOnes) {
-  EXPECT_THROW_WITH(load_dataset("coraa", "."), "unknown dataset 'coraa' (known: citeseer, cora, pubmed, synthetic)");
+  EXPECT_THROW_WITH(load_dataset("coraa", "."), "unknown dataset 'coraa' (known: amazon-computers, amazon-photo, citeseer, coauthor-cs, "
+                                                "coauthor-physics, cora, custom, flickr, ogbn-arxiv, ogbn-products, ppi, "
+                                                "pubmed, reddit, synthetic, wikics, yelp)");
 }
 
 TEST(Datasets, PermuteKeepsNodesAndEdgesTogether) {

@@ -23,6 +23,9 @@ struct Dataset {
   at::Tensor val_mask;
   at::Tensor test_mask;
   int64_t num_classes = 0;
+  /// Training sees only the training nodes' graph (PPI): the validation and
+  /// test nodes form separate graphs, so a run trains on subgraph(train_mask).
+  bool inductive = false;
 
   int64_t num_nodes() const { return x.size(0); }
   int64_t num_features() const { return x.size(1); }
@@ -34,6 +37,10 @@ struct Dataset {
 
   /// The same dataset with nodes reordered: new node i is old node perm[i].
   Dataset permute(const at::Tensor& perm) const;
+  /// The subgraph induced by the nodes where `node_mask` (bool [N]) is set:
+  /// those nodes renumbered 0.. in their current order, the edges between
+  /// them, and every per-node field sliced.
+  Dataset subgraph(const at::Tensor& node_mask) const;
   /// Throws c10::Error naming the first inconsistency between the fields.
   void check() const;
   /// Multi-line statistics: nodes, edges, features, classes, split sizes.
@@ -44,7 +51,9 @@ struct Dataset {
 /// (so a bad key fails at start-up) and returns the function that loads the
 /// data from its raw files under a root directory (the layout PyG and PyGAS
 /// use, e.g. root/Planetoid/Cora/raw/). Throws ConfigError for an unknown
-/// name, listing the known ones.
+/// name, listing the known ones. Loaders throw exceptions derived from
+/// std::exception (c10::Error, std::runtime_error) whose message names the
+/// file and the problem.
 using DatasetLoader = std::function<Dataset(const std::string& root)>;
 DatasetLoader dataset_from_config(const std::string& name, const ConfigNode& options = ConfigNode());
 

@@ -1,0 +1,51 @@
+#pragma once
+/// \file
+/// Datasets stored as numpy files: Amazon and Coauthor (the npz files of
+/// Shchur et al.'s gnn-benchmark that PyG downloads) and a user's own graph.
+
+#include <gas/datasets/dataset.h>
+
+#include <torch/arg.h>
+
+namespace gas {
+
+/// Amazon Computers or Photo (`name` "computers" or "photo") from
+/// root/Amazon/<Name>/raw/amazon_electronics_<name>.npz.
+Dataset load_amazon(const std::string& root, const std::string& name);
+
+/// Coauthor CS or Physics (`name` "cs" or "physics") from
+/// root/Coauthor/<CS|Physics>/raw/ms_academic_<cs|phy>.npz.
+Dataset load_coauthor(const std::string& root, const std::string& name);
+
+/// One npz file of gnn-benchmark's schema (adj_indptr / adj_indices /
+/// adj_shape, attr_data / attr_indices / attr_indptr / attr_shape, labels),
+/// processed as PyG's parse_npz and PyGAS's get_amazon / get_coauthor:
+/// dense features with every positive entry set to 1, self-loops removed,
+/// edges made undirected (duplicates merged), and 20 seeded random splits of
+/// 20 training and 30 validation nodes per class (torch.manual_seed(12345);
+/// gen_masks(y, 20, 30, 20)). `title` names the dataset in messages.
+Dataset read_shchur_npz(const std::string& path, const std::string& title);
+
+struct CustomOptions {
+  /// Store every edge in both directions (A + A^T; weights of an edge given
+  /// both ways are summed, as torch_sparse's to_symmetric does).
+  TORCH_ARG(bool, symmetrize) = false;
+};
+
+/// Reads CustomOptions from a config mapping (the dataset block's `data`).
+CustomOptions custom_options_from(const ConfigNode& node);
+
+/// A user's graph in `root`: edge_index.npy (integer, [2, E] source/target
+/// rows as in PyG, or [E, 2]; [2, 2] reads as [2, E]), x.npy (numeric
+/// [N, F], read as float32), y.npy (integer [N] class ids, or [N, C] 0/1
+/// flags for multi-label targets), optional train_mask.npy, val_mask.npy,
+/// test_mask.npy (bool [N] or [N, S] for S splits: all three or none),
+/// optional edge_weight.npy (numeric [E]); or the same names as the arrays
+/// of one root/data.npz. Edges are taken as given (duplicates merged, their
+/// weights summed) and stored target-major like PyG's adj_t. Without masks,
+/// a fixed random split is made: a permutation seeded with 0 gives the
+/// first 60% of nodes for training, the next 20% for validation and the
+/// rest for testing.
+Dataset load_custom(const std::string& root, const CustomOptions& options = CustomOptions());
+
+}  // namespace gas

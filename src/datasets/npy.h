@@ -1,0 +1,67 @@
+#pragma once
+// Readers for numpy's .npy files and .npz archives (zip files of .npy
+// members, stored or deflated, read through libzip). They do not depend on
+// LibTorch, so they can be fuzzed cheaply.
+//
+// Array data goes straight from the file or the zip stream into the array's
+// own buffer, which a loader can then hand to a tensor without copying. Every
+// problem (bad magic, unsupported dtype, a shape the data does not fill,
+// truncated member, CRC error, missing member) throws std::runtime_error
+// naming the file and, in an archive, the member.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gas {
+namespace npy {
+
+struct Array {
+  char kind = 'f';  ///< 'b' bool, 'i' signed integer, 'u' unsigned integer, 'f' floating point
+  int itemsize = 4;  ///< bytes per element
+  std::vector<int64_t> shape;
+  /// Column-major data: the bytes are the C-order array of the reversed shape.
+  bool fortran_order = false;
+  std::vector<uint8_t> data;  ///< little-endian (big-endian files are converted)
+
+  int64_t numel() const;
+  /// numpy's name of the dtype ("float32", "int64", "bool", ...).
+  std::string dtype() const;
+  /// "[2708, 1433]".
+  std::string shape_string() const;
+};
+
+/// Parses the bytes of an .npy file; `source` names it in messages.
+Array parse(const std::string& bytes, const std::string& source);
+
+/// Reads an .npy file.
+Array read_file(const std::string& path);
+
+/// An .npz archive opened for reading members one at a time.
+class Npz {
+ public:
+  static Npz open(const std::string& path);
+  /// An archive held in memory (tests and fuzzing).
+  static Npz from_bytes(std::string bytes, const std::string& source);
+
+  Npz(Npz&&) noexcept;
+  Npz& operator=(Npz&&) noexcept;
+  ~Npz();
+
+  /// Array names, as numpy.load(...).files lists them (member names without ".npy").
+  std::vector<std::string> keys() const;
+  bool has(const std::string& key) const;
+  /// Reads member `key`.npy; throws naming the archive and the keys it has when absent.
+  Array read(const std::string& key) const;
+  /// The archive's path (or source name).
+  const std::string& source() const;
+
+ private:
+  struct Impl;
+  explicit Npz(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace npy
+}  // namespace gas
