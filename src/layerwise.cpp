@@ -6,10 +6,9 @@
 namespace gas {
 
 at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x) {
-  TORCH_CHECK(loader.num_nodes() == model.num_nodes(), "layerwise_inference: the loader covers ",
-              loader.num_nodes(), " nodes, the model ", model.num_nodes());
-  TORCH_CHECK(x.dim() == 2 && x.size(0) == model.num_nodes(), "layerwise_inference: expected features [",
-              model.num_nodes(), ", F], got ", x.sizes());
+  const int64_t num_nodes = loader.num_nodes();
+  TORCH_CHECK(x.dim() == 2 && x.size(0) == num_nodes, "layerwise_inference: expected features [", num_nodes,
+              ", F] for the loader's graph, got ", x.sizes());
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -21,7 +20,14 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
 
   const c10::Device device = model.device();
   const int64_t num_layers = model.num_layers();
-  std::vector<History>& histories = model.histories();
+  std::vector<History> scratch;
+  if (num_nodes != model.num_nodes()) {
+    for (const History& h : model.histories()) {
+      scratch.emplace_back(num_nodes, h.embedding_dim());
+      scratch.back().place(device, model.history_placement());
+    }
+  }
+  std::vector<History>& histories = scratch.empty() ? model.histories() : scratch;
   std::vector<LayerState> states(loader.size());
   at::Tensor out;
 
@@ -41,7 +47,7 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
                     histories[layer].embedding_dim(), " wide");
         histories[layer].push(h, batch.offset, batch.count);
       } else {
-        if (!out.defined()) out = at::empty({model.num_nodes(), h.size(1)}, h.options());
+        if (!out.defined()) out = at::empty({num_nodes, h.size(1)}, h.options());
         int64_t src = 0;
         const int64_t* o = batch.offset.data_ptr<int64_t>();
         const int64_t* c = batch.count.data_ptr<int64_t>();

@@ -15,7 +15,11 @@ namespace gas {
 
 /// Top-level keys a benchmark accepts besides the model file's own
 /// (model, norm, loop, params): dataset, root, device, runs, epochs, seed,
-/// json, log_every, threads.
+/// json (summary file), out_dir (run directory: config.yaml, metrics.jsonl,
+/// summary.json, exports), export (logits, predictions and/or embeddings of
+/// the last run's best-validation epoch, in original node order),
+/// export_format (npy or csv), threads, log_every, profile (per-epoch time
+/// breakdown in the progress lines).
 const std::vector<std::string>& run_keys();
 
 /// Composes the configuration of one benchmark run, Hydra-style:

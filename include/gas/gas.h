@@ -11,6 +11,7 @@
 #include <gas/datasets/planetoid.h>
 #include <gas/datasets/synthetic.h>
 #include <gas/experiment.h>
+#include <gas/export.h>
 #include <gas/graph.h>
 #include <gas/history.h>
 #include <gas/layerwise.h>

@@ -15,9 +15,13 @@ namespace gas {
 /// same model in eval mode, while only one batch's activations exist at a time.
 ///
 /// `x` holds the input features of all nodes (any device; rows are moved to
-/// the model's device batch by batch). Every history is overwritten. Returns
-/// a fresh [num_nodes, out] tensor on the model's device. The model's
-/// train/eval mode is restored afterwards.
+/// the model's device batch by batch). When the loader's graph is the one
+/// the model trains on (same node count), the model's histories are the
+/// buffers and end up holding fresh eval-mode embeddings (the GAS fill pass);
+/// for another graph, e.g. the validation graphs of an inductive dataset,
+/// temporary buffers of the same widths are used and the histories are left
+/// alone. Returns a fresh [num_nodes, out] tensor on the model's device. The
+/// model's train/eval mode is restored afterwards.
 at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x);
 
 }  // namespace gas

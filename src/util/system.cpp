@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -33,6 +34,18 @@ std::string executable_dir() {
 bool is_directory(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void make_directories(const std::string& path) {
+  std::string partial;
+  std::stringstream parts(path);
+  for (std::string part; std::getline(parts, part, '/');) {
+    partial += part + "/";
+    if (part.empty() || is_directory(partial)) continue;
+    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
+      throw std::runtime_error("cannot create directory '" + partial + "': " + errno_message());
+  }
+  if (!is_directory(path)) throw std::runtime_error("cannot create directory '" + path + "'");
 }
 
 bool is_file(const std::string& path) {

@@ -18,6 +18,8 @@ double peak_rss_mb();
 std::string executable_dir();
 
 bool is_directory(const std::string& path);
+/// mkdir -p; throws std::runtime_error naming the path that could not be made.
+void make_directories(const std::string& path);
 bool is_file(const std::string& path);
 
 /// Writes `content` to `path` through a temporary file in the same directory

@@ -66,6 +66,22 @@ TEST(ScalableGNN, LayerwiseInferenceEqualsFullBatchForward) {
   }
 }
 
+// An inductive evaluation graph (another node count): temporary buffers, the
+// model's histories untouched, the result still the full-batch forward.
+TEST(ScalableGNN, LayerwiseInferenceOnAnotherGraph) {
+  const Graph train = make_graph(150, 6, 1);
+  const Graph other = make_graph(90, 4, 2);
+  GCN model(150, GCNOptions(6, 8, 3, 3).batch_norm(true));
+  warm_up_batch_norm(*model, train);
+  model->histories()[0].push(at::ones({150, 8}));
+  const at::Tensor before = model->histories()[1].emb().clone();
+  const at::Tensor layerwise = layerwise_inference(*model, EvalSubgraphLoader(other.adj, other.ptr, 2), other.x);
+  const at::Tensor full = full_batch_inference(*model, Dataset{"o", other.adj, other.x, other.y, {}, {}, {}, 3});
+  EXPECT_LT(testing::max_rel_diff(layerwise, full), 1e-5);
+  EXPECT_TRUE(at::equal(model->histories()[0].emb(), at::ones({150, 8})));
+  EXPECT_TRUE(at::equal(model->histories()[1].emb(), before));
+}
+
 // With a single part holding the whole graph, a GAS training step must be a
 // full-batch training step: same loss, same gradients (the dropout masks
 // match because the node order and the seed do).
