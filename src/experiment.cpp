@@ -2,11 +2,13 @@
 
 #include <gas/build_info.h>
 #include <gas/datasets/dataset.h>
+#include <gas/export.h>
 #include <gas/layerwise.h>
 #include <gas/loader.h>
 #include <gas/metrics.h>
 #include <gas/models/registry.h>
 #include <gas/partition.h>
+#include <gas/partition_cache.h>
 #include <gas/train.h>
 
 #include "util/strings.h"
@@ -22,6 +24,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <dirent.h>
+#include <fstream>
 #include <iomanip>
 #include <optional>
 #include <ostream>
@@ -33,16 +36,23 @@ namespace {
 
 // Everything a run needs, read and validated once at start-up.
 struct Settings {
-  std::string model, dataset, root, json, device_name;
+  std::string model, dataset, root, json, device_name, out_dir;
+  std::vector<std::string> exports;  // logits, predictions, embeddings
+  std::string export_format = "npy";
+  bool cache = true;
+  std::string cache_key;  // the dataset, and a hash of its options when it has some
+  bool profile = false;
   c10::Device device = c10::Device(c10::kCPU);
   int64_t runs = 1, epochs = 1, seed = 0, log_every = 1, threads = 0;
   bool norm = false, loop = false;
   int64_t num_parts = 1, batch_size = 1, num_workers = 1, max_steps = 0;
+  int64_t part_size = 0;  // with num_parts: auto, nodes per part
   double lr = 0.01, reg_weight_decay = 0.0, nonreg_weight_decay = 0.0;
   std::optional<double> grad_norm;
   PartitionMethod partition = PartitionMethod::Metis;
   bool layerwise = false, fill_history = true;
   HistoryPlacement placement = HistoryPlacement::Host;
+  bool async_io = false;
   models::ModelBuilder build_model;
   DatasetLoader load_data;
   ConfigNode params;
@@ -79,10 +89,25 @@ Settings read_settings(const ConfigNode& config) {
     const std::string dir = slash == std::string::npos ? "." : s.json.substr(0, std::max<size_t>(slash, 1));
     if (!util::is_directory(dir)) config.fail("json", "directory '" + dir + "' does not exist");
   }
+  s.out_dir = config.get_string("out_dir", "");
+  if (config.has("export")) {
+    // A single name or a list of them.
+    try {
+      s.exports = {config.get_string("export")};
+    } catch (const ConfigError&) {
+      s.exports = config.get_string_list("export", {});
+    }
+    for (const std::string& e : s.exports)
+      if (e != "logits" && e != "predictions" && e != "embeddings")
+        config.fail("export", "unknown output '" + e + "' (valid: logits, predictions, embeddings)");
+    if (s.out_dir.empty()) config.fail("export", "needs out_dir=DIR to write to");
+  }
+  s.export_format = config.get_choice("export_format", "npy", {"npy", "csv"});
   s.device_name = config.get_string("device", "auto");
   s.device = resolve_device(config, s.device_name);
   s.seed = config.get_int("seed", 0);
   s.log_every = config.get_int_at_least("log_every", 1, 0);
+  s.profile = config.get_bool("profile", false);
   // Debian's LibTorch starts with one intra-op thread whatever the machine has.
   s.threads = config.get_int_at_least("threads", 0, 0);
   s.norm = config.get_bool("norm", false);
@@ -92,7 +117,12 @@ Settings read_settings(const ConfigNode& config) {
   s.params = params;
   s.build_model = models::model_from_config(s.model, params.child("architecture"));
   s.load_data = dataset_from_config(s.dataset, params.child("data"));
-  s.num_parts = params.get_int_at_least("num_parts", 1, 1);
+  try {
+    s.num_parts = params.get_int_at_least("num_parts", 1, 1);
+  } catch (const ConfigError&) {
+    if (params.get_string("num_parts") != "auto") throw;
+    s.part_size = params.get_int_at_least("part_size", 1000, 1);
+  }
   s.batch_size = params.get_int_at_least("batch_size", 1, 1);
   s.num_workers = params.get_int_at_least("num_workers", 0, 0);
   s.max_steps = params.get_int_at_least("max_steps", 0, 0);
@@ -114,6 +144,17 @@ Settings read_settings(const ConfigNode& config) {
   s.layerwise = params.get_choice("inference", "full", {"full", "layerwise"}) == "layerwise";
   s.fill_history = params.get_bool("fill_history", true);
   s.placement = parse_history_placement(params.get_choice("history", "host", {"host", "device"}));
+  s.async_io = params.get_choice("history_io", "sync", {"sync", "async"}) == "async";
+  s.cache = params.get_bool("cache_partition", true);
+  const std::string data_options = params.child("data").keys().empty() ? "" : params.child("data").to_yaml();
+  std::ostringstream key;
+  key << s.dataset;
+  if (!data_options.empty()) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across builds, unlike std::hash
+    for (unsigned char c : data_options) h = (h ^ c) * 1099511628211ull;
+    key << "-" << std::hex << h;
+  }
+  s.cache_key = key.str();
   config.check_unknown();
   return s;
 }
@@ -124,16 +165,133 @@ std::string fixed(double v, int digits) {
   return out.str();
 }
 
-struct Evaluation {
-  double train = 0, val = 0, test = 0;
+std::string seconds_since(double start) { return fixed(util::now_seconds() - start, 2) + "s"; }
+
+// A graph the experiment trains or evaluates on, in partition order.
+struct PartitionedGraph {
+  std::string label;
+  Dataset data;                              // nodes permuted so that every part is contiguous
+  Partition partition;                       // partition.perm[i]: original id of node i
+  std::unique_ptr<EvalSubgraphLoader> eval;  // for layer-wise evaluation
+};
+
+PartitionedGraph prepare_graph(const Settings& s, Dataset data, const std::string& label, int64_t num_parts,
+                               std::ostream& out) {
+  if (s.norm) {
+    data.adj = gcn_norm(data.adj);
+  } else if (s.loop) {
+    data.adj = set_self_loops(data.adj);
+  }
+  num_parts = std::min(num_parts, data.num_nodes());
+  const double t = util::now_seconds();
+  out << "Partitioning " << label << " into " << num_parts << " parts (" << to_string(s.partition) << ")..."
+      << std::flush;
+  Partition partition;
+  // The cache lives under the dataset root, which is never created here.
+  if (s.cache && util::is_directory(s.root)) {
+    PartitionCacheInfo info;
+    partition = cached_partition(data.adj, num_parts, s.partition, s.seed, s.root + "/processed/gas",
+                                 s.cache_key + (label == "graph" ? "" : "-" + label), &info);
+    out << (info.hit ? " cached" : " done") << " [" << seconds_since(t) << "]";
+    if (!info.hit && !info.note.empty()) out << " (cache: " << info.note << ")";
+  } else {
+    partition = partition_graph(data.adj, num_parts, s.partition, s.seed);
+    out << " done [" << seconds_since(t) << "]";
+  }
+  out << ", edge cut "
+      << fixed(100.0 * static_cast<double>(edge_cut(data.adj, partition)) / std::max<int64_t>(1, data.adj.nnz()), 1)
+      << "%\n";
+  PartitionedGraph g;
+  g.label = label;
+  g.data = data.permute(partition.perm);
+  g.partition = partition;
+  if (s.layerwise) g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, partition.ptr, s.batch_size);
+  return g;
+}
+
+// Rows of `permuted` (in partition order) put back in original node order.
+at::Tensor unpermute(const at::Tensor& permuted, const Partition& partition) {
+  return at::empty_like(permuted).index_copy_(0, partition.perm, permuted);
+}
+
+int64_t nbytes(const at::Tensor& t) { return t.defined() ? t.numel() * static_cast<int64_t>(t.element_size()) : 0; }
+
+struct EpochRecord {
+  int64_t run = 0, epoch = 0;
+  TrainEpochStats train;
+  double eval_seconds = 0;
+  double train_metric = 0, val_metric = 0, test_metric = 0;
+};
+
+// Where results go: the progress lines, the run directory's metrics.jsonl,
+// and the summary (summary.json, json=FILE).
+class Reporter {
+ public:
+  Reporter(const Settings& s, const ConfigNode& config, std::ostream& out) : s_(s), out_(out) {
+    if (s.out_dir.empty()) return;
+    util::make_directories(s.out_dir);
+    util::write_file_atomic(s.out_dir + "/config.yaml", config.to_yaml() + "\n");
+    metrics_.open(s.out_dir + "/metrics.jsonl", std::ios::trunc);
+    if (!metrics_) throw std::runtime_error("cannot write '" + s.out_dir + "/metrics.jsonl': " + util::errno_message());
+  }
+
+  void epoch(const EpochRecord& e, const RunResult& best) {
+    const TrainEpochStats& t = e.train;
+    if (metrics_.is_open()) {
+      const nlohmann::json j = {{"run", e.run},
+                                {"epoch", e.epoch},
+                                {"loss", t.loss},
+                                {"train", 100 * e.train_metric},
+                                {"val", 100 * e.val_metric},
+                                {"test", 100 * e.test_metric},
+                                {"batches", t.batches},
+                                {"total_batches", t.total_batches},
+                                {"train_s", t.seconds},
+                                {"wait_s", t.wait_seconds},
+                                {"forward_s", t.forward_seconds},
+                                {"backward_s", t.backward_seconds},
+                                {"step_s", t.step_seconds},
+                                {"pull_s", t.pull_seconds},
+                                {"push_s", t.push_seconds},
+                                {"eval_s", e.eval_seconds},
+                                {"rss_mb", util::peak_rss_mb()}};
+      metrics_ << j.dump() << "\n" << std::flush;
+    }
+    if (s_.log_every == 0 || (e.epoch % s_.log_every != 0 && e.epoch != s_.epochs)) return;
+    out_ << "run " << e.run + 1 << "/" << s_.runs << " epoch " << std::setw(4) << e.epoch << "/" << s_.epochs
+         << "  loss " << fixed(t.loss, 4) << "  train " << fixed(100 * e.train_metric, 2) << "  val "
+         << fixed(100 * e.val_metric, 2) << "  test " << fixed(100 * e.test_metric, 2) << "  | best val "
+         << fixed(100 * best.best_val, 2) << " test " << fixed(100 * best.test, 2) << "  | "
+         << fixed(1000 * t.seconds, 1) << " ms train";
+    if (t.batches < t.total_batches) out_ << " (" << t.batches << "/" << t.total_batches << " batches)";
+    out_ << ", " << fixed(1000 * e.eval_seconds, 1) << " ms eval";
+    if (s_.profile) {
+      const double compute = t.forward_seconds + t.backward_seconds - t.pull_seconds - t.push_seconds;
+      out_ << "  [wait " << fixed(1000 * t.wait_seconds, 1) << ", compute " << fixed(1000 * compute, 1) << ", pull "
+           << fixed(1000 * t.pull_seconds, 1) << ", push " << fixed(1000 * t.push_seconds, 1) << ", step "
+           << fixed(1000 * t.step_seconds, 1) << " ms]";
+    }
+    out_ << "\n";
+  }
+
+  void summary(const nlohmann::json& j) {
+    const std::string text = j.dump(2) + "\n";
+    if (!s_.out_dir.empty()) util::write_file_atomic(s_.out_dir + "/summary.json", text);
+    if (!s_.json.empty()) util::write_file_atomic(s_.json, text);
+  }
+
+ private:
+  const Settings& s_;
+  std::ostream& out_;
+  std::ofstream metrics_;
 };
 
 }  // namespace
 
 const std::vector<std::string>& run_keys() {
-  static const std::vector<std::string> keys = {"dataset", "root", "device",    "runs",
-                                                "epochs",  "seed", "json",      "log_every",
-                                                "threads"};
+  static const std::vector<std::string> keys = {"dataset", "root",   "device",        "runs",    "epochs",
+                                                "seed",    "json",   "out_dir",       "export",  "export_format",
+                                                "threads", "log_every", "profile"};
   return keys;
 }
 
@@ -199,7 +357,7 @@ void check_experiment_config(const ConfigNode& config) { read_settings(config); 
 
 ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   const double t_start = util::now_seconds();
-  const Settings s = read_settings(config);
+  Settings s = read_settings(config);
   // Loader workers get cores of their own: an OpenMP team sharing its cores
   // with another busy thread stalls at every barrier (3x slower epochs
   // measured on 2 cores).
@@ -207,60 +365,87 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   at::set_num_threads(static_cast<int>(s.threads > 0 ? s.threads : std::max<int64_t>(1, cores - s.num_workers)));
   out << config.to_yaml() << "\n\n";
   out << "gas " << GAS_VERSION << " | device " << s.device << " | " << at::get_num_threads() << " threads\n";
+  Reporter reporter(s, config, out);
 
   double t = util::now_seconds();
   out << "Loading " << s.dataset << "..." << std::flush;
   Dataset data = s.load_data(s.root);
-  out << " done [" << fixed(util::now_seconds() - t, 2) << "s]\n" << data.summary() << "\n";
+  const double load_seconds = util::now_seconds() - t;
+  out << " done [" << seconds_since(t) << "]\n" << data.summary() << "\n";
+  if (s.part_size > 0) {
+    s.num_parts = std::max<int64_t>(1, (data.num_nodes() + s.part_size - 1) / s.part_size);
+    out << "num_parts: auto -> " << s.num_parts << " parts of about " << s.part_size << " nodes\n";
+  }
   if (s.num_parts > data.num_nodes())
     s.params.fail("num_parts", std::to_string(s.num_parts) + " parts requested for a graph of " +
                                    std::to_string(data.num_nodes()) + " nodes");
+  if (data.inductive && !s.exports.empty())
+    config.fail("export", "exports cover one graph; the inductive dataset " + s.dataset + " has one per split");
 
-  if (s.norm) {
-    data.adj = gcn_norm(data.adj);
-  } else if (s.loop) {
-    data.adj = set_self_loops(data.adj);
-  }
-
+  // Inductive datasets train on the training nodes' graph only and evaluate
+  // on the validation and test graphs, each partitioned for the splitter.
   t = util::now_seconds();
-  out << "Partitioning into " << s.num_parts << " parts (" << to_string(s.partition) << ")..." << std::flush;
-  const Partition partition = partition_graph(data.adj, s.num_parts, s.partition, s.seed);
-  out << " done [" << fixed(util::now_seconds() - t, 2) << "s], edge cut "
-      << fixed(100.0 * static_cast<double>(edge_cut(data.adj, partition)) / std::max<int64_t>(1, data.adj.nnz()), 1)
-      << "%\n";
-  data = data.permute(partition.perm);
+  std::vector<PartitionedGraph> graphs;
+  if (data.inductive) {
+    const int64_t n = data.num_nodes();
+    for (const Split split : {Split::Train, Split::Val, Split::Test}) {
+      Dataset part = data.subgraph(data.mask(split));
+      const int64_t parts =
+          std::max<int64_t>(1, (s.num_parts * part.num_nodes() + n - 1) / std::max<int64_t>(1, n));
+      graphs.push_back(prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
+    }
+  } else {
+    graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
+  }
+  const double partition_seconds = util::now_seconds() - t;
+  PartitionedGraph& main = graphs.front();
+  const Dataset& train_data = main.data;
 
-  SubgraphLoader loader(data.adj, partition.ptr, data.x,
+  SubgraphLoader loader(train_data.adj, main.partition.ptr, train_data.x,
                         SubgraphLoaderOptions().batch_size(s.batch_size).seed(s.seed).num_workers(s.num_workers));
-  std::optional<EvalSubgraphLoader> eval_loader;
-  if (s.layerwise) eval_loader.emplace(data.adj, partition.ptr, s.batch_size);
-
-  const models::ModelSpec spec{data.num_nodes(), data.num_features(), data.num_classes, data.adj.row_degree()};
+  const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes,
+                               train_data.adj.row_degree()};
   std::shared_ptr<ScalableGNNImpl> model = s.build_model(spec);
   model->set_history_placement(s.placement);
+  if (s.async_io) model->set_history_io(std::make_shared<AsyncHistoryIO>());
   model->to(s.device);
   int64_t num_params = 0;
   for (const auto& p : model->parameters()) num_params += p.numel();
+  int64_t static_bytes = model->history_nbytes();
+  for (const auto& g : graphs)
+    static_bytes += nbytes(g.data.x) + nbytes(g.data.adj.rowptr) + nbytes(g.data.adj.col) + nbytes(g.data.adj.value);
   out << "Model " << s.model << ": " << model->num_layers() << " layers, " << num_params << " parameters, "
       << model->histories().size() << " histories (" << fixed(model->history_nbytes() / 1048576.0, 1)
       << " MiB), history I/O " << model->history_io().name() << ", " << loader.size() << " batches per epoch"
       << (s.max_steps > 0 && s.max_steps < loader.size() ? " (max_steps " + std::to_string(s.max_steps) + ")" : "")
-      << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << "\n";
+      << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << "; static data "
+      << fixed(static_bytes / 1048576.0, 1) << " MiB (features, graph, histories)\n";
+  if (s.max_steps > 0 && s.max_steps < loader.size())
+    out << "Note: max_steps = " << s.max_steps << " < " << loader.size()
+        << " batches: each epoch trains on part of the graph, as in PyGAS\n";
 
-  const std::string metric_name = data.multilabel() ? "micro-F1" : "accuracy";
+  const bool multilabel = train_data.multilabel();
+  at::Tensor logits;  // of the main graph, from the last evaluation
   auto evaluate = [&](int64_t run) {
-    const at::Tensor logits = s.layerwise ? layerwise_inference(*model, *eval_loader, data.x)
-                                          : full_batch_inference(*model, data);
-    Evaluation e;
-    e.train = node_metric(logits, data.y, data.mask(Split::Train, run));
-    e.val = node_metric(logits, data.y, data.mask(Split::Val, run));
-    e.test = node_metric(logits, data.y, data.mask(Split::Test, run));
-    return e;
+    std::vector<double> metrics;
+    for (PartitionedGraph& g : graphs) {
+      const at::Tensor out_logits =
+          s.layerwise ? layerwise_inference(*model, *g.eval, g.data.x) : full_batch_inference(*model, g.data);
+      if (&g == &main) logits = out_logits;
+      if (data.inductive || graphs.size() > 1) {
+        metrics.push_back(node_metric(out_logits, g.data.y, at::ones({g.data.num_nodes()}, at::kBool)));
+      } else {
+        for (const Split split : {Split::Train, Split::Val, Split::Test})
+          metrics.push_back(node_metric(out_logits, g.data.y, g.data.mask(split, run)));
+      }
+    }
+    return metrics;
   };
 
   ExperimentResult result;
-  result.metric = metric_name;
+  result.metric = multilabel ? "micro-F1" : "accuracy";
   std::vector<double> epoch_seconds;
+  at::Tensor best_logits, best_embeddings;
   for (int64_t run = 0; run < s.runs; ++run) {
     RunResult r;
     r.run = run;
@@ -274,28 +459,29 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
                                           .grad_norm(s.grad_norm ? c10::optional<double>(*s.grad_norm) : c10::nullopt)
                                           .max_steps(s.max_steps)
                                           .split(run);
-
     r.best_val = -1.0;
     for (int64_t epoch = 1; epoch <= s.epochs; ++epoch) {
-      const TrainEpochStats stats = train_epoch(*model, loader, *optimizer, data, options);
+      EpochRecord e;
+      e.run = run;
+      e.epoch = epoch;
+      e.train = train_epoch(*model, loader, *optimizer, train_data, options);
       const double t_eval = util::now_seconds();
-      const Evaluation e = evaluate(run);
-      const double eval_seconds = util::now_seconds() - t_eval;
-      epoch_seconds.push_back(stats.seconds + eval_seconds);
-      if (e.val > r.best_val) {
-        r.best_val = e.val;
-        r.test = e.test;
+      const std::vector<double> m = evaluate(run);
+      e.eval_seconds = util::now_seconds() - t_eval;
+      e.train_metric = m[0];
+      e.val_metric = m[1];
+      e.test_metric = m[2];
+      epoch_seconds.push_back(e.train.seconds + e.eval_seconds);
+      if (e.val_metric > r.best_val) {
+        r.best_val = e.val_metric;
+        r.test = e.test_metric;
         r.best_epoch = epoch;
+        if (!s.exports.empty() && run + 1 == s.runs) {
+          best_logits = logits.clone();
+          best_embeddings = model->histories().empty() ? best_logits : model->histories().back().pull().clone();
+        }
       }
-      if (s.log_every > 0 && (epoch % s.log_every == 0 || epoch == s.epochs)) {
-        out << "run " << run + 1 << "/" << s.runs << " epoch " << std::setw(4) << epoch << "/" << s.epochs
-            << "  loss " << fixed(stats.loss, 4) << "  train " << fixed(100 * e.train, 2) << "  val "
-            << fixed(100 * e.val, 2) << "  test " << fixed(100 * e.test, 2) << "  | best val "
-            << fixed(100 * r.best_val, 2) << " test " << fixed(100 * r.test, 2) << "  | "
-            << fixed(1000 * stats.seconds, 1) << " ms train";
-        if (stats.batches < stats.total_batches) out << " (" << stats.batches << "/" << stats.total_batches << " batches)";
-        out << ", " << fixed(1000 * eval_seconds, 1) << " ms eval\n";
-      }
+      reporter.epoch(e, r);
     }
     out << "run " << run + 1 << "/" << s.runs << " (seed " << r.seed << "): best val " << fixed(100 * r.best_val, 2)
         << " at epoch " << r.best_epoch << ", test " << fixed(100 * r.test, 2) << "\n";
@@ -313,30 +499,46 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   result.total_seconds = util::now_seconds() - t_start;
   result.peak_rss_mb = util::peak_rss_mb();
 
+  if (!s.exports.empty()) {
+    for (const std::string& what : s.exports) {
+      at::Tensor values = what == "logits"        ? best_logits
+                          : what == "embeddings" ? best_embeddings
+                                                 : (multilabel ? best_logits.gt(0) : best_logits.argmax(1));
+      const std::string path = s.out_dir + "/" + what + "." + s.export_format;
+      write_node_values(unpermute(values.cpu(), main.partition), path);
+      out << "Wrote " << path << " (" << values.size(0) << " nodes, original order)\n";
+    }
+  }
+
   out << "Median epoch " << fixed(1000 * result.median_epoch_seconds, 1) << " ms (train + eval), total "
       << fixed(result.total_seconds, 1) << " s, peak RSS " << fixed(result.peak_rss_mb, 0) << " MiB\n";
   out << "Mini Acc: " << fixed(result.mean, 2) << " \u00b1 " << fixed(result.std, 2) << "\n";
 
-  if (!s.json.empty()) {
-    nlohmann::json j;
-    j["config"] = nlohmann::json::parse(config.to_json());
-    j["metric"] = metric_name;
-    j["runs"] = nlohmann::json::array();
-    for (const auto& r : result.runs)
-      j["runs"].push_back({{"run", r.run}, {"seed", r.seed}, {"best_val", 100 * r.best_val}, {"test", 100 * r.test},
-                           {"best_epoch", r.best_epoch}});
-    j["mean"] = result.mean;
-    j["std"] = result.std;
-    j["epochs"] = s.epochs;
-    j["total_s"] = result.total_seconds;
-    j["median_epoch_s"] = result.median_epoch_seconds;
-    j["peak_rss_mb"] = result.peak_rss_mb;
-    j["gas_version"] = GAS_VERSION;
-    j["device"] = s.device.str();
-    j["threads"] = at::get_num_threads();
-    util::write_file_atomic(s.json, j.dump(2) + "\n");
-    out << "Results written to " << s.json << "\n";
-  }
+  nlohmann::json j;
+  j["config"] = nlohmann::json::parse(config.to_json());
+  j["metric"] = result.metric;
+  j["runs"] = nlohmann::json::array();
+  for (const auto& r : result.runs)
+    j["runs"].push_back(
+        {{"run", r.run}, {"seed", r.seed}, {"best_val", 100 * r.best_val}, {"test", 100 * r.test}, {"best_epoch", r.best_epoch}});
+  j["mean"] = result.mean;
+  j["std"] = result.std;
+  j["epochs"] = s.epochs;
+  j["total_s"] = result.total_seconds;
+  j["median_epoch_s"] = result.median_epoch_seconds;
+  j["load_s"] = load_seconds;
+  j["partition_s"] = partition_seconds;
+  j["peak_rss_mb"] = result.peak_rss_mb;
+  j["static_data_mb"] = static_bytes / 1048576.0;
+  j["history_mb"] = model->history_nbytes() / 1048576.0;
+  j["num_nodes"] = train_data.num_nodes();
+  j["gas_version"] = GAS_VERSION;
+  j["device"] = s.device.str();
+  j["threads"] = at::get_num_threads();
+  j["history_io"] = model->history_io().name();
+  reporter.summary(j);
+  if (!s.json.empty()) out << "Results written to " << s.json << "\n";
+  if (!s.out_dir.empty()) out << "Run directory: " << s.out_dir << "\n";
   return result;
 }
 

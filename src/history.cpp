@@ -2,8 +2,14 @@
 
 #include <gas/loader.h>
 
+#include "util/thread_pool.h"
+#include "util/threads.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
+
+#include <cstring>
+#include <future>
 
 namespace gas {
 
@@ -97,6 +103,108 @@ void SyncHistoryIO::push_batch(std::vector<History>& histories, size_t index, co
   } else {
     histories.at(index).push(rows, batch.n_id.narrow(0, 0, batch.batch_size));
   }
+}
+
+namespace {
+
+// out[i] = emb[idx[i]] with row memcpys: the worker thread does the whole
+// gather itself, without opening an OpenMP team next to the trainer's.
+void gather_rows_into(const at::Tensor& emb, const at::Tensor& idx, at::Tensor& out) {
+  const int64_t width = emb.size(1), n = idx.numel(), rows = emb.size(0);
+  const float* src = emb.data_ptr<float>();
+  const int64_t* ix = idx.data_ptr<int64_t>();
+  float* dst = out.data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    TORCH_CHECK(ix[i] >= 0 && ix[i] < rows, "History pull: node ", ix[i], " outside [0, ", rows, ")");
+    std::memcpy(dst + i * width, src + ix[i] * width, static_cast<size_t>(width) * sizeof(float));
+  }
+}
+
+}  // namespace
+
+struct AsyncHistoryIO::State {
+  explicit State(int64_t threads) : pool(threads, util::use_one_intraop_thread) {}
+
+  util::ThreadPool pool;
+  std::vector<at::Tensor> staging;                 // one buffer per history, grown as needed
+  std::vector<std::future<void>> pulls;            // one per history, for the current batch
+  std::vector<at::Tensor> pulled;                  // views of the staging buffers
+  std::vector<std::future<void>> pushes;
+};
+
+AsyncHistoryIO::AsyncHistoryIO(int64_t num_threads) {
+  TORCH_CHECK(num_threads >= 1, "AsyncHistoryIO: needs at least one thread, got ", num_threads);
+  state_ = std::make_unique<State>(num_threads);
+}
+
+AsyncHistoryIO::~AsyncHistoryIO() {
+  // Never let a worker outlive the tensors it writes to.
+  for (auto& f : state_->pulls)
+    if (f.valid()) f.wait();
+  for (auto& f : state_->pushes)
+    if (f.valid()) f.wait();
+}
+
+void AsyncHistoryIO::begin_batch(std::vector<History>& histories, const Batch& batch) {
+  State& s = *state_;
+  end_batch();  // a previous batch that ended by an error may have left work queued
+  const at::Tensor halo = batch.halo().contiguous();
+  const int64_t n = halo.numel();
+  s.staging.resize(histories.size());
+  s.pulled.assign(histories.size(), at::Tensor());
+  s.pulls.clear();
+  for (size_t i = 0; i < histories.size(); ++i) {
+    const History& h = histories[i];
+    TORCH_CHECK(h.emb().device().is_cpu() && h.emb().scalar_type() == at::kFloat,
+                "AsyncHistoryIO: history ", i, " must be float32 in host memory for the CPU workers");
+    if (!s.staging[i].defined() || s.staging[i].size(0) < n || s.staging[i].size(1) != h.embedding_dim())
+      s.staging[i] = at::empty({std::max<int64_t>(n, 1), h.embedding_dim()}, at::kFloat);
+    s.pulled[i] = s.staging[i].narrow(0, 0, n);
+    at::Tensor out = s.pulled[i];
+    const at::Tensor emb = h.emb();
+    s.pulls.push_back(s.pool.submit([emb, halo, out]() mutable { gather_rows_into(emb, halo, out); }));
+  }
+}
+
+at::Tensor AsyncHistoryIO::pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) {
+  State& s = *state_;
+  TORCH_CHECK(index < s.pulls.size() && s.pulls[index].valid(),
+              "AsyncHistoryIO: no pull of history ", index, " in flight; was begin_batch called for this batch?");
+  s.pulls[index].get();
+  return s.pulled[index].to(histories[index].compute_device());
+}
+
+void AsyncHistoryIO::push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
+                                const Batch& batch) {
+  History* history = &histories.at(index);
+  const at::Tensor rows = x.detach().narrow(0, 0, batch.batch_size).to(at::kCPU);
+  const at::Tensor offset = batch.offset, count = batch.count, n_id = batch.n_id.narrow(0, 0, batch.batch_size);
+  state_->pushes.push_back(state_->pool.submit([history, rows, offset, count, n_id] {
+    if (offset.defined() && count.defined()) {
+      history->push(rows, offset, count);
+    } else {
+      history->push(rows, n_id);
+    }
+  }));
+}
+
+void AsyncHistoryIO::end_batch() {
+  State& s = *state_;
+  // Wait for everything first, then report the first error, so that no task
+  // is left running against this batch's tensors.
+  std::exception_ptr error;
+  for (auto* tasks : {&s.pulls, &s.pushes}) {
+    for (auto& f : *tasks) {
+      if (!f.valid()) continue;
+      try {
+        f.get();
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    tasks->clear();
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace gas

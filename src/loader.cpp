@@ -1,5 +1,7 @@
 #include <gas/loader.h>
 
+#include "util/threads.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -12,9 +14,6 @@
 #include <random>
 #include <thread>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace gas {
 namespace {
@@ -39,18 +38,6 @@ void check_ptr(const at::Tensor& ptr, int64_t num_nodes, const char* who) {
               ", got ", p[0], " .. ", p[k]);
   for (int64_t i = 0; i < k; ++i)
     TORCH_CHECK(p[i] <= p[i + 1], who, ": ptr decreases at part ", i, " (", p[i], " > ", p[i + 1], ")");
-}
-
-// Loader workers run beside the training thread's OpenMP team; teams of
-// their own would oversubscribe the cores, so their ATen calls stay on the
-// worker itself. ATen sets a
-// thread's OpenMP team size lazily on its first parallel call, so trigger
-// that first and override it afterwards.
-void use_one_intraop_thread() {
-  at::get_num_threads();
-#ifdef _OPENMP
-  omp_set_num_threads(1);
-#endif
 }
 
 }  // namespace
@@ -213,7 +200,7 @@ class SubgraphLoader::Epoch {
 
  private:
   void work() {
-    use_one_intraop_thread();
+    util::use_one_intraop_thread();
     for (;;) {
       int64_t index;
       {

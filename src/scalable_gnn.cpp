@@ -1,5 +1,7 @@
 #include <gas/scalable_gnn.h>
 
+#include "util/system.h"
+
 #include <ATen/ATen.h>
 
 namespace gas {
@@ -63,7 +65,9 @@ at::Tensor ScalableGNNImpl::forward(const at::Tensor& x, const CSR& adj, const B
   if (batch == nullptr) return forward_chain(x, adj, nullptr, state);
   TORCH_CHECK(x.size(0) == batch->n_id.numel(), "ScalableGNN::forward: x has ", x.size(0),
               " rows, the batch has ", batch->n_id.numel(), " nodes (in-batch and halo)");
+  double t = util::now_seconds();
   io_->begin_batch(histories_, *batch);
+  times_.pull_seconds += util::now_seconds() - t;
   at::Tensor out;
   try {
     out = forward_chain(x, adj, batch, state);
@@ -71,7 +75,9 @@ at::Tensor ScalableGNNImpl::forward(const at::Tensor& x, const CSR& adj, const B
     io_->end_batch();  // never leave transfers in flight behind an error
     throw;
   }
+  t = util::now_seconds();
   io_->end_batch();
+  times_.push_seconds += util::now_seconds() - t;
   return out;
 }
 
@@ -105,8 +111,14 @@ at::Tensor ScalableGNNImpl::push_and_pull(History& history, const at::Tensor& x,
   }
   TORCH_CHECK(x.size(0) >= batch->batch_size, "push_and_pull: history ", index, " got ", x.size(0),
               " rows for a batch of ", batch->batch_size, " nodes");
+  double t = util::now_seconds();
   io_->push_batch(histories_, index, x, *batch);
+  times_.push_seconds += util::now_seconds() - t;
+  t = util::now_seconds();
   const at::Tensor halo = io_->pull_halo(histories_, index, *batch);
+  times_.pull_seconds += util::now_seconds() - t;
+  times_.rows_pushed += batch->batch_size;
+  times_.rows_pulled += halo.size(0);
   return at::cat({x.narrow(0, 0, batch->batch_size), halo.to(x.scalar_type())}, 0);
 }
 

@@ -42,6 +42,7 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   const at::Tensor train_mask = data.mask(Split::Train, options.split());
   double loss_sum = 0.0;
   int64_t examples = 0;
+  model.reset_history_times();
 
   double wait_start = util::now_seconds();
   for (auto it = loader.begin(); it != loader.end(); ++it) {
@@ -52,14 +53,21 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
     const at::Tensor mask = train_mask.index_select(0, nodes);
     const int64_t count = mask.sum().item<int64_t>();
     if (count > 0) {
+      double t = util::now_seconds();
       const at::Tensor out = model.forward(batch.x.to(device), batch.adj.to(device), &batch);
+      stats.forward_seconds += util::now_seconds() - t;
+      t = util::now_seconds();
       const at::Tensor mask_d = mask.to(device);
       const at::Tensor loss = node_loss(out.index({mask_d}), data.y.index_select(0, nodes).to(device).index({mask_d}));
       optimizer.zero_grad();
       loss.backward();
+      const double loss_value = loss.item<double>();
+      stats.backward_seconds += util::now_seconds() - t;
+      t = util::now_seconds();
       if (options.grad_norm()) torch::nn::utils::clip_grad_norm_(model.parameters(), *options.grad_norm());
       optimizer.step();
-      loss_sum += loss.item<double>() * static_cast<double>(count);
+      stats.step_seconds += util::now_seconds() - t;
+      loss_sum += loss_value * static_cast<double>(count);
       examples += count;
       ++stats.steps;
     }
@@ -68,6 +76,8 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   }
   stats.loss = examples > 0 ? loss_sum / static_cast<double>(examples) : std::numeric_limits<double>::quiet_NaN();
   stats.seconds = util::now_seconds() - start;
+  stats.pull_seconds = model.history_times().pull_seconds;
+  stats.push_seconds = model.history_times().push_seconds;
   return stats;
 }
 

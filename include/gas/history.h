@@ -7,6 +7,7 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,9 @@ class HistoryIO {
   virtual void begin_batch(std::vector<History>& histories, const Batch& batch) {}
   /// Halo rows (n_id[batch_size:]) of histories[index], on the compute device.
   virtual at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) = 0;
-  /// Stores x[:batch_size] into histories[index] at the batch's nodes.
+  /// Stores x[:batch_size] into histories[index] at the batch's nodes. An
+  /// implementation may read x later, until end_batch: do not modify it in
+  /// place before then.
   virtual void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
                           const Batch& batch) = 0;
   /// After the forward: every push has landed when this returns.
@@ -97,6 +100,36 @@ class SyncHistoryIO : public HistoryIO {
   at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) override;
   void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
                   const Batch& batch) override;
+};
+
+/// Moves history rows on background threads: when a training batch starts,
+/// the halo rows of every history are gathered into reusable staging
+/// buffers (one per history), and each layer waits only for its own pull;
+/// pushes are queued as soon as a layer has produced its rows and have all
+/// landed when the batch ends, before the next batch's pulls begin. The
+/// tensor pull_halo returns is a view of the staging buffer: valid until the
+/// next batch starts (ScalableGNN copies it into the layer input at once).
+/// An error raised on a worker is rethrown to the caller by the call that
+/// waits for the task (pull_halo or end_batch).
+///
+/// The staging buffers live in host memory; for a CUDA model the same
+/// schedule adds a pinned staging copy and a transfer on a side stream per
+/// history, which is the device half this class is designed to take.
+class AsyncHistoryIO : public HistoryIO {
+ public:
+  explicit AsyncHistoryIO(int64_t num_threads = 1);
+  ~AsyncHistoryIO() override;
+
+  std::string name() const override { return "async"; }
+  void begin_batch(std::vector<History>& histories, const Batch& batch) override;
+  at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) override;
+  void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
+                  const Batch& batch) override;
+  void end_batch() override;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace gas

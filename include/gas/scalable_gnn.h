@@ -31,6 +31,15 @@ class LayerState {
   std::map<std::string, at::Tensor> values_;
 };
 
+/// Time the training thread spent in history I/O (for asynchronous I/O, the
+/// time it waited), and the rows moved.
+struct HistoryTimes {
+  double pull_seconds = 0.0;
+  double push_seconds = 0.0;
+  int64_t rows_pulled = 0;
+  int64_t rows_pushed = 0;
+};
+
 /// A GNN trained with GAS. A subclass describes one layer at a time:
 ///
 ///   at::Tensor forward_layer(int64_t layer, const at::Tensor& x,
@@ -102,6 +111,10 @@ class ScalableGNNImpl : public torch::nn::Module {
   void set_history_io(std::shared_ptr<HistoryIO> io);
   HistoryIO& history_io() { return *io_; }
 
+  /// Accumulated over training batches since the last reset.
+  const HistoryTimes& history_times() const { return times_; }
+  void reset_history_times() { times_ = HistoryTimes(); }
+
  protected:
   /// The model's structure over one batch (or the full graph): by default
   /// forward_layer for every layer with push_and_pull after all but the last.
@@ -124,6 +137,7 @@ class ScalableGNNImpl : public torch::nn::Module {
   HistoryPlacement placement_ = HistoryPlacement::Host;
   c10::Device device_ = c10::Device(c10::kCPU);
   std::shared_ptr<HistoryIO> io_;
+  HistoryTimes times_;
 };
 
 }  // namespace gas

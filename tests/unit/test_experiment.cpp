@@ -1,6 +1,10 @@
 #include <gas/experiment.h>
 
+#include <gas/datasets/synthetic.h>
+#include <gas/metrics.h>
+
 #include "common/test_utils.h"
+#include "datasets/npy.h"
 
 #include <nlohmann/json.hpp>
 
@@ -43,12 +47,66 @@ TEST(Experiment, SameSeedSameResultWhateverTheLoaderWorkers) {
   EXPECT_EQ(a.runs[0].best_val, b.runs[0].best_val);
 }
 
+TEST(Experiment, AsyncHistoryIoGivesTheSameResults) {
+  std::ostringstream log;
+  const ExperimentResult sync = run_experiment(tiny({"epochs=4", "params.architecture.num_layers=3"}), log);
+  const ExperimentResult async =
+      run_experiment(tiny({"epochs=4", "params.architecture.num_layers=3", "params.history_io=async"}), log);
+  EXPECT_EQ(sync.runs[0].test, async.runs[0].test);
+  EXPECT_EQ(sync.runs[0].best_val, async.runs[0].best_val);
+  EXPECT_NE(log.str().find("history I/O async"), std::string::npos);
+}
+
 TEST(Experiment, LayerwiseEvaluationMatchesFullBatchEvaluation) {
   std::ostringstream log;
   const ExperimentResult full = run_experiment(tiny({"epochs=5"}), log);
   const ExperimentResult layerwise = run_experiment(tiny({"epochs=5", "params.inference=layerwise"}), log);
   EXPECT_NEAR(full.runs[0].test, layerwise.runs[0].test, 1e-3);
   EXPECT_NEAR(full.runs[0].best_val, layerwise.runs[0].best_val, 1e-3);
+}
+
+// The run directory holds the resolved config, one JSON line per epoch, the
+// summary, and exports in the original node order: predictions read back
+// from disk score exactly the reported test accuracy against the labels of a
+// freshly generated (never permuted) copy of the graph.
+TEST(Experiment, RunDirectoryAndExportsInOriginalOrder) {
+  const std::string dir = testing::temp_dir() + "/run";
+  std::ostringstream log;
+  const ExperimentResult r = run_experiment(
+      tiny({"epochs=6", "runs=1", "out_dir=" + dir, "export=[predictions, logits, embeddings]", "export_format=npy"}), log);
+  EXPECT_NE(testing::read_file(dir + "/config.yaml").find("num_parts: 6"), std::string::npos);
+  const std::string metrics = testing::read_file(dir + "/metrics.jsonl");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 6);
+  EXPECT_NE(metrics.find("\"pull_s\""), std::string::npos);
+  const nlohmann::json summary = nlohmann::json::parse(testing::read_file(dir + "/summary.json"));
+  EXPECT_NEAR(summary["mean"].get<double>(), r.mean, 1e-9);
+  for (const char* key : {"load_s", "partition_s", "static_data_mb", "history_mb"}) EXPECT_TRUE(summary.contains(key));
+
+  const npy::Array pred = npy::read_file(dir + "/predictions.npy");
+  ASSERT_EQ(pred.shape, (std::vector<int64_t>{1500}));
+  ASSERT_EQ(pred.dtype(), "int64");
+  const at::Tensor predictions = at::from_blob(const_cast<uint8_t*>(pred.data.data()), {1500}, at::kLong).clone();
+  const npy::Array logits = npy::read_file(dir + "/logits.npy");
+  ASSERT_EQ(logits.shape, (std::vector<int64_t>{1500, 8}));
+  const at::Tensor l = at::from_blob(const_cast<uint8_t*>(logits.data.data()), {1500, 8}, at::kFloat);
+  EXPECT_TRUE(at::equal(l.argmax(1), predictions));
+  EXPECT_EQ(npy::read_file(dir + "/embeddings.npy").shape, (std::vector<int64_t>{1500, 64}));
+
+  const Dataset original = make_synthetic(SyntheticOptions().num_nodes(1500).feature_noise(4));
+  const double test = predictions.eq(original.y).masked_select(original.test_mask).to(at::kDouble).mean().item<double>();
+  EXPECT_NEAR(test, r.runs.back().test, 1e-9);
+
+  const std::string csv = dir + "/csv";
+  run_experiment(tiny({"epochs=1", "out_dir=" + csv, "export=predictions", "export_format=csv"}), log);
+  EXPECT_EQ(testing::read_file(csv + "/predictions.csv").substr(0, 11), "node_id,v0\n");
+}
+
+TEST(Experiment, ProfileLinesBreakTheEpochDown) {
+  std::ostringstream log;
+  run_experiment(tiny({"epochs=1", "log_every=1", "profile=true"}), log);
+  EXPECT_NE(log.str().find("[wait "), std::string::npos) << log.str();
+  EXPECT_THROW_WITH(check_experiment_config(tiny({"export=weights"})), "unknown output 'weights'");
+  EXPECT_THROW_WITH(check_experiment_config(tiny({"export=logits"})), "needs out_dir=DIR");
 }
 
 TEST(Experiment, TooManyPartsIsReportedAfterLoading) {

@@ -81,5 +81,40 @@ TEST(History, SyncIoPushesInBatchRowsAndPullsTheHalo) {
   EXPECT_TRUE(at::equal(histories[0].pull(batch.n_id.slice(0, 0, 5)), -3 * at::ones({5, 2})));
 }
 
+TEST(History, AsyncIoMovesTheSameRowsAndReportsWorkerErrors) {
+  std::vector<History> sync_h{History(8, 2), History(8, 3)}, async_h{History(8, 2), History(8, 3)};
+  for (auto* hs : {&sync_h, &async_h}) {
+    (*hs)[0].push(at::arange(16, at::kFloat).view({8, 2}));
+    (*hs)[1].push(at::arange(24, at::kFloat).view({8, 3}));
+  }
+  Batch batch;
+  batch.n_id = at::tensor({0, 1, 5, 6, 7, 2, 4}, at::kLong);
+  batch.batch_size = 5;
+  batch.offset = at::tensor({0, 5}, at::kLong);
+  batch.count = at::tensor({2, 3}, at::kLong);
+  SyncHistoryIO sync;
+  AsyncHistoryIO async(2);
+  for (int round = 0; round < 3; ++round) {  // staging buffers are reused
+    async.begin_batch(async_h, batch);
+    for (size_t i = 0; i < 2; ++i) {
+      const int64_t w = sync_h[i].embedding_dim();
+      EXPECT_TRUE(at::equal(async.pull_halo(async_h, i, batch), sync.pull_halo(sync_h, i, batch)));
+      const at::Tensor x = at::full({7, w}, static_cast<float>(round + 10 * i));
+      sync.push_batch(sync_h, i, x, batch);
+      async.push_batch(async_h, i, x, batch);
+    }
+    async.end_batch();
+    EXPECT_TRUE(at::equal(async_h[0].emb(), sync_h[0].emb()));
+    EXPECT_TRUE(at::equal(async_h[1].emb(), sync_h[1].emb()));
+  }
+  EXPECT_THROW_WITH(async.pull_halo(async_h, 0, batch), "no pull of history 0 in flight");
+  Batch broken = batch;
+  broken.n_id = at::tensor({0, 1, 5, 6, 7, 2, 40}, at::kLong);  // a halo node that does not exist
+  async.begin_batch(async_h, broken);
+  EXPECT_THROW_WITH(async.pull_halo(async_h, 0, broken), "node 40 outside [0, 8)");
+  EXPECT_THROW_WITH(async.end_batch(), "node 40 outside [0, 8)");  // the second history's pull failed too
+  EXPECT_NO_THROW(async.end_batch());
+}
+
 }  // namespace
 }  // namespace gas

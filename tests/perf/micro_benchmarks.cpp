@@ -1,0 +1,274 @@
+// Micro-benchmarks of GAS's hot paths, each reporting the bandwidth it
+// achieves (bytes it must move / time) or GFLOP/s, next to two references
+// measured by the same binary in the same run: a streaming copy and a
+// random-row gather written with plain memcpy. Ratios to those references
+// are the figures to compare; absolute times on a shared machine are noise.
+//
+//   gas_micro_benchmarks                         # 1M-node graphs (GAS_BENCH_NODES)
+//   GAS_BENCH_NODES=20000 gas_micro_benchmarks --benchmark_min_time=0   # smoke run
+//
+// Byte counts (float32 features of width F, int64 indices):
+//   copy:       2 * size                          (read + write)
+//   gather:     rows * (2 * F * 4 + 8)            (read row, write row, index)
+//   spmm:       nnz * (F * 4 + 8 [+ 4 weight]) + rows * F * 4 + (rows + 1) * 8
+//   pull:       like gather;  push (chunked): 2 * rows * F * 4
+//   softmax:    3 * nnz * H * 4 + (rows + 1) * 8  (read, exp pass, write)
+
+#include <gas/datasets/synthetic.h>
+#include <gas/graph.h>
+#include <gas/history.h>
+#include <gas/loader.h>
+#include <gas/nn/gat_conv.h>
+#include <gas/ops/segment_softmax.h>
+#include <gas/ops/spmm.h>
+#include <gas/partition.h>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <benchmark/benchmark.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace {
+
+int64_t bench_nodes() {
+  const char* env = std::getenv("GAS_BENCH_NODES");
+  return env ? std::atoll(env) : 1000000;
+}
+
+// Graphs are built once per process and shared by the benchmarks.
+struct Graphs {
+  gas::CSR random;        // random graph, average degree 10, random node order
+  gas::CSR metis;         // the same graph in METIS order
+  gas::Partition parts;   // METIS parts of ~1,000 nodes, for batch construction
+  at::Tensor features64;  // [N, 64]
+};
+
+const Graphs& graphs() {
+  static const Graphs g = [] {
+    const int64_t n = bench_nodes();
+    gas::Dataset d = gas::make_synthetic(
+        gas::SyntheticOptions().num_nodes(n).avg_degree(10).homophily(0.0).num_features(1).num_classes(2));
+    Graphs out;
+    out.random = gas::gcn_norm(d.adj).with_transpose();
+    const int64_t parts = std::max<int64_t>(2, n / 1000);
+    const gas::Partition p = gas::has_metis() ? gas::metis(d.adj, parts) : gas::random_partition(n, parts);
+    out.metis = gas::permute(out.random.with_value(out.random.value), p.perm).with_transpose();
+    out.parts = gas::Partition{at::arange(n, at::kLong), p.ptr};
+    out.features64 = at::randn({n, 64});
+    return out;
+  }();
+  return g;
+}
+
+void set_bandwidth(benchmark::State& state, double bytes_per_iteration) {
+  state.counters["bandwidth_GBps"] =
+      benchmark::Counter(bytes_per_iteration * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// ------------------------------------------------------------ references
+
+void BM_ReferenceStreamingCopy(benchmark::State& state) {
+  const size_t bytes = size_t{256} << 20;
+  std::vector<char> src(bytes, 1), dst(bytes);
+  for (auto _ : state) {
+    at::parallel_for(0, static_cast<int64_t>(bytes >> 20), 1, [&](int64_t b, int64_t e) {
+      std::memcpy(dst.data() + (b << 20), src.data() + (b << 20), static_cast<size_t>(e - b) << 20);
+    });
+    benchmark::DoNotOptimize(dst.data());
+  }
+  set_bandwidth(state, 2.0 * bytes);
+}
+BENCHMARK(BM_ReferenceStreamingCopy)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// out[i] = src[idx[i]] for random idx: what a history pull or an SpMM
+// neighbour read does, with nothing else.
+void BM_ReferenceRandomRowGather(benchmark::State& state) {
+  const int64_t rows = bench_nodes(), width = state.range(0);
+  const at::Tensor src = at::randn({rows, width});
+  const at::Tensor idx = at::randint(0, rows, {rows}, at::kLong);
+  at::Tensor dst = at::empty({rows, width});
+  const float* s = src.data_ptr<float>();
+  const int64_t* ix = idx.data_ptr<int64_t>();
+  float* d = dst.data_ptr<float>();
+  for (auto _ : state) {
+    at::parallel_for(0, rows, 4096, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) std::memcpy(d + i * width, s + ix[i] * width, width * sizeof(float));
+    });
+    benchmark::DoNotOptimize(d);
+  }
+  set_bandwidth(state, static_cast<double>(rows) * (2.0 * width * 4 + 8));
+}
+BENCHMARK(BM_ReferenceRandomRowGather)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ------------------------------------------------------------------ SpMM
+
+double spmm_bytes(const gas::CSR& adj, int64_t width, bool weighted) {
+  return static_cast<double>(adj.nnz()) * (width * 4.0 + 8 + (weighted ? 4 : 0)) +
+         static_cast<double>(adj.num_rows) * width * 4.0 + (adj.num_rows + 1) * 8.0;
+}
+
+// Args: width, reduce (0 sum, 1 mean, 2 weighted sum), METIS order (0/1).
+void BM_SpMMForward(benchmark::State& state) {
+  const int64_t width = state.range(0);
+  const bool weighted = state.range(1) == 2;
+  const gas::CSR& base = state.range(2) ? graphs().metis : graphs().random;
+  const gas::CSR adj = weighted ? base : base.with_value({});
+  const at::Tensor x = at::randn({adj.num_cols, width});
+  const auto reduce = state.range(1) == 1 ? gas::ops::Reduce::Mean : gas::ops::Reduce::Sum;
+  torch::NoGradGuard no_grad;
+  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm(adj, x, reduce));
+  set_bandwidth(state, spmm_bytes(adj, width, weighted));
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * adj.nnz() * width * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_SpMMForward)
+    ->ArgNames({"F", "reduce", "metis"})
+    ->ArgsProduct({{64, 256}, {0, 1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Thread scaling of the 64-feature sum: args metis order, intra-op threads.
+void BM_SpMMThreads(benchmark::State& state) {
+  const gas::CSR adj = (state.range(0) ? graphs().metis : graphs().random).with_value({});
+  const at::Tensor x = at::randn({adj.num_cols, 64});
+  const int threads = at::get_num_threads();
+  at::set_num_threads(static_cast<int>(state.range(1)));
+  torch::NoGradGuard no_grad;
+  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm(adj, x));
+  at::set_num_threads(threads);
+  set_bandwidth(state, spmm_bytes(adj, 64, false));
+}
+BENCHMARK(BM_SpMMThreads)
+    ->ArgNames({"metis", "threads"})
+    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Backward of a weighted sum w.r.t. x: the transposed product.
+void BM_SpMMBackward(benchmark::State& state) {
+  const int64_t width = state.range(0);
+  const gas::CSR& adj = state.range(1) ? graphs().metis : graphs().random;
+  at::Tensor x = at::randn({adj.num_cols, width}).requires_grad_(true);
+  const at::Tensor out = gas::ops::spmm(adj, x);
+  const at::Tensor grad = at::randn_like(out);
+  for (auto _ : state) {
+    out.backward(grad, /*retain_graph=*/true);
+    x.mutable_grad().reset();
+  }
+  set_bandwidth(state, spmm_bytes(adj, width, true));
+}
+BENCHMARK(BM_SpMMBackward)
+    ->ArgNames({"F", "metis"})
+    ->ArgsProduct({{64, 256}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// ------------------------------------------------------------- attention
+
+void BM_SegmentSoftmax(benchmark::State& state) {
+  const gas::CSR& adj = graphs().metis;
+  const int64_t heads = state.range(0);
+  const at::Tensor src = at::randn({adj.nnz(), heads});
+  torch::NoGradGuard no_grad;
+  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::segment_softmax(src, adj.rowptr));
+  set_bandwidth(state, 3.0 * adj.nnz() * heads * 4 + (adj.num_rows + 1) * 8.0);
+}
+BENCHMARK(BM_SegmentSoftmax)->ArgName("heads")->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A whole GAT layer (8 heads x 8 channels) forward: attention logits, softmax,
+// per-head weighted aggregation.
+void BM_GATConvForward(benchmark::State& state) {
+  const gas::CSR& adj = graphs().metis;
+  gas::nn::GATConv conv(gas::nn::GATConvOptions(64, 8).heads(8));
+  conv->eval();
+  torch::NoGradGuard no_grad;
+  for (auto _ : state) benchmark::DoNotOptimize(conv(graphs().features64, adj));
+  set_bandwidth(state, spmm_bytes(adj, 64, true));
+}
+BENCHMARK(BM_GATConvForward)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// --------------------------------------------------------------- history
+
+// Pull the halo of a typical batch: ~10% of the rows, random order.
+void BM_HistoryPull(benchmark::State& state) {
+  const int64_t rows = bench_nodes(), width = state.range(0);
+  gas::History h(rows, width);
+  h.push(at::randn({rows, width}));
+  const at::Tensor idx = std::get<0>(at::randint(0, rows, {rows / 10}, at::kLong).sort());
+  for (auto _ : state) benchmark::DoNotOptimize(h.pull(idx));
+  set_bandwidth(state, static_cast<double>(idx.numel()) * (2.0 * width * 4 + 8));
+}
+BENCHMARK(BM_HistoryPull)->ArgName("F")->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Push a batch of ten contiguous parts of 1% of the rows each.
+void BM_HistoryPushChunks(benchmark::State& state) {
+  const int64_t rows = bench_nodes(), width = state.range(0), chunk = rows / 100;
+  gas::History h(rows, width);
+  const at::Tensor x = at::randn({10 * chunk, width});
+  const at::Tensor offset = at::arange(0, rows, rows / 10, at::kLong).narrow(0, 0, 10);
+  const at::Tensor count = at::full({10}, chunk, at::kLong);
+  for (auto _ : state) h.push(x, offset, count);
+  set_bandwidth(state, 2.0 * x.numel() * 4);
+}
+BENCHMARK(BM_HistoryPushChunks)->ArgName("F")->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ------------------------------------------------------------ batches
+
+// One batch of 10 METIS parts with its halo, relabelling, transpose and
+// feature gather (64 features).
+void BM_MakeBatch(benchmark::State& state) {
+  const Graphs& g = graphs();
+  const int64_t parts = g.parts.num_parts();
+  std::mt19937_64 rng(1);
+  int64_t nodes = 0, nnz = 0;
+  for (auto _ : state) {
+    std::vector<int64_t> chosen;
+    for (int k = 0; k < 10; ++k) chosen.push_back(static_cast<int64_t>(rng() % parts));
+    std::sort(chosen.begin(), chosen.end());
+    chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+    const gas::Batch b = gas::make_batch(g.metis, g.parts.ptr, chosen, g.features64);
+    nodes += b.n_id.numel();
+    nnz += b.adj.nnz();
+  }
+  state.counters["nodes_per_s"] = benchmark::Counter(static_cast<double>(nodes), benchmark::Counter::kIsRate);
+  state.counters["edges_per_s"] = benchmark::Counter(static_cast<double>(nnz), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_MakeBatch)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---------------------------------------------------------------- METIS
+
+void BM_Metis(benchmark::State& state) {
+  if (!gas::has_metis()) {
+    state.SkipWithError("built without METIS");
+    return;
+  }
+  const gas::CSR adj = graphs().random.with_value({});
+  const int64_t parts = std::max<int64_t>(2, adj.num_rows / 5000);
+  for (auto _ : state) benchmark::DoNotOptimize(gas::metis(adj, parts));
+  state.counters["edges_per_s"] =
+      benchmark::Counter(static_cast<double>(adj.nnz()), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_Metis)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Debian's LibTorch starts with one intra-op thread.
+  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::AddCustomContext("intra_op_threads", std::to_string(at::get_num_threads()));
+  benchmark::AddCustomContext("bench_nodes", std::to_string(bench_nodes()));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
