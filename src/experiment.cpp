@@ -271,7 +271,7 @@ class Reporter {
            << fixed(1000 * t.pull_seconds, 1) << ", push " << fixed(1000 * t.push_seconds, 1) << ", step "
            << fixed(1000 * t.step_seconds, 1) << " ms]";
     }
-    out_ << "\n";
+    out_ << std::endl;  // flushed: long runs are followed through pipes and files
   }
 
   void summary(const nlohmann::json& j) {
@@ -338,9 +338,9 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
 
   const std::string dataset = config.has("dataset") ? config.get_string("dataset") : "synthetic";
   if (!config.has("dataset")) config.set("dataset", dataset, "default");
-  const std::vector<std::string> known = dataset_names();
-  if (std::find(known.begin(), known.end(), dataset) == known.end())
-    config.fail("dataset", "unknown dataset '" + dataset + "' (known: " + util::join(known) + ")");
+  if (!has_dataset(dataset))
+    config.fail("dataset", "unknown dataset '" + dataset + "' (known: " + util::join(dataset_names()) +
+                               ", synthetic-<label>)");
   const ConfigNode all = config.child("params");
   if (!all.has(dataset)) {
     throw ConfigError(config.where("params") + ": model '" + config.get_string("model") +
@@ -484,7 +484,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
       reporter.epoch(e, r);
     }
     out << "run " << run + 1 << "/" << s.runs << " (seed " << r.seed << "): best val " << fixed(100 * r.best_val, 2)
-        << " at epoch " << r.best_epoch << ", test " << fixed(100 * r.test, 2) << "\n";
+        << " at epoch " << r.best_epoch << ", test " << fixed(100 * r.test, 2) << std::endl;
     result.runs.push_back(r);
   }
 

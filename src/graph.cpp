@@ -190,18 +190,46 @@ CSR CSR::with_transpose() const {
   int64_t* tp = out.t_perm.data_ptr<int64_t>();
   const int64_t* rp = rowptr.data_ptr<int64_t>();
   const int64_t* c = col.data_ptr<int64_t>();
-  const int64_t n = nnz();
-  for (int64_t e = 0; e < n; ++e) ++cp[c[e] + 1];
-  for (int64_t i = 0; i < num_cols; ++i) cp[i + 1] += cp[i];
-  std::vector<int64_t> cursor(cp, cp + num_cols);
-  // Visiting rows in order keeps every transposed row sorted.
-  for (int64_t r = 0; r < num_rows; ++r) {
-    for (int64_t e = rp[r]; e < rp[r + 1]; ++e) {
-      const int64_t pos = cursor[c[e]]++;
-      tr[pos] = r;
-      tp[pos] = e;
+  // A counting sort by column, split into row blocks: each block counts its
+  // columns, the block offsets come from a prefix over (column, block), and
+  // every block scatters its own rows. Blocks go in row order, so every
+  // transposed row stays sorted. One block is the serial algorithm.
+  const int64_t blocks =
+      nnz() < (int64_t{1} << 20) ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, num_rows));
+  std::vector<int64_t> counts(static_cast<size_t>(blocks * num_cols), 0);
+  auto block_rows = [&](int64_t b) {
+    return std::make_pair(num_rows * b / blocks, num_rows * (b + 1) / blocks);
+  };
+  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      int64_t* count = counts.data() + b * num_cols;
+      const auto [lo, hi] = block_rows(b);
+      for (int64_t e = rp[lo]; e < rp[hi]; ++e) ++count[c[e]];
+    }
+  });
+  int64_t total = 0;
+  for (int64_t j = 0; j < num_cols; ++j) {
+    cp[j] = total;
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t k = counts[b * num_cols + j];
+      counts[b * num_cols + j] = total;  // becomes the block's cursor for column j
+      total += k;
     }
   }
+  cp[num_cols] = total;
+  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      int64_t* cursor = counts.data() + b * num_cols;
+      const auto [lo, hi] = block_rows(b);
+      for (int64_t r = lo; r < hi; ++r) {
+        for (int64_t e = rp[r]; e < rp[r + 1]; ++e) {
+          const int64_t pos = cursor[c[e]]++;
+          tr[pos] = r;
+          tp[pos] = e;
+        }
+      }
+    }
+  });
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include <gas/history.h>
 
 #include <gas/loader.h>
+#include <gas/ops/gather.h>
 
 #include "util/thread_pool.h"
 #include "util/threads.h"
@@ -51,7 +52,7 @@ void History::check_rows(const at::Tensor& x, int64_t rows, const char* what) co
 at::Tensor History::pull(const at::Tensor& n_id) const {
   TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong, "History::pull: n_id must be a 1-D int64 tensor, got ",
               n_id.sizes(), " ", n_id.scalar_type());
-  return emb_.index_select(0, n_id.to(emb_.device())).to(compute_device_);
+  return ops::gather_rows(emb_, n_id.to(emb_.device())).to(compute_device_);
 }
 
 at::Tensor History::pull() const { return emb_.to(compute_device_); }

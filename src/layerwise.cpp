@@ -1,5 +1,7 @@
 #include <gas/layerwise.h>
 
+#include <gas/ops/gather.h>
+
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
@@ -35,7 +37,7 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
     const bool last = layer + 1 == num_layers;
     for (int64_t b = 0; b < loader.size(); ++b) {
       const Batch& batch = loader.batches()[b];
-      const at::Tensor input = layer == 0 ? x.index_select(0, batch.n_id.to(x.device())).to(device)
+      const at::Tensor input = layer == 0 ? ops::gather_rows(x, batch.n_id.to(x.device())).to(device)
                                           : histories[layer - 1].pull(batch.n_id);
       const at::Tensor h = model.forward_layer(layer, input, batch.adj.to(device), states[b]);
       TORCH_CHECK(h.dim() == 2 && h.size(0) == batch.batch_size, "layerwise_inference: layer ", layer,

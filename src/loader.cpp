@@ -1,5 +1,7 @@
 #include <gas/loader.h>
 
+#include <gas/ops/gather.h>
+
 #include "util/threads.h"
 
 #include <ATen/ATen.h>
@@ -74,38 +76,59 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
   }
   const int64_t batch_size = std::accumulate(count.begin(), count.end(), int64_t{0});
 
-  std::vector<int64_t>& local = local_index_scratch(num_nodes);
-  std::vector<int64_t> rows;  // in-batch global ids, in local order
-  rows.reserve(batch_size);
-  for (size_t i = 0; i < offset.size(); ++i)
-    for (int64_t v = offset[i]; v < offset[i] + count[i]; ++v) {
-      local[v] = static_cast<int64_t>(rows.size());
-      rows.push_back(v);
+  std::vector<int64_t>& scratch = local_index_scratch(num_nodes);
+  int64_t* local = scratch.data();
+  // In-batch nodes first, numbered by position; n_id grows the halo after them.
+  std::vector<int64_t> n_id(batch_size);
+  {
+    int64_t position = 0;
+    for (size_t i = 0; i < offset.size(); ++i) {
+      const int64_t lo = offset[i], len = count[i], base = position;
+      at::parallel_for(0, len, 16384, [&](int64_t b, int64_t e) {
+        for (int64_t k = b; k < e; ++k) {
+          local[lo + k] = base + k;
+          n_id[base + k] = lo + k;
+        }
+      });
+      position += len;
     }
+  }
 
+  // The halo: every out-of-batch neighbour, claimed once (-1 -> -2) by
+  // whichever thread meets it first, then listed in ascending order.
   const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
   const int64_t* col = adj.col.data_ptr<int64_t>();
-  std::vector<int64_t> halo;
-  for (int64_t v : rows)
-    for (int64_t e = rp[v]; e < rp[v + 1]; ++e)
-      if (local[col[e]] == -1) {
-        local[col[e]] = -2;
-        halo.push_back(col[e]);
+  const int threads = at::get_num_threads();
+  std::vector<std::vector<int64_t>> found(threads);
+  at::parallel_for(0, batch_size, 2048, [&](int64_t begin, int64_t end) {
+    std::vector<int64_t>& mine = found[at::get_thread_num()];
+    for (int64_t i = begin; i < end; ++i) {
+      for (int64_t e = rp[n_id[i]]; e < rp[n_id[i] + 1]; ++e) {
+        int64_t expected = -1;
+        if (__atomic_load_n(&local[col[e]], __ATOMIC_RELAXED) == -1 &&
+            __atomic_compare_exchange_n(&local[col[e]], &expected, -2, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+          mine.push_back(col[e]);
       }
+    }
+  });
+  std::vector<int64_t> halo;
+  for (auto& f : found) halo.insert(halo.end(), f.begin(), f.end());
   std::sort(halo.begin(), halo.end());
-  for (size_t i = 0; i < halo.size(); ++i) local[halo[i]] = batch_size + static_cast<int64_t>(i);
+  at::parallel_for(0, static_cast<int64_t>(halo.size()), 16384, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) local[halo[i]] = batch_size + i;
+  });
 
   at::Tensor rowptr = at::empty({batch_size + 1}, at::kLong);
   int64_t* out_rp = rowptr.data_ptr<int64_t>();
   out_rp[0] = 0;
-  for (int64_t i = 0; i < batch_size; ++i) out_rp[i + 1] = out_rp[i] + (rp[rows[i] + 1] - rp[rows[i]]);
+  for (int64_t i = 0; i < batch_size; ++i) out_rp[i + 1] = out_rp[i] + (rp[n_id[i] + 1] - rp[n_id[i]]);
   const int64_t nnz = out_rp[batch_size];
   at::Tensor out_col = at::empty({nnz}, at::kLong);
   int64_t* oc = out_col.data_ptr<int64_t>();
   at::parallel_for(0, batch_size, 2048, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       int64_t o = out_rp[i];
-      for (int64_t e = rp[rows[i]]; e < rp[rows[i] + 1]; ++e) oc[o++] = local[col[e]];
+      for (int64_t e = rp[n_id[i]]; e < rp[n_id[i] + 1]; ++e) oc[o++] = local[col[e]];
     }
   });
   at::Tensor value;
@@ -118,19 +141,20 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
     value = slices.empty() ? adj.value.narrow(0, 0, 0).clone() : at::cat(slices);
   }
 
-  for (int64_t v : rows) local[v] = -1;
-  for (int64_t v : halo) local[v] = -1;
+  n_id.insert(n_id.end(), halo.begin(), halo.end());
+  at::parallel_for(0, static_cast<int64_t>(n_id.size()), 16384, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) local[n_id[i]] = -1;
+  });
 
   Batch batch;
-  rows.insert(rows.end(), halo.begin(), halo.end());
-  batch.n_id = at::tensor(rows, at::kLong);
+  batch.n_id = at::tensor(n_id, at::kLong);
   batch.batch_size = batch_size;
   batch.offset = at::tensor(offset, at::kLong);
   batch.count = at::tensor(count, at::kLong);
   batch.parts = std::move(parts);
   batch.adj = CSR{rowptr, out_col, value, batch_size, batch.n_id.numel()};
   if (with_transpose) batch.adj = batch.adj.with_transpose();
-  if (x.defined()) batch.x = x.index_select(0, batch.n_id);
+  if (x.defined()) batch.x = ops::gather_rows(x, batch.n_id);
   return batch;
 }
 
@@ -147,7 +171,7 @@ struct SubgraphLoader::Impl {
   Batch build(const std::vector<int64_t>& parts) const {
     if (fixed.empty()) return make_batch(adj, ptr, parts, x);
     Batch batch = fixed[parts.front()];
-    if (x.defined()) batch.x = x.index_select(0, batch.n_id);
+    if (x.defined()) batch.x = ops::gather_rows(x, batch.n_id);
     return batch;
   }
 };

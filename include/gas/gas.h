@@ -33,6 +33,7 @@
 #include <gas/nn/init.h>
 #include <gas/nn/pna_conv.h>
 #include <gas/nn/sage_conv.h>
+#include <gas/ops/gather.h>
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
 #include <gas/partition.h>

@@ -167,8 +167,14 @@ std::string Dataset::summary() const {
   return out.str();
 }
 
+// "synthetic-<label>" names variants of the generator (synthetic-1m, ...),
+// so configs can hold several sizes side by side.
+std::string registry_name(const std::string& name) {
+  return name.rfind("synthetic-", 0) == 0 && name.size() > 10 ? "synthetic" : name;
+}
+
 DatasetLoader dataset_from_config(const std::string& name, const ConfigNode& options) {
-  DatasetLoader load = util::lookup(registry(), name, "dataset")(options);
+  DatasetLoader load = util::lookup(registry(), registry_name(name), "dataset")(options);
   return [name, load](const std::string& root) {
     Dataset data = load(root);
     data.name = name;
@@ -182,6 +188,8 @@ Dataset load_dataset(const std::string& name, const std::string& root, const Con
 }
 
 std::vector<std::string> dataset_names() { return util::keys_of(registry()); }
+
+bool has_dataset(const std::string& name) { return registry().count(registry_name(name)) > 0; }
 
 void random_split_masks(Dataset& data, int64_t train_per_class, int64_t val_per_class, int64_t num_splits,
                         uint64_t seed) {

@@ -2,6 +2,8 @@
 
 #include "common/test_utils.h"
 
+#include <ATen/Parallel.h>
+
 namespace gas {
 namespace {
 
@@ -111,6 +113,24 @@ TEST(Graph, TransposeMatchesDense) {
   EXPECT_TRUE(at::equal(t.to_dense(), a.to_dense().t()));
   const CSR with = a.with_transpose();
   EXPECT_TRUE(at::equal(a.col.index_select(0, with.t_perm), at::repeat_interleave(at::arange(4), t.row_degree())));
+}
+
+// Large enough (over a million entries) for the row-blocked parallel path.
+TEST(Graph, LargeTransposeIsAStableCountingSort) {
+  const CSR a = testing::random_graph(200000, 12, 4);
+  ASSERT_GT(a.nnz(), int64_t{1} << 20);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  const CSR t = a.with_transpose();
+  at::set_num_threads(threads);
+  const at::Tensor row = at::repeat_interleave(at::arange(a.num_rows), a.row_degree());
+  const at::Tensor t_col = at::repeat_interleave(at::arange(a.num_cols), t.t_colptr.diff());
+  EXPECT_TRUE(at::equal(t.t_colptr.narrow(0, 1, a.num_cols), at::bincount(a.col, {}, a.num_cols).cumsum(0)));
+  EXPECT_TRUE(at::equal(a.col.index_select(0, t.t_perm), t_col));   // entry k sits in its column
+  EXPECT_TRUE(at::equal(row.index_select(0, t.t_perm), t.t_row));   // and names its row
+  // Rows ascend within every transposed row (column).
+  const at::Tensor same_col = t_col.slice(0, 1).eq(t_col.slice(0, 0, -1));
+  EXPECT_TRUE((t.t_row.slice(0, 1).gt(t.t_row.slice(0, 0, -1)) | ~same_col).all().item<bool>());
 }
 
 TEST(Graph, PermuteMatchesDense) {

@@ -63,6 +63,10 @@ Dataset load_dataset(const std::string& name, const std::string& root, const Con
 /// Every name load_dataset knows, sorted.
 std::vector<std::string> dataset_names();
 
+/// True for a name load_dataset accepts: a registered one, or
+/// "synthetic-<label>" (a named variant of the synthetic generator).
+bool has_dataset(const std::string& name);
+
 /// Seeded random masks with `train_per_class` and `val_per_class` nodes of
 /// each class for training and validation and the rest for testing, one
 /// column per split (PyGAS's gen_masks).
