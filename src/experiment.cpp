@@ -9,6 +9,7 @@
 #include <gas/models/registry.h>
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
+#include <gas/sparse_features.h>
 #include <gas/train.h>
 
 #include "util/strings.h"
@@ -42,6 +43,7 @@ struct Settings {
   bool cache = true;
   std::string cache_key;  // the dataset, and a hash of its options when it has some
   bool profile = false;
+  std::string sparse_features = "auto";
   c10::Device device = c10::Device(c10::kCPU);
   int64_t runs = 1, epochs = 1, seed = 0, log_every = 1, threads = 0;
   bool norm = false, loop = false;
@@ -146,6 +148,7 @@ Settings read_settings(const ConfigNode& config) {
   s.placement = parse_history_placement(params.get_choice("history", "host", {"host", "device"}));
   s.async_io = params.get_choice("history_io", "sync", {"sync", "async"}) == "async";
   s.cache = params.get_bool("cache_partition", true);
+  s.sparse_features = params.get_choice("sparse_features", "auto", {"auto", "true", "false"});
   const std::string data_options = params.child("data").keys().empty() ? "" : params.child("data").to_yaml();
   std::ostringstream key;
   key << s.dataset;
@@ -213,8 +216,6 @@ PartitionedGraph prepare_graph(const Settings& s, Dataset data, const std::strin
 at::Tensor unpermute(const at::Tensor& permuted, const Partition& partition) {
   return at::empty_like(permuted).index_copy_(0, partition.perm, permuted);
 }
-
-int64_t nbytes(const at::Tensor& t) { return t.defined() ? t.numel() * static_cast<int64_t>(t.element_size()) : 0; }
 
 struct EpochRecord {
   int64_t run = 0, epoch = 0;
@@ -401,24 +402,36 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   PartitionedGraph& main = graphs.front();
   const Dataset& train_data = main.data;
 
-  SubgraphLoader loader(train_data.adj, main.partition.ptr, train_data.x,
-                        SubgraphLoaderOptions().batch_size(s.batch_size).seed(s.seed).num_workers(s.num_workers));
   const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes,
                                train_data.adj.row_degree()};
   std::shared_ptr<ScalableGNNImpl> model = s.build_model(spec);
   model->set_history_placement(s.placement);
   if (s.async_io) model->set_history_io(std::make_shared<AsyncHistoryIO>());
   model->to(s.device);
+  // Sparse input features where the first layer can take them and they are
+  // mostly zeros (bag-of-words): the first transform and input dropout then
+  // touch the non-zeros only.
+  const double density = feature_density(train_data.x);
+  const bool sparse = model->supports_sparse_input() && s.device.is_cpu() &&
+                      (s.sparse_features == "true" || (s.sparse_features == "auto" && density < 0.1));
+  if (s.sparse_features == "true" && !sparse)
+    s.params.fail("sparse_features", "model " + s.model + " takes dense features only (on this device)");
+  if (sparse)
+    for (auto& g : graphs) g.data.x = to_sparse_features(g.data.x);
+  SubgraphLoader loader(train_data.adj, main.partition.ptr, train_data.x,
+                        SubgraphLoaderOptions().batch_size(s.batch_size).seed(s.seed).num_workers(s.num_workers));
   int64_t num_params = 0;
   for (const auto& p : model->parameters()) num_params += p.numel();
   int64_t static_bytes = model->history_nbytes();
   for (const auto& g : graphs)
-    static_bytes += nbytes(g.data.x) + nbytes(g.data.adj.rowptr) + nbytes(g.data.adj.col) + nbytes(g.data.adj.value);
+    static_bytes += tensor_nbytes(g.data.x) + tensor_nbytes(g.data.adj.rowptr) + tensor_nbytes(g.data.adj.col) +
+                    tensor_nbytes(g.data.adj.value);
   out << "Model " << s.model << ": " << model->num_layers() << " layers, " << num_params << " parameters, "
       << model->histories().size() << " histories (" << fixed(model->history_nbytes() / 1048576.0, 1)
       << " MiB), history I/O " << model->history_io().name() << ", " << loader.size() << " batches per epoch"
       << (s.max_steps > 0 && s.max_steps < loader.size() ? " (max_steps " + std::to_string(s.max_steps) + ")" : "")
-      << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << "; static data "
+      << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << ", "
+      << (sparse ? "sparse" : "dense") << " features (density " << fixed(100 * density, 2) << "%); static data "
       << fixed(static_bytes / 1048576.0, 1) << " MiB (features, graph, histories)\n";
   if (s.max_steps > 0 && s.max_steps < loader.size())
     out << "Note: max_steps = " << s.max_steps << " < " << loader.size()

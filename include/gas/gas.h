@@ -39,4 +39,5 @@
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
 #include <gas/scalable_gnn.h>
+#include <gas/sparse_features.h>
 #include <gas/train.h>

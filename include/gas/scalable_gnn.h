@@ -93,6 +93,10 @@ class ScalableGNNImpl : public torch::nn::Module {
   /// call this base version.
   virtual void reset_parameters();
 
+  /// Whether layer 0 accepts sparse input features (sparse_features.h):
+  /// true for models whose first step multiplies the features by a weight.
+  virtual bool supports_sparse_input() const { return false; }
+
   /// Parameters that take the regularised weight decay; by default all of them.
   virtual std::vector<at::Tensor> reg_parameters();
   /// Parameters that take the non-regularised weight decay; by default none.

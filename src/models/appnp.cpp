@@ -28,7 +28,7 @@ at::Tensor APPNPImpl::forward_layer(int64_t layer, const at::Tensor& x, const CS
   at::Tensor h = x;
   if (layer == 0) {
     const double p = options.dropout();
-    h = nn::dropout(lin1(nn::dropout(h, p, is_training())).relu(), p, is_training());
+    h = nn::dropout(nn::linear(nn::dropout(h, p, is_training()), lin1->weight, lin1->bias).relu(), p, is_training());
     h = lin2(h);
     state.set("h0", h.narrow(0, 0, adj.num_rows));
   }

@@ -1,6 +1,7 @@
 #include <gas/models/gcn.h>
 
 #include <gas/nn/functional.h>
+#include <gas/sparse_features.h>
 
 #include "models/parameters.h"
 
@@ -49,12 +50,13 @@ at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
   const bool last = layer == options.num_layers() - 1;
   at::Tensor h = x;
   if (layer > 0 || options.drop_input()) h = nn::dropout(h, p, is_training());
-  if (layer == 0 && options.linear()) h = nn::dropout(lins[0]->forward(h).relu(), p, is_training());
+  if (layer == 0 && options.linear()) h = nn::dropout(nn::linear(h, lins[0]->weight, lins[0]->bias).relu(), p, is_training());
 
   at::Tensor out = convs[layer]->forward(h, adj);
   if (!last || options.linear()) {
     if (options.batch_norm()) out = bns[layer]->forward(out);
-    if (options.residual() && out.size(-1) == h.size(-1)) out = out + h.narrow(0, 0, out.size(0));
+    if (options.residual() && out.size(-1) == h.size(-1) && !is_sparse_features(h))
+      out = out + h.narrow(0, 0, out.size(0));
     out = out.relu();
   }
   if (last && options.linear()) out = lins[1]->forward(nn::dropout(out, p, is_training()));

@@ -43,7 +43,7 @@ at::Tensor GCN2Impl::forward_layer(int64_t layer, const at::Tensor& x, const CSR
   at::Tensor h = x;
   if (layer == 0) {
     if (options.drop_input()) h = nn::dropout(h, p, is_training());
-    h = lin_in(h).relu();
+    h = nn::linear(h, lin_in->weight, lin_in->bias).relu();
     state.set("x0", h.narrow(0, 0, adj.num_rows));
   }
   h = nn::dropout(h, p, is_training());

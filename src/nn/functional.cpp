@@ -1,5 +1,8 @@
 #include <gas/nn/functional.h>
 
+#include <gas/ops/spmm.h>
+#include <gas/sparse_features.h>
+
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -87,9 +90,25 @@ class DropoutFunction : public torch::autograd::Function<DropoutFunction> {
 at::Tensor dropout(const at::Tensor& x, double p, bool training) {
   TORCH_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability must be in [0, 1], got ", p);
   if (!training || p == 0.0) return x;
+  if (is_sparse_features(x))
+    return sparse_rows(x.crow_indices(), x.col_indices(), nn::dropout(x.values(), p, training), x.sizes());
   if (p == 1.0) return x * 0;
   TORCH_CHECK(x.device().is_cpu(), "dropout: the fast mask runs on the CPU; got a tensor on ", x.device());
   return DropoutFunction::apply(x, p, static_cast<int64_t>(draw_seed()));
+}
+
+at::Tensor matmul(const at::Tensor& x, const at::Tensor& w) {
+  if (!is_sparse_features(x)) return x.matmul(w);
+  TORCH_CHECK(w.dim() == 2 && w.size(0) == x.size(1), "matmul: sparse features [", x.size(0), ", ", x.size(1),
+              "] times ", w.sizes());
+  const CSR rows{x.crow_indices(), x.col_indices(), x.values(), x.size(0), x.size(1)};
+  return ops::spmm(rows, w.contiguous());
+}
+
+at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  if (!is_sparse_features(x)) return at::linear(x, weight, bias);
+  const at::Tensor out = nn::matmul(x, weight.t());
+  return bias.defined() ? out + bias : out;
 }
 
 }  // namespace nn

@@ -49,7 +49,7 @@ at::Tensor GATConvImpl::forward(const at::Tensor& x, const CSR& input_adj) {
               " input rows");
   const CSR adj = options.add_self_loops() ? set_self_loops(input_adj.with_value({})) : input_adj.with_value({});
   const int64_t h = options.heads(), c = options.out_channels(), rows = adj.num_rows;
-  const at::Tensor z = x.matmul(weight);  // [M, H * C]
+  const at::Tensor z = nn::matmul(x, weight);  // [M, H * C]
   const at::Tensor zh = z.view({-1, h, c});
   const at::Tensor a_src = (zh * att_src).sum(-1);                      // [M, H]
   const at::Tensor a_dst = (zh.narrow(0, 0, rows) * att_dst).sum(-1);  // [R, H]

@@ -1,7 +1,9 @@
 #include <gas/nn/gcn_conv.h>
 
+#include <gas/nn/functional.h>
 #include <gas/nn/init.h>
 #include <gas/ops/spmm.h>
+#include <gas/sparse_features.h>
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -32,10 +34,10 @@ void GCNConvImpl::reset_parameters() {
 at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj) {
   TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "GCNConv: expected input [*, ",
               options.in_channels(), "], got ", x.sizes());
-  // Transforming first aggregates the narrower of the two widths when out < in;
-  // both orders give the same result.
-  at::Tensor out = options.out_channels() <= options.in_channels()
-                       ? ops::spmm(adj, x.matmul(weight))
+  // Transforming first aggregates the narrower of the two widths when out < in
+  // (both orders give the same result); sparse features must be transformed first.
+  at::Tensor out = options.out_channels() <= options.in_channels() || is_sparse_features(x)
+                       ? ops::spmm(adj, nn::matmul(x, weight))
                        : ops::spmm(adj, x).matmul(weight);
   if (bias.defined()) out = out + bias;
   return out;

@@ -1,5 +1,7 @@
 #include <gas/ops/gather.h>
 
+#include <gas/sparse_features.h>
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -9,8 +11,44 @@
 namespace gas {
 namespace ops {
 
+namespace {
+
+// The selected rows of sparse CSR features, as sparse CSR features.
+at::Tensor gather_sparse_rows(const at::Tensor& src, const at::Tensor& idx) {
+  const at::Tensor crow = src.crow_indices().contiguous(), col = src.col_indices().contiguous();
+  const at::Tensor values = src.values().contiguous();
+  const int64_t n = idx.numel(), rows = src.size(0);
+  const int64_t* cp = crow.data_ptr<int64_t>();
+  const int64_t* ix = idx.data_ptr<int64_t>();
+  at::Tensor out_crow = at::empty({n + 1}, at::kLong);
+  int64_t* oc = out_crow.data_ptr<int64_t>();
+  oc[0] = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    TORCH_CHECK(ix[i] >= 0 && ix[i] < rows, "gather_rows: index ", ix[i], " at position ", i, " outside [0, ", rows,
+                ")");
+    oc[i + 1] = oc[i] + cp[ix[i] + 1] - cp[ix[i]];
+  }
+  at::Tensor out_col = at::empty({oc[n]}, at::kLong), out_values = at::empty({oc[n]}, values.options());
+  const int64_t* c = col.data_ptr<int64_t>();
+  int64_t* dc = out_col.data_ptr<int64_t>();
+  const char* v = static_cast<const char*>(values.data_ptr());
+  char* dv = static_cast<char*>(out_values.data_ptr());
+  const size_t item = values.element_size();
+  at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t lo = cp[ix[i]], len = cp[ix[i] + 1] - lo;
+      std::memcpy(dc + oc[i], c + lo, len * sizeof(int64_t));
+      std::memcpy(dv + oc[i] * item, v + lo * item, len * item);
+    }
+  });
+  return sparse_rows(out_crow, out_col, out_values, {n, src.size(1)});
+}
+
+}  // namespace
+
 at::Tensor gather_rows(const at::Tensor& src, const at::Tensor& index) {
   TORCH_CHECK(src.dim() == 2, "gather_rows: src must be 2-D, got ", src.sizes());
+  if (is_sparse_features(src)) return gather_sparse_rows(src, index.contiguous());
   TORCH_CHECK(index.dim() == 1 && index.scalar_type() == at::kLong, "gather_rows: index must be a 1-D int64 tensor");
   if (!src.device().is_cpu() || !index.device().is_cpu()) return src.index_select(0, index.to(src.device()));
   const at::Tensor s = src.contiguous(), idx = index.contiguous();

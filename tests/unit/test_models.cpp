@@ -4,6 +4,9 @@
 #include <gas/layerwise.h>
 #include <gas/loader.h>
 #include <gas/models/registry.h>
+#include <gas/nn/functional.h>
+#include <gas/ops/gather.h>
+#include <gas/sparse_features.h>
 #include <gas/partition.h>
 #include <gas/train.h>
 
@@ -200,6 +203,63 @@ TEST(ModelRegistry, ListsModelsAndRejectsBadArchitectures) {
                     "hidden_heads: must be at least 1");
   EXPECT_THROW_WITH(models::model_from_config("appnp", ConfigNode::parse("{alpha: 2}", "a.yaml")),
                     "alpha: must be in [0, 1]");
+}
+
+}  // namespace
+}  // namespace gas
+
+namespace gas {
+namespace {
+
+// Sparse input features give the model exactly what dense ones give:
+// same eval outputs, same layer-wise results, same gradients without dropout.
+TEST(SparseFeatures, ModelsThatTakeThemMatchDenseFeatures) {
+  Graph g = make_graph(6, 8);
+  g.x = g.x * at::rand({120, 5}).gt(0.6).to(at::kFloat);  // ~60% zeros
+  const at::Tensor sparse = to_sparse_features(g.x);
+  EXPECT_NEAR(feature_density(sparse), feature_density(g.x), 1e-12);
+  EXPECT_TRUE(at::equal(sparse.to_dense(), g.x));
+  int checked = 0;
+  for (const ModelCase& c : cases()) {
+    auto model = build(c, g);
+    if (!model->supports_sparse_input()) continue;
+    ++checked;
+    SCOPED_TRACE(c.name + " " + c.architecture);
+    warm_up(*model, g);
+    model->eval();
+    const at::Tensor dense_out = full_batch_inference(*model, as_dataset(g));
+    Dataset d = as_dataset(g);
+    d.x = sparse;
+    EXPECT_LT(testing::max_rel_diff(full_batch_inference(*model, d), dense_out), 1e-5);
+    EXPECT_LT(testing::max_rel_diff(layerwise_inference(*model, EvalSubgraphLoader(g.adj, g.ptr, 2), sparse), dense_out),
+              1e-5);
+  }
+  EXPECT_GE(checked, 5);
+}
+
+TEST(SparseFeatures, GradientsMatchAndRowsGatherAndDropoutKeepTheStructure) {
+  Graph g = make_graph(1, 9);
+  g.x = g.x * at::rand({120, 5}).gt(0.5).to(at::kFloat);
+  const at::Tensor sparse = to_sparse_features(g.x);
+  const at::Tensor rows = at::tensor({5, 0, 119, 5}, at::kLong);
+  EXPECT_TRUE(at::equal(ops::gather_rows(sparse, rows).to_dense(), g.x.index_select(0, rows)));
+  EXPECT_TRUE(at::equal(first_rows(sparse, 7).to_dense(), g.x.narrow(0, 0, 7)));
+  const at::Tensor dropped = nn::dropout(sparse, 0.5, /*training=*/true);
+  EXPECT_TRUE(at::equal(dropped.col_indices(), sparse.col_indices()));
+  EXPECT_TRUE((dropped.values().eq(0) | dropped.values().eq(2 * sparse.values())).all().item<bool>());
+
+  for (const char* arch : {"{num_layers: 2, hidden_channels: 8}", "{num_layers: 2, hidden_channels: 8, linear: true}"}) {
+    auto model = build(ModelCase{"gcn", arch}, g);
+    model->train();
+    std::vector<at::Tensor> grads;
+    for (const at::Tensor& x : {g.x, sparse}) {
+      model->zero_grad();
+      node_loss(model->forward(x, g.adj), g.y).backward();
+      for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+    }
+    const size_t n = grads.size() / 2;
+    for (size_t i = 0; i < n; ++i) EXPECT_LT(testing::max_rel_diff(grads[n + i], grads[i]), 1e-5) << arch << " " << i;
+  }
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ class APPNPImpl : public ScalableGNNImpl {
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
   void reset_parameters() override;
+  bool supports_sparse_input() const override { return true; }
   std::vector<at::Tensor> reg_parameters() override;
   std::vector<at::Tensor> nonreg_parameters() override;
 

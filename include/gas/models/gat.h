@@ -33,6 +33,7 @@ class GATImpl : public ScalableGNNImpl {
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
   void reset_parameters() override;
+  bool supports_sparse_input() const override { return true; }
 
   GATOptions options;
   std::vector<nn::GATConv> convs;

@@ -14,7 +14,16 @@ namespace nn {
 /// repeatable. It vectorises and is recomputed in the backward pass rather
 /// than stored; LibTorch's bernoulli_ is a serial per-element loop on CPU
 /// builds without MKL and dominated small-graph epochs. CPU tensors only.
+/// Sparse features (see sparse_features.h) drop stored values.
 at::Tensor dropout(const at::Tensor& x, double p, bool training);
+
+/// x @ w for dense or sparse-feature x and a dense [F, out] w;
+/// differentiable with respect to w (and to x when dense).
+at::Tensor matmul(const at::Tensor& x, const at::Tensor& w);
+
+/// x @ weight^T + bias (a Linear layer's weight [out, F] and optional bias)
+/// for dense or sparse-feature x.
+at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 
 }  // namespace nn
 }  // namespace gas
