@@ -166,11 +166,13 @@ struct SubgraphLoader::Impl {
   at::Tensor x;
   SubgraphLoaderOptions options;
   int64_t epochs_started = 0;
-  std::vector<Batch> fixed;  // per-part structure, when batch_size == 1
+  bool precomputed = false;
+  std::vector<Batch> fixed;  // with precompute: every batch's structure
 
-  Batch build(const std::vector<int64_t>& parts) const {
-    if (fixed.empty()) return make_batch(adj, ptr, parts, x);
-    Batch batch = fixed[parts.front()];
+  // `group` is the batch's parts, or with precompute the batch's index.
+  Batch build(const std::vector<int64_t>& group) const {
+    if (!precomputed) return make_batch(adj, ptr, group, x);
+    Batch batch = fixed[group.front()];
     if (x.defined()) batch.x = ops::gather_rows(x, batch.n_id);
     return batch;
   }
@@ -276,10 +278,11 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
   impl_->ptr = std::move(ptr);
   impl_->x = std::move(x);
   impl_->options = options;
-  if (options.batch_size() == 1) {
-    const int64_t k = impl_->ptr.numel() - 1;
-    impl_->fixed.reserve(k);
-    for (int64_t part = 0; part < k; ++part) impl_->fixed.push_back(make_batch(impl_->adj, impl_->ptr, {part}));
+  impl_->precomputed = options.precompute().value_or(options.batch_size() == 1);
+  if (impl_->precomputed) {
+    const auto groups = shuffled_groups(num_parts(), options.batch_size(), /*epoch=*/0);
+    impl_->fixed.reserve(groups.size());
+    for (const auto& parts : groups) impl_->fixed.push_back(make_batch(impl_->adj, impl_->ptr, parts));
   }
 }
 
@@ -303,18 +306,24 @@ void SubgraphLoader::reseed(uint64_t seed) {
   impl_->epochs_started = 0;
 }
 
-SubgraphLoader::Iterator SubgraphLoader::begin() {
-  std::vector<int64_t> order(num_parts());
+std::vector<std::vector<int64_t>> SubgraphLoader::shuffled_groups(int64_t count, int64_t b, int64_t epoch) const {
+  std::vector<int64_t> order(count);
   std::iota(order.begin(), order.end(), 0);
   if (impl_->options.shuffle()) {
-    std::mt19937_64 rng(impl_->options.seed() + static_cast<uint64_t>(impl_->epochs_started));
+    std::mt19937_64 rng(impl_->options.seed() + static_cast<uint64_t>(epoch));
     std::shuffle(order.begin(), order.end(), rng);
   }
-  ++impl_->epochs_started;
   std::vector<std::vector<int64_t>> groups;
-  const int64_t b = impl_->options.batch_size();
   for (size_t i = 0; i < order.size(); i += b)
     groups.emplace_back(order.begin() + i, order.begin() + std::min(order.size(), i + b));
+  return groups;
+}
+
+SubgraphLoader::Iterator SubgraphLoader::begin() {
+  const int64_t epoch = impl_->epochs_started++;
+  std::vector<std::vector<int64_t>> groups =
+      impl_->precomputed ? shuffled_groups(static_cast<int64_t>(impl_->fixed.size()), 1, epoch)
+                         : shuffled_groups(num_parts(), impl_->options.batch_size(), epoch);
   Iterator it;
   it.epoch_ = std::make_shared<Epoch>(*impl_, std::move(groups));
   if (!it.epoch_->advance()) it.epoch_.reset();

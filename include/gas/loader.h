@@ -57,11 +57,16 @@ struct SubgraphLoaderOptions {
   TORCH_ARG(int64_t, num_workers) = 1;
   /// Batches built ahead per worker.
   TORCH_ARG(int64_t, prefetch) = 2;
+  /// Build every batch's structure once, up front, grouping the parts at
+  /// random (seeded) into fixed batches whose order is shuffled each epoch;
+  /// only the feature rows are gathered per epoch. Unset: precompute when
+  /// batch_size == 1, where the groups cannot change anyway.
+  TORCH_ARG(c10::optional<bool>, precompute) = c10::nullopt;
 };
 
 /// Training loader: every epoch shuffles the parts and groups them batch_size
-/// at a time (the last batch may hold fewer). With batch_size == 1 the
-/// subgraphs never change, so their structure is built once up front.
+/// at a time (the last batch may hold fewer), or, with precompute, shuffles
+/// the order of batches grouped once (see SubgraphLoaderOptions::precompute).
 ///
 ///   SubgraphLoader loader(adj, partition.ptr, x, SubgraphLoaderOptions().batch_size(10));
 ///   for (const Batch& batch : loader) { ... }   // one epoch
@@ -101,6 +106,9 @@ class SubgraphLoader {
   Iterator end();
 
  private:
+  // 0..count-1 shuffled for `epoch` (when shuffling) and cut into groups of b.
+  std::vector<std::vector<int64_t>> shuffled_groups(int64_t count, int64_t b, int64_t epoch) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

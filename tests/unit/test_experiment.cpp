@@ -104,6 +104,20 @@ TEST(Experiment, RunDirectoryAndExportsInOriginalOrder) {
   EXPECT_EQ(testing::read_file(csv + "/predictions.csv").substr(0, 11), "node_id,v0\n");
 }
 
+TEST(Experiment, EvaluatesEveryNthEpoch) {
+  const std::string dir = testing::temp_dir() + "/run";
+  std::ostringstream log;
+  const ExperimentResult r =
+      run_experiment(tiny({"epochs=5", "runs=1", "log_every=1", "params.eval_every=2", "out_dir=" + dir}), log);
+  const std::string metrics = testing::read_file(dir + "/metrics.jsonl");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 5);
+  size_t evaluated = 0;
+  for (size_t at = metrics.find("\"val\""); at != std::string::npos; at = metrics.find("\"val\"", at + 1)) ++evaluated;
+  EXPECT_EQ(evaluated, 3u) << "epochs 2, 4 and the last";
+  EXPECT_NE(log.str().find("(not evaluated)"), std::string::npos);
+  EXPECT_TRUE(r.runs[0].best_epoch % 2 == 0 || r.runs[0].best_epoch == 5);
+}
+
 TEST(Experiment, ProfileLinesBreakTheEpochDown) {
   std::ostringstream log;
   run_experiment(tiny({"epochs=1", "log_every=1", "profile=true"}), log);

@@ -159,6 +159,22 @@ TEST(Loader, PrecomputedSinglePartBatchesMatchMakeBatch) {
   EXPECT_EQ(part, 12);
 }
 
+TEST(Loader, PrecomputedGroupsAreFixedAndReordered) {
+  const Fixture f = partitioned_graph();
+  SubgraphLoader loader(f.adj, f.partition.ptr, f.x,
+                        SubgraphLoaderOptions().batch_size(3).seed(4).precompute(true).num_workers(1));
+  const auto first = epoch_parts(loader), second = epoch_parts(loader);
+  EXPECT_NE(first, second) << "the order changes";
+  EXPECT_EQ(std::set<std::vector<int64_t>>(first.begin(), first.end()),
+            std::set<std::vector<int64_t>>(second.begin(), second.end()))
+      << "the groups do not";
+  for (const Batch& b : loader) {
+    const Batch expected = make_batch(f.adj, f.partition.ptr, b.parts, f.x);
+    EXPECT_TRUE(at::equal(b.n_id, expected.n_id));
+    EXPECT_TRUE(at::equal(b.x, expected.x));
+  }
+}
+
 TEST(Loader, EvalLoaderGroupsConsecutiveParts) {
   const Fixture f = partitioned_graph();
   const EvalSubgraphLoader eval(f.adj, f.partition.ptr, 5);
