@@ -7,8 +7,8 @@
 
 #include "util/strings.h"
 
-#include <boost/program_options.hpp>
 #include <c10/util/Exception.h>
+#include <boost/program_options.hpp>
 
 #include <iostream>
 #include <vector>
@@ -42,14 +42,16 @@ int benchmark_main(const std::string& suite, int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << "Usage: " << program << " [options] [key=value ...]\n\n"
-              << "Trains a GAS model on a " << suite << " benchmark graph and reports the mean test metric\n"
+              << "Trains a GAS model on a " << suite
+              << " benchmark graph and reports the mean test metric\n"
                  "over runs (the last line reads 'Mini Acc: MEAN \u00b1 STD').\n\n"
                  "Keys:\n"
                  "  model=NAME        configs/"
               << suite << "/NAME.yaml (default gcn); models: " << util::join(models::model_names())
               << "\n"
                  "  dataset=NAME      a block of that file (default synthetic); datasets: "
-              << util::join(dataset_names()) << "\n"
+              << util::join(dataset_names())
+              << "\n"
                  "  root=DIR          dataset root in PyG's layout, e.g. DIR/Planetoid/Cora/raw (default data)\n"
                  "  device=D          auto, cpu, cuda, cuda:N or N (default auto)\n"
                  "  runs=N epochs=N   override the dataset block's runs and epochs\n"

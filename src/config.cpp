@@ -5,8 +5,8 @@
 #include "util/strings.h"
 #include "util/system.h"
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -30,17 +30,20 @@ struct ConfigNode::Impl {
 
 namespace {
 
-std::string join_path(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
+std::string join_path(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 
 std::string kind_of(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    default: return "nothing";
+    case YAML::NodeType::Null:
+      return "null";
+    case YAML::NodeType::Scalar:
+      return "'" + n.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "nothing";
   }
 }
 
@@ -73,7 +76,8 @@ nlohmann::json to_json_value(const YAML::Node& n) {
       if (YAML::convert<double>::decode(n, d)) return d;
       return s;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -162,18 +166,18 @@ T scalar_as(const ConfigNode& self, const YAML::Node& v, const std::string& key,
 
 }  // namespace
 
-#define GAS_CONFIG_GETTERS(T, Name, expected)                                                     \
-  T ConfigNode::Name(const std::string& key) const {                                              \
-    accept(key);                                                                                  \
-    if (!has(key)) fail(key, "required key is missing");                                          \
-    const YAML::Node& cnode = impl_->node;                                                        \
-    return scalar_as<T>(*this, cnode[key], key, expected);                                        \
-  }                                                                                               \
-  T ConfigNode::Name(const std::string& key, T fallback) const {                                  \
-    accept(key);                                                                                  \
-    if (!has(key)) return fallback;                                                               \
-    const YAML::Node& cnode = impl_->node;                                                        \
-    return scalar_as<T>(*this, cnode[key], key, expected);                                        \
+#define GAS_CONFIG_GETTERS(T, Name, expected)                    \
+  T ConfigNode::Name(const std::string& key) const {             \
+    accept(key);                                                 \
+    if (!has(key)) fail(key, "required key is missing");         \
+    const YAML::Node& cnode = impl_->node;                       \
+    return scalar_as<T>(*this, cnode[key], key, expected);       \
+  }                                                              \
+  T ConfigNode::Name(const std::string& key, T fallback) const { \
+    accept(key);                                                 \
+    if (!has(key)) return fallback;                              \
+    const YAML::Node& cnode = impl_->node;                       \
+    return scalar_as<T>(*this, cnode[key], key, expected);       \
   }
 
 GAS_CONFIG_GETTERS(int64_t, get_int, "an integer")

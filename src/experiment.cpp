@@ -17,14 +17,14 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 #include <torch/utils.h>
+#include <nlohmann/json.hpp>
 
+#include <dirent.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <dirent.h>
 #include <fstream>
 #include <iomanip>
 #include <optional>
@@ -145,8 +145,8 @@ Settings read_settings(const ConfigNode& config) {
   const int64_t block_epochs = params.get_int_at_least("epochs", 200, 1);
   s.runs = config.get_int_at_least("runs", block_runs, 1);
   s.epochs = config.get_int_at_least("epochs", block_epochs, 1);
-  s.partition = parse_partition_method(params.get_choice("partition", has_metis() ? "metis" : "random",
-                                                         {"metis", "metis_recursive", "random"}));
+  s.partition = parse_partition_method(
+      params.get_choice("partition", has_metis() ? "metis" : "random", {"metis", "metis_recursive", "random"}));
   s.layerwise = params.get_choice("inference", "full", {"full", "layerwise"}) == "layerwise";
   s.fill_history = params.get_bool("fill_history", true);
   s.placement = parse_history_placement(params.get_choice("history", "host", {"host", "device"}));
@@ -247,17 +247,17 @@ class Reporter {
       nlohmann::json j = {{"run", e.run},
                           {"epoch", e.epoch},
                           {"loss", t.loss},
-                                {"batches", t.batches},
-                                {"total_batches", t.total_batches},
-                                {"train_s", t.seconds},
-                                {"wait_s", t.wait_seconds},
-                                {"forward_s", t.forward_seconds},
-                                {"backward_s", t.backward_seconds},
-                                {"step_s", t.step_seconds},
-                                {"pull_s", t.pull_seconds},
-                                {"push_s", t.push_seconds},
-                                {"eval_s", e.eval_seconds},
-                                {"rss_mb", util::peak_rss_mb()}};
+                          {"batches", t.batches},
+                          {"total_batches", t.total_batches},
+                          {"train_s", t.seconds},
+                          {"wait_s", t.wait_seconds},
+                          {"forward_s", t.forward_seconds},
+                          {"backward_s", t.backward_seconds},
+                          {"step_s", t.step_seconds},
+                          {"pull_s", t.pull_seconds},
+                          {"push_s", t.push_seconds},
+                          {"eval_s", e.eval_seconds},
+                          {"rss_mb", util::peak_rss_mb()}};
       if (e.evaluated) {
         j["train"] = 100 * e.train_metric;
         j["val"] = 100 * e.val_metric;
@@ -274,8 +274,7 @@ class Reporter {
     } else {
       out_ << "  (not evaluated)";
     }
-    out_ << "  | best val "
-         << fixed(100 * best.best_val, 2) << " test " << fixed(100 * best.test, 2) << "  | "
+    out_ << "  | best val " << fixed(100 * best.best_val, 2) << " test " << fixed(100 * best.test, 2) << "  | "
          << fixed(1000 * t.seconds, 1) << " ms train";
     if (t.batches < t.total_batches) out_ << " (" << t.batches << "/" << t.total_batches << " batches)";
     out_ << ", " << fixed(1000 * e.eval_seconds, 1) << " ms eval";
@@ -303,8 +302,8 @@ class Reporter {
 }  // namespace
 
 const std::vector<std::string>& run_keys() {
-  static const std::vector<std::string> keys = {"dataset", "root",   "device",        "runs",    "epochs",
-                                                "seed",    "json",   "out_dir",       "export",  "export_format",
+  static const std::vector<std::string> keys = {"dataset", "root",      "device",  "runs",   "epochs",
+                                                "seed",    "json",      "out_dir", "export", "export_format",
                                                 "threads", "log_every", "profile"};
   return keys;
 }
@@ -337,7 +336,8 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
       if (DIR* dir = opendir((config_dir + "/" + suite).c_str())) {
         while (dirent* entry = readdir(dir)) {
           const std::string name = entry->d_name;
-          if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml") known.push_back(name.substr(0, name.size() - 5));
+          if (name.size() > 5 && name.substr(name.size() - 5) == ".yaml")
+            known.push_back(name.substr(0, name.size() - 5));
         }
         closedir(dir);
       }
@@ -353,8 +353,8 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
   const std::string dataset = config.has("dataset") ? config.get_string("dataset") : "synthetic";
   if (!config.has("dataset")) config.set("dataset", dataset, "default");
   if (!has_dataset(dataset))
-    config.fail("dataset", "unknown dataset '" + dataset + "' (known: " + util::join(dataset_names()) +
-                               ", synthetic-<label>)");
+    config.fail("dataset",
+                "unknown dataset '" + dataset + "' (known: " + util::join(dataset_names()) + ", synthetic-<label>)");
   const ConfigNode all = config.child("params");
   if (!all.has(dataset)) {
     throw ConfigError(config.where("params") + ": model '" + config.get_string("model") +
@@ -404,9 +404,9 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
     const int64_t n = data.num_nodes();
     for (const Split split : {Split::Train, Split::Val, Split::Test}) {
       Dataset part = data.subgraph(data.mask(split));
-      const int64_t parts =
-          std::max<int64_t>(1, (s.num_parts * part.num_nodes() + n - 1) / std::max<int64_t>(1, n));
-      graphs.push_back(prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
+      const int64_t parts = std::max<int64_t>(1, (s.num_parts * part.num_nodes() + n - 1) / std::max<int64_t>(1, n));
+      graphs.push_back(
+          prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
     }
   } else {
     graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
@@ -447,9 +447,9 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
       << model->histories().size() << " histories (" << fixed(model->history_nbytes() / 1048576.0, 1)
       << " MiB), history I/O " << model->history_io().name() << ", " << loader.size() << " batches per epoch"
       << (s.max_steps > 0 && s.max_steps < loader.size() ? " (max_steps " + std::to_string(s.max_steps) + ")" : "")
-      << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << ", "
-      << (sparse ? "sparse" : "dense") << " features (density " << fixed(100 * density, 2) << "%); static data "
-      << fixed(static_bytes / 1048576.0, 1) << " MiB (features, graph, histories)\n";
+      << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << ", " << (sparse ? "sparse" : "dense")
+      << " features (density " << fixed(100 * density, 2) << "%); static data " << fixed(static_bytes / 1048576.0, 1)
+      << " MiB (features, graph, histories)\n";
   if (s.max_steps > 0 && s.max_steps < loader.size())
     out << "Note: max_steps = " << s.max_steps << " < " << loader.size()
         << " batches: each epoch trains on part of the graph, as in PyGAS\n";
@@ -534,7 +534,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
 
   if (!s.exports.empty()) {
     for (const std::string& what : s.exports) {
-      at::Tensor values = what == "logits"        ? best_logits
+      at::Tensor values = what == "logits"       ? best_logits
                           : what == "embeddings" ? best_embeddings
                                                  : (multilabel ? best_logits.gt(0) : best_logits.argmax(1));
       const std::string path = s.out_dir + "/" + what + "." + s.export_format;
@@ -552,8 +552,11 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   j["metric"] = result.metric;
   j["runs"] = nlohmann::json::array();
   for (const auto& r : result.runs)
-    j["runs"].push_back(
-        {{"run", r.run}, {"seed", r.seed}, {"best_val", 100 * r.best_val}, {"test", 100 * r.test}, {"best_epoch", r.best_epoch}});
+    j["runs"].push_back({{"run", r.run},
+                         {"seed", r.seed},
+                         {"best_val", 100 * r.best_val},
+                         {"test", 100 * r.test},
+                         {"best_epoch", r.best_epoch}});
   j["mean"] = result.mean;
   j["std"] = result.std;
   j["epochs"] = s.epochs;

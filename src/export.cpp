@@ -19,12 +19,23 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 std::string npy_bytes(const at::Tensor& t) {
   std::string descr;
   switch (t.scalar_type()) {
-    case at::kFloat: descr = "<f4"; break;
-    case at::kDouble: descr = "<f8"; break;
-    case at::kLong: descr = "<i8"; break;
-    case at::kInt: descr = "<i4"; break;
-    case at::kBool: descr = "|b1"; break;
-    default: TORCH_CHECK(false, "write_node_values: unsupported dtype ", t.scalar_type());
+    case at::kFloat:
+      descr = "<f4";
+      break;
+    case at::kDouble:
+      descr = "<f8";
+      break;
+    case at::kLong:
+      descr = "<i8";
+      break;
+    case at::kInt:
+      descr = "<i4";
+      break;
+    case at::kBool:
+      descr = "|b1";
+      break;
+    default:
+      TORCH_CHECK(false, "write_node_values: unsupported dtype ", t.scalar_type());
   }
   std::ostringstream shape;
   shape << "(";

@@ -25,26 +25,26 @@ void check_cpu(const CSR& adj, const char* op) {
 }
 
 void check_square(const CSR& adj, const char* op) {
-  TORCH_CHECK(adj.num_rows == adj.num_cols, op, ": expected a square adjacency, got ", adj.num_rows,
-              " x ", adj.num_cols);
+  TORCH_CHECK(adj.num_rows == adj.num_cols, op, ": expected a square adjacency, got ", adj.num_rows, " x ",
+              adj.num_cols);
 }
 
 void check_unit_or_vector_value(const CSR& adj, const char* op) {
-  TORCH_CHECK(!adj.has_value() || adj.value.dim() == 1, op,
-              ": expected one weight per edge, got value of shape ", adj.value.sizes());
+  TORCH_CHECK(!adj.has_value() || adj.value.dim() == 1, op, ": expected one weight per edge, got value of shape ",
+              adj.value.sizes());
 }
 
 // Counting sort of (row, col[, value]) triples into CSR, then a sort of every
 // row by column that merges duplicates (summing values). Linear apart from the
 // per-row sorts, which are tiny for sparse graphs and run in parallel.
-CSR build_csr(int64_t num_rows, int64_t num_cols, const int64_t* row, const int64_t* col,
-              const float* val, int64_t num_edges) {
+CSR build_csr(int64_t num_rows, int64_t num_cols, const int64_t* row, const int64_t* col, const float* val,
+              int64_t num_edges) {
   std::vector<int64_t> count(num_rows + 1, 0);
   for (int64_t e = 0; e < num_edges; ++e) {
-    TORCH_CHECK(row[e] >= 0 && row[e] < num_rows, "edge ", e, ": row index ", row[e],
-                " out of range [0, ", num_rows, ")");
-    TORCH_CHECK(col[e] >= 0 && col[e] < num_cols, "edge ", e, ": column index ", col[e],
-                " out of range [0, ", num_cols, ")");
+    TORCH_CHECK(row[e] >= 0 && row[e] < num_rows, "edge ", e, ": row index ", row[e], " out of range [0, ", num_rows,
+                ")");
+    TORCH_CHECK(col[e] >= 0 && col[e] < num_cols, "edge ", e, ": column index ", col[e], " out of range [0, ", num_cols,
+                ")");
     ++count[row[e] + 1];
   }
   std::partial_sum(count.begin(), count.end(), count.begin());
@@ -75,8 +75,7 @@ CSR build_csr(int64_t num_rows, int64_t num_cols, const int64_t* row, const int6
       } else {
         buf.clear();
         for (int64_t i = lo; i < hi; ++i) buf.emplace_back(tmp_col[i], tmp_val[i]);
-        std::stable_sort(buf.begin(), buf.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::stable_sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         for (const auto& [c, v] : buf) {
           if (out > lo && tmp_col[out - 1] == c) {
             tmp_val[out - 1] += v;
@@ -122,8 +121,7 @@ std::vector<int64_t> expand_rows(const CSR& adj) {
 
 const float* value_ptr(const CSR& adj) {
   if (!adj.has_value()) return nullptr;
-  TORCH_CHECK(adj.value.scalar_type() == at::kFloat, "edge values must be float32, got ",
-              adj.value.scalar_type());
+  TORCH_CHECK(adj.value.scalar_type() == at::kFloat, "edge values must be float32, got ", adj.value.scalar_type());
   return adj.value.data_ptr<float>();
 }
 
@@ -135,28 +133,22 @@ void CSR::check() const {
   TORCH_CHECK(num_rows >= 0 && num_cols >= 0, "CSR: negative size ", num_rows, " x ", num_cols);
   TORCH_CHECK(rowptr.numel() == num_rows + 1, "CSR.rowptr has ", rowptr.numel(),
               " entries, expected num_rows + 1 = ", num_rows + 1);
-  TORCH_CHECK(col.device() == rowptr.device(), "CSR.col is on ", col.device(), ", rowptr on ",
-              rowptr.device());
+  TORCH_CHECK(col.device() == rowptr.device(), "CSR.col is on ", col.device(), ", rowptr on ", rowptr.device());
   if (value.defined()) {
-    TORCH_CHECK(value.dim() == 1 || value.dim() == 2, "CSR.value must be [nnz] or [nnz, H], got ",
-                value.sizes());
-    TORCH_CHECK(value.size(0) == col.numel(), "CSR.value has ", value.size(0), " rows, expected nnz = ",
-                col.numel());
-    TORCH_CHECK(at::isFloatingType(value.scalar_type()), "CSR.value must be floating point, got ",
-                value.scalar_type());
+    TORCH_CHECK(value.dim() == 1 || value.dim() == 2, "CSR.value must be [nnz] or [nnz, H], got ", value.sizes());
+    TORCH_CHECK(value.size(0) == col.numel(), "CSR.value has ", value.size(0), " rows, expected nnz = ", col.numel());
+    TORCH_CHECK(at::isFloatingType(value.scalar_type()), "CSR.value must be floating point, got ", value.scalar_type());
   }
   const at::Tensor rp = rowptr.cpu();
   const int64_t* p = rp.data_ptr<int64_t>();
   TORCH_CHECK(p[0] == 0, "CSR.rowptr[0] = ", p[0], ", expected 0");
-  TORCH_CHECK(p[num_rows] == col.numel(), "CSR.rowptr[-1] = ", p[num_rows], ", expected nnz = ",
-              col.numel());
+  TORCH_CHECK(p[num_rows] == col.numel(), "CSR.rowptr[-1] = ", p[num_rows], ", expected nnz = ", col.numel());
   for (int64_t r = 0; r < num_rows; ++r)
     TORCH_CHECK(p[r] <= p[r + 1], "CSR.rowptr decreases at row ", r, " (", p[r], " > ", p[r + 1], ")");
   if (col.numel() > 0) {
     const at::Tensor c = col.cpu();
     const int64_t lo = c.min().item<int64_t>(), hi = c.max().item<int64_t>();
-    TORCH_CHECK(lo >= 0 && hi < num_cols, "CSR.col holds indices in [", lo, ", ", hi,
-                "], outside [0, ", num_cols, ")");
+    TORCH_CHECK(lo >= 0 && hi < num_cols, "CSR.col holds indices in [", lo, ", ", hi, "], outside [0, ", num_cols, ")");
   }
 }
 
@@ -195,11 +187,9 @@ CSR CSR::with_transpose() const {
   // every block scatters its own rows. Blocks go in row order, so every
   // transposed row stays sorted. One block is the serial algorithm.
   const int64_t blocks =
-      nnz() < (int64_t{1} << 20) ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, num_rows));
+      nnz() < (int64_t{1} << 16) ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, num_rows));
   std::vector<int64_t> counts(static_cast<size_t>(blocks * num_cols), 0);
-  auto block_rows = [&](int64_t b) {
-    return std::make_pair(num_rows * b / blocks, num_rows * (b + 1) / blocks);
-  };
+  auto block_rows = [&](int64_t b) { return std::make_pair(num_rows * b / blocks, num_rows * (b + 1) / blocks); };
   at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       int64_t* count = counts.data() + b * num_cols;
@@ -246,20 +236,18 @@ at::Tensor CSR::to_dense() const {
   return dense;
 }
 
-CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols,
-                        const at::Tensor& value) {
-  TORCH_CHECK(num_rows >= 0 && num_cols >= 0, "csr_from_edge_index: negative size ", num_rows, " x ",
-              num_cols);
-  TORCH_CHECK(edge_index.dim() == 2 && edge_index.size(0) == 2,
-              "csr_from_edge_index: edge_index must be [2, E], got ", edge_index.sizes());
+CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols, const at::Tensor& value) {
+  TORCH_CHECK(num_rows >= 0 && num_cols >= 0, "csr_from_edge_index: negative size ", num_rows, " x ", num_cols);
+  TORCH_CHECK(edge_index.dim() == 2 && edge_index.size(0) == 2, "csr_from_edge_index: edge_index must be [2, E], got ",
+              edge_index.sizes());
   TORCH_CHECK(edge_index.scalar_type() == at::kLong, "csr_from_edge_index: edge_index must be int64, got ",
               edge_index.scalar_type());
   const at::Tensor ei = edge_index.cpu().contiguous();
   const int64_t num_edges = ei.size(1);
   at::Tensor val;
   if (value.defined()) {
-    TORCH_CHECK(value.dim() == 1 && value.numel() == num_edges,
-                "csr_from_edge_index: value must be [E] = [", num_edges, "], got ", value.sizes());
+    TORCH_CHECK(value.dim() == 1 && value.numel() == num_edges, "csr_from_edge_index: value must be [E] = [", num_edges,
+                "], got ", value.sizes());
     val = value.cpu().to(at::kFloat).contiguous();
   }
   const int64_t* ptr = ei.data_ptr<int64_t>();
@@ -298,8 +286,7 @@ CSR to_symmetric(const CSR& adj) {
     std::copy_n(v, n, val.begin());
     std::copy_n(v, n, val.begin() + n);
   }
-  return build_csr(adj.num_rows, adj.num_cols, src.data(), dst.data(), val.empty() ? nullptr : val.data(),
-                   2 * n);
+  return build_csr(adj.num_rows, adj.num_cols, src.data(), dst.data(), val.empty() ? nullptr : val.data(), 2 * n);
 }
 
 CSR remove_self_loops(const CSR& adj) {
@@ -362,8 +349,8 @@ CSR permute(const CSR& adj, const at::Tensor& perm) {
   check_cpu(adj, "permute");
   check_square(adj, "permute");
   check_index(perm, "permute: perm");
-  TORCH_CHECK(perm.numel() == adj.num_rows, "permute: perm has ", perm.numel(), " entries for ",
-              adj.num_rows, " nodes");
+  TORCH_CHECK(perm.numel() == adj.num_rows, "permute: perm has ", perm.numel(), " entries for ", adj.num_rows,
+              " nodes");
   const at::Tensor inv = invert_permutation(perm);
   const CSR rows = select_rows(adj, perm);
   const int64_t n = adj.num_rows;
@@ -403,8 +390,7 @@ CSR select_rows(const CSR& adj, const at::Tensor& rows) {
   int64_t* out_rp = rowptr.data_ptr<int64_t>();
   out_rp[0] = 0;
   for (int64_t i = 0; i < m; ++i) {
-    TORCH_CHECK(r[i] >= 0 && r[i] < adj.num_rows, "select_rows: row ", r[i], " out of range [0, ",
-                adj.num_rows, ")");
+    TORCH_CHECK(r[i] >= 0 && r[i] < adj.num_rows, "select_rows: row ", r[i], " out of range [0, ", adj.num_rows, ")");
     out_rp[i + 1] = out_rp[i] + (rp[r[i] + 1] - rp[r[i]]);
   }
   at::Tensor col = at::empty({out_rp[m]}, at::kLong);

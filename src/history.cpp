@@ -50,8 +50,8 @@ void History::check_rows(const at::Tensor& x, int64_t rows, const char* what) co
 }
 
 at::Tensor History::pull(const at::Tensor& n_id) const {
-  TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong, "History::pull: n_id must be a 1-D int64 tensor, got ",
-              n_id.sizes(), " ", n_id.scalar_type());
+  TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong,
+              "History::pull: n_id must be a 1-D int64 tensor, got ", n_id.sizes(), " ", n_id.scalar_type());
   return ops::gather_rows(emb_, n_id.to(emb_.device())).to(compute_device_);
 }
 
@@ -63,8 +63,8 @@ void History::push(const at::Tensor& x) {
 }
 
 void History::push(const at::Tensor& x, const at::Tensor& n_id) {
-  TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong, "History::push: n_id must be a 1-D int64 tensor, got ",
-              n_id.sizes(), " ", n_id.scalar_type());
+  TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong,
+              "History::push: n_id must be a 1-D int64 tensor, got ", n_id.sizes(), " ", n_id.scalar_type());
   check_rows(x, n_id.numel(), "n_id has");
   emb_.index_copy_(0, n_id.to(emb_.device()), x.detach().to(emb_.device(), emb_.scalar_type()));
 }
@@ -79,8 +79,8 @@ void History::push(const at::Tensor& x, const at::Tensor& offset, const at::Tens
   const int64_t* cp = c.data_ptr<int64_t>();
   int64_t total = 0;
   for (int64_t i = 0; i < o.numel(); ++i) {
-    TORCH_CHECK(cp[i] >= 0 && op[i] >= 0 && op[i] + cp[i] <= num_embeddings(), "History::push: chunk ", i,
-                " [", op[i], ", ", op[i] + cp[i], ") outside [0, ", num_embeddings(), ")");
+    TORCH_CHECK(cp[i] >= 0 && op[i] >= 0 && op[i] + cp[i] <= num_embeddings(), "History::push: chunk ", i, " [", op[i],
+                ", ", op[i] + cp[i], ") outside [0, ", num_embeddings(), ")");
     total += cp[i];
   }
   check_rows(x, total, "the chunks cover");
@@ -96,8 +96,7 @@ at::Tensor SyncHistoryIO::pull_halo(std::vector<History>& histories, size_t inde
   return histories.at(index).pull(batch.halo());
 }
 
-void SyncHistoryIO::push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
-                               const Batch& batch) {
+void SyncHistoryIO::push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) {
   const at::Tensor rows = x.narrow(0, 0, batch.batch_size);
   if (batch.offset.defined() && batch.count.defined()) {
     histories.at(index).push(rows, batch.offset, batch.count);
@@ -127,9 +126,9 @@ struct AsyncHistoryIO::State {
   explicit State(int64_t threads) : pool(threads, util::use_one_intraop_thread) {}
 
   util::ThreadPool pool;
-  std::vector<at::Tensor> staging;                 // one buffer per history, grown as needed
-  std::vector<std::future<void>> pulls;            // one per history, for the current batch
-  std::vector<at::Tensor> pulled;                  // views of the staging buffers
+  std::vector<at::Tensor> staging;       // one buffer per history, grown as needed
+  std::vector<std::future<void>> pulls;  // one per history, for the current batch
+  std::vector<at::Tensor> pulled;        // views of the staging buffers
   std::vector<std::future<void>> pushes;
 };
 
@@ -156,8 +155,8 @@ void AsyncHistoryIO::begin_batch(std::vector<History>& histories, const Batch& b
   s.pulls.clear();
   for (size_t i = 0; i < histories.size(); ++i) {
     const History& h = histories[i];
-    TORCH_CHECK(h.emb().device().is_cpu() && h.emb().scalar_type() == at::kFloat,
-                "AsyncHistoryIO: history ", i, " must be float32 in host memory for the CPU workers");
+    TORCH_CHECK(h.emb().device().is_cpu() && h.emb().scalar_type() == at::kFloat, "AsyncHistoryIO: history ", i,
+                " must be float32 in host memory for the CPU workers");
     if (!s.staging[i].defined() || s.staging[i].size(0) < n || s.staging[i].size(1) != h.embedding_dim())
       s.staging[i] = at::empty({std::max<int64_t>(n, 1), h.embedding_dim()}, at::kFloat);
     s.pulled[i] = s.staging[i].narrow(0, 0, n);
@@ -169,8 +168,8 @@ void AsyncHistoryIO::begin_batch(std::vector<History>& histories, const Batch& b
 
 at::Tensor AsyncHistoryIO::pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) {
   State& s = *state_;
-  TORCH_CHECK(index < s.pulls.size() && s.pulls[index].valid(),
-              "AsyncHistoryIO: no pull of history ", index, " in flight; was begin_batch called for this batch?");
+  TORCH_CHECK(index < s.pulls.size() && s.pulls[index].valid(), "AsyncHistoryIO: no pull of history ", index,
+              " in flight; was begin_batch called for this batch?");
   s.pulls[index].get();
   return s.pulled[index].to(histories[index].compute_device());
 }

@@ -40,13 +40,12 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
       const at::Tensor input = layer == 0 ? ops::gather_rows(x, batch.n_id.to(x.device())).to(device)
                                           : histories[layer - 1].pull(batch.n_id);
       const at::Tensor h = model.forward_layer(layer, input, batch.adj.to(device), states[b]);
-      TORCH_CHECK(h.dim() == 2 && h.size(0) == batch.batch_size, "layerwise_inference: layer ", layer,
-                  " returned ", h.sizes(), " for a batch of ", batch.batch_size,
+      TORCH_CHECK(h.dim() == 2 && h.size(0) == batch.batch_size, "layerwise_inference: layer ", layer, " returned ",
+                  h.sizes(), " for a batch of ", batch.batch_size,
                   " nodes (forward_layer must return one row per adjacency row)");
       if (!last) {
-        TORCH_CHECK(h.size(1) == histories[layer].embedding_dim(), "layerwise_inference: layer ", layer,
-                    " outputs ", h.size(1), " features, history ", layer, " is ",
-                    histories[layer].embedding_dim(), " wide");
+        TORCH_CHECK(h.size(1) == histories[layer].embedding_dim(), "layerwise_inference: layer ", layer, " outputs ",
+                    h.size(1), " features, history ", layer, " is ", histories[layer].embedding_dim(), " wide");
         histories[layer].push(h, batch.offset, batch.count);
       } else {
         if (!out.defined()) out = at::empty({num_nodes, h.size(1)}, h.options());

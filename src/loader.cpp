@@ -16,7 +16,6 @@
 #include <random>
 #include <thread>
 
-
 namespace gas {
 namespace {
 
@@ -31,13 +30,12 @@ std::vector<int64_t>& local_index_scratch(int64_t num_nodes) {
 
 void check_ptr(const at::Tensor& ptr, int64_t num_nodes, const char* who) {
   TORCH_CHECK(ptr.defined() && ptr.dim() == 1 && ptr.numel() >= 2 && ptr.scalar_type() == at::kLong, who,
-              ": ptr must be an int64 vector [num_parts + 1], got ",
-              ptr.defined() ? ptr.sizes() : at::IntArrayRef{});
+              ": ptr must be an int64 vector [num_parts + 1], got ", ptr.defined() ? ptr.sizes() : at::IntArrayRef{});
   TORCH_CHECK(ptr.device().is_cpu(), who, ": ptr must be on the CPU");
   const int64_t* p = ptr.data_ptr<int64_t>();
   const int64_t k = ptr.numel() - 1;
-  TORCH_CHECK(p[0] == 0 && p[k] == num_nodes, who, ": ptr must run from 0 to the node count ", num_nodes,
-              ", got ", p[0], " .. ", p[k]);
+  TORCH_CHECK(p[0] == 0 && p[k] == num_nodes, who, ": ptr must run from 0 to the node count ", num_nodes, ", got ",
+              p[0], " .. ", p[k]);
   for (int64_t i = 0; i < k; ++i)
     TORCH_CHECK(p[i] <= p[i + 1], who, ": ptr decreases at part ", i, " (", p[i], " > ", p[i + 1], ")");
 }
@@ -57,8 +55,8 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
   const int64_t* p = ptr.data_ptr<int64_t>();
   std::sort(parts.begin(), parts.end());
   for (size_t i = 0; i < parts.size(); ++i) {
-    TORCH_CHECK(parts[i] >= 0 && parts[i] < num_parts, "make_batch: part ", parts[i], " out of range [0, ",
-                num_parts, ")");
+    TORCH_CHECK(parts[i] >= 0 && parts[i] < num_parts, "make_batch: part ", parts[i], " out of range [0, ", num_parts,
+                ")");
     TORCH_CHECK(i == 0 || parts[i] != parts[i - 1], "make_batch: part ", parts[i], " given twice");
   }
 
@@ -182,8 +180,7 @@ struct SubgraphLoader::Impl {
 // `window` beyond the one being consumed, and hand them over in order.
 class SubgraphLoader::Epoch {
  public:
-  Epoch(const Impl& impl, std::vector<std::vector<int64_t>> groups)
-      : impl_(impl), groups_(std::move(groups)) {
+  Epoch(const Impl& impl, std::vector<std::vector<int64_t>> groups) : impl_(impl), groups_(std::move(groups)) {
     const int64_t workers = std::min<int64_t>(impl.options.num_workers(), static_cast<int64_t>(groups_.size()));
     window_ = std::max<int64_t>(1, workers * std::max<int64_t>(1, impl.options.prefetch()));
     for (int64_t w = 0; w < workers; ++w) threads_.emplace_back([this] { work(); });
@@ -266,10 +263,8 @@ class SubgraphLoader::Epoch {
 
 SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLoaderOptions options)
     : impl_(std::make_unique<Impl>()) {
-  TORCH_CHECK(options.batch_size() >= 1, "SubgraphLoader: batch_size must be positive, got ",
-              options.batch_size());
-  TORCH_CHECK(options.num_workers() >= 0, "SubgraphLoader: num_workers must be >= 0, got ",
-              options.num_workers());
+  TORCH_CHECK(options.batch_size() >= 1, "SubgraphLoader: batch_size must be positive, got ", options.batch_size());
+  TORCH_CHECK(options.num_workers() >= 0, "SubgraphLoader: num_workers must be >= 0, got ", options.num_workers());
   TORCH_CHECK(adj.device().is_cpu(), "SubgraphLoader: the graph must be on the CPU");
   check_ptr(ptr, adj.num_rows, "SubgraphLoader");
   TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "SubgraphLoader: features have ",
@@ -321,9 +316,9 @@ std::vector<std::vector<int64_t>> SubgraphLoader::shuffled_groups(int64_t count,
 
 SubgraphLoader::Iterator SubgraphLoader::begin() {
   const int64_t epoch = impl_->epochs_started++;
-  std::vector<std::vector<int64_t>> groups =
-      impl_->precomputed ? shuffled_groups(static_cast<int64_t>(impl_->fixed.size()), 1, epoch)
-                         : shuffled_groups(num_parts(), impl_->options.batch_size(), epoch);
+  std::vector<std::vector<int64_t>> groups = impl_->precomputed
+                                                 ? shuffled_groups(static_cast<int64_t>(impl_->fixed.size()), 1, epoch)
+                                                 : shuffled_groups(num_parts(), impl_->options.batch_size(), epoch);
   Iterator it;
   it.epoch_ = std::make_shared<Epoch>(*impl_, std::move(groups));
   if (!it.epoch_->advance()) it.epoch_.reset();

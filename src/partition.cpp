@@ -63,9 +63,12 @@ PartitionMethod parse_partition_method(const std::string& name) {
 
 std::string to_string(PartitionMethod method) {
   switch (method) {
-    case PartitionMethod::Metis: return "metis";
-    case PartitionMethod::MetisRecursive: return "metis_recursive";
-    case PartitionMethod::Random: return "random";
+    case PartitionMethod::Metis:
+      return "metis";
+    case PartitionMethod::MetisRecursive:
+      return "metis_recursive";
+    case PartitionMethod::Random:
+      return "random";
   }
   return "?";
 }
@@ -93,8 +96,8 @@ Partition metis(const CSR& adj, int64_t num_parts, bool recursive, int64_t seed)
   const int64_t n = sym.num_rows, nnz = sym.nnz();
   constexpr int64_t kMax = std::numeric_limits<idx_t>::max();
   TORCH_CHECK(n <= kMax && nnz <= kMax, "metis: the graph has ", n, " nodes and ", nnz,
-              " directed edges, beyond the range of this METIS build's ", sizeof(idx_t) * 8,
-              "-bit indices (max ", kMax, "); use the random partitioner or a 64-bit METIS");
+              " directed edges, beyond the range of this METIS build's ", sizeof(idx_t) * 8, "-bit indices (max ", kMax,
+              "); use the random partitioner or a 64-bit METIS");
   std::vector<idx_t> xadj(n + 1), adjncy(nnz), part(n);
   const int64_t* rp = sym.rowptr.data_ptr<int64_t>();
   const int64_t* c = sym.col.data_ptr<int64_t>();
@@ -105,11 +108,11 @@ Partition metis(const CSR& adj, int64_t num_parts, bool recursive, int64_t seed)
   METIS_SetDefaultOptions(options);
   options[METIS_OPTION_SEED] = static_cast<idx_t>(seed);
   idx_t nvtxs = static_cast<idx_t>(n), ncon = 1, nparts = static_cast<idx_t>(num_parts), objval = 0;
-  const int status =
-      recursive ? METIS_PartGraphRecursive(&nvtxs, &ncon, xadj.data(), adjncy.data(), nullptr, nullptr, nullptr,
-                                           &nparts, nullptr, nullptr, options, &objval, part.data())
-                : METIS_PartGraphKway(&nvtxs, &ncon, xadj.data(), adjncy.data(), nullptr, nullptr, nullptr,
-                                      &nparts, nullptr, nullptr, options, &objval, part.data());
+  const int status = recursive
+                         ? METIS_PartGraphRecursive(&nvtxs, &ncon, xadj.data(), adjncy.data(), nullptr, nullptr,
+                                                    nullptr, &nparts, nullptr, nullptr, options, &objval, part.data())
+                         : METIS_PartGraphKway(&nvtxs, &ncon, xadj.data(), adjncy.data(), nullptr, nullptr, nullptr,
+                                               &nparts, nullptr, nullptr, options, &objval, part.data());
   TORCH_CHECK(status == METIS_OK, "metis: METIS_PartGraph", recursive ? "Recursive" : "Kway", " failed with ",
               status == METIS_ERROR_INPUT    ? "METIS_ERROR_INPUT (invalid graph)"
               : status == METIS_ERROR_MEMORY ? "METIS_ERROR_MEMORY (out of memory)"
@@ -134,9 +137,12 @@ Partition random_partition(int64_t num_nodes, int64_t num_parts, int64_t seed) {
 
 Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMethod method, int64_t seed) {
   switch (method) {
-    case PartitionMethod::Metis: return metis(adj, num_parts, /*recursive=*/false, seed);
-    case PartitionMethod::MetisRecursive: return metis(adj, num_parts, /*recursive=*/true, seed);
-    case PartitionMethod::Random: return random_partition(adj.num_rows, num_parts, seed);
+    case PartitionMethod::Metis:
+      return metis(adj, num_parts, /*recursive=*/false, seed);
+    case PartitionMethod::MetisRecursive:
+      return metis(adj, num_parts, /*recursive=*/true, seed);
+    case PartitionMethod::Random:
+      return random_partition(adj.num_rows, num_parts, seed);
   }
   TORCH_CHECK(false, "partition_graph: unknown method");
 }

@@ -63,8 +63,8 @@ void ScalableGNNImpl::set_history_io(std::shared_ptr<HistoryIO> io) {
 at::Tensor ScalableGNNImpl::forward(const at::Tensor& x, const CSR& adj, const Batch* batch) {
   LayerState state;
   if (batch == nullptr) return forward_chain(x, adj, nullptr, state);
-  TORCH_CHECK(x.size(0) == batch->n_id.numel(), "ScalableGNN::forward: x has ", x.size(0),
-              " rows, the batch has ", batch->n_id.numel(), " nodes (in-batch and halo)");
+  TORCH_CHECK(x.size(0) == batch->n_id.numel(), "ScalableGNN::forward: x has ", x.size(0), " rows, the batch has ",
+              batch->n_id.numel(), " nodes (in-batch and halo)");
   double t = util::now_seconds();
   io_->begin_batch(histories_, *batch);
   times_.pull_seconds += util::now_seconds() - t;
@@ -81,8 +81,7 @@ at::Tensor ScalableGNNImpl::forward(const at::Tensor& x, const CSR& adj, const B
   return out;
 }
 
-at::Tensor ScalableGNNImpl::forward_chain(const at::Tensor& x, const CSR& adj, const Batch* batch,
-                                          LayerState& state) {
+at::Tensor ScalableGNNImpl::forward_chain(const at::Tensor& x, const CSR& adj, const Batch* batch, LayerState& state) {
   at::Tensor h = x;
   for (int64_t layer = 0; layer < num_layers(); ++layer) {
     h = forward_layer(layer, h, adj, state);

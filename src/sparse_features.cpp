@@ -27,8 +27,7 @@ using WarningHandlerGuard = c10::Warning::WarningHandlerGuard;
 
 }  // namespace
 
-at::Tensor sparse_rows(const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values,
-                            at::IntArrayRef size) {
+at::Tensor sparse_rows(const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, at::IntArrayRef size) {
   DiscardWarnings discard;
   WarningHandlerGuard guard(&discard);
   return at::sparse_csr_tensor(crow, col, values, size, values.options().layout(at::kSparseCsr));

@@ -17,8 +17,8 @@ std::unique_ptr<torch::optim::Adam> make_adam(ScalableGNNImpl& model, double lr,
   std::vector<torch::optim::OptimizerParamGroup> groups;
   auto add = [&](std::vector<at::Tensor> params, double weight_decay) {
     if (params.empty()) return;
-    groups.emplace_back(std::move(params),
-                        std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(lr).weight_decay(weight_decay)));
+    groups.emplace_back(std::move(params), std::make_unique<torch::optim::AdamOptions>(
+                                               torch::optim::AdamOptions(lr).weight_decay(weight_decay)));
   };
   add(model.reg_parameters(), reg_weight_decay);
   add(model.nonreg_parameters(), nonreg_weight_decay);

@@ -36,16 +36,16 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
 struct RunResult {
   int64_t run = 0;
   int64_t seed = 0;
-  double best_val = 0.0;  ///< best validation metric (fraction)
-  double test = 0.0;      ///< test metric at the best validation epoch
-  int64_t best_epoch = 0; ///< 1-based
+  double best_val = 0.0;   ///< best validation metric (fraction)
+  double test = 0.0;       ///< test metric at the best validation epoch
+  int64_t best_epoch = 0;  ///< 1-based
 };
 
 struct ExperimentResult {
   std::vector<RunResult> runs;
-  double mean = 0.0;  ///< mean test metric over runs, percent
-  double std = 0.0;   ///< sample standard deviation over runs, percent (0 for one run)
-  std::string metric; ///< "accuracy" or "micro-F1"
+  double mean = 0.0;   ///< mean test metric over runs, percent
+  double std = 0.0;    ///< sample standard deviation over runs, percent (0 for one run)
+  std::string metric;  ///< "accuracy" or "micro-F1"
   double total_seconds = 0.0;
   double median_epoch_seconds = 0.0;  ///< training + evaluation
   double peak_rss_mb = 0.0;

@@ -23,8 +23,8 @@
 #include <gas/models/gcn2.h>
 #include <gas/models/gin.h>
 #include <gas/models/pna.h>
-#include <gas/models/sage.h>
 #include <gas/models/registry.h>
+#include <gas/models/sage.h>
 #include <gas/nn/functional.h>
 #include <gas/nn/gat_conv.h>
 #include <gas/nn/gcn2_conv.h>

@@ -62,8 +62,7 @@ struct CSR {
 /// Duplicate (row, col) pairs are merged: values are summed when `value` is
 /// given, otherwise a single unit entry is kept. Runs in O(E + N) plus a sort
 /// of each row, so it scales to graphs with billions of edges' worth of RAM.
-CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols,
-                        const at::Tensor& value = {});
+CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols, const at::Tensor& value = {});
 
 /// The edge list [2, nnz] of a CSR (row-major order).
 at::Tensor csr_to_edge_index(const CSR& adj);

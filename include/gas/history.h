@@ -87,8 +87,7 @@ class HistoryIO {
   /// Stores x[:batch_size] into histories[index] at the batch's nodes. An
   /// implementation may read x later, until end_batch: do not modify it in
   /// place before then.
-  virtual void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
-                          const Batch& batch) = 0;
+  virtual void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) = 0;
   /// After the forward: every push has landed when this returns.
   virtual void end_batch() {}
 };
@@ -98,8 +97,7 @@ class SyncHistoryIO : public HistoryIO {
  public:
   std::string name() const override { return "sync"; }
   at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) override;
-  void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
-                  const Batch& batch) override;
+  void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) override;
 };
 
 /// Moves history rows on background threads: when a training batch starts,
@@ -123,8 +121,7 @@ class AsyncHistoryIO : public HistoryIO {
   std::string name() const override { return "async"; }
   void begin_batch(std::vector<History>& histories, const Batch& batch) override;
   at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) override;
-  void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
-                  const Batch& batch) override;
+  void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) override;
   void end_batch() override;
 
  private:

@@ -23,12 +23,12 @@ namespace gas {
 ///   count      = [2, 3]                  (nodes of each part)
 /// and adj is 5 x 7 with columns numbered by position in n_id.
 struct Batch {
-  CSR adj;            ///< bipartite: batch_size rows x n_id.numel() columns
-  at::Tensor x;       ///< features of n_id when the loader was given features
-  at::Tensor n_id;    ///< int64 global node ids, in-batch nodes first, then the halo
+  CSR adj;          ///< bipartite: batch_size rows x n_id.numel() columns
+  at::Tensor x;     ///< features of n_id when the loader was given features
+  at::Tensor n_id;  ///< int64 global node ids, in-batch nodes first, then the halo
   int64_t batch_size = 0;
-  at::Tensor offset;  ///< int64 first node of each part (global numbering)
-  at::Tensor count;   ///< int64 node count of each part
+  at::Tensor offset;           ///< int64 first node of each part (global numbering)
+  at::Tensor count;            ///< int64 node count of each part
   std::vector<int64_t> parts;  ///< the part ids, ascending
 
   int64_t num_halo() const { return n_id.numel() - batch_size; }

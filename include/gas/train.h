@@ -34,12 +34,12 @@ struct TrainEpochOptions {
 };
 
 struct TrainEpochStats {
-  double loss = 0.0;           ///< mean over training nodes
-  int64_t batches = 0;         ///< batches taken from the loader
-  int64_t steps = 0;           ///< optimiser steps (batches with training nodes)
-  int64_t total_batches = 0;   ///< batches an epoch holds
-  double seconds = 0.0;        ///< wall time of the epoch, of which:
-  double wait_seconds = 0.0;   ///<   waiting for the loader (batch construction not hidden)
+  double loss = 0.0;              ///< mean over training nodes
+  int64_t batches = 0;            ///< batches taken from the loader
+  int64_t steps = 0;              ///< optimiser steps (batches with training nodes)
+  int64_t total_batches = 0;      ///< batches an epoch holds
+  double seconds = 0.0;           ///< wall time of the epoch, of which:
+  double wait_seconds = 0.0;      ///<   waiting for the loader (batch construction not hidden)
   double forward_seconds = 0.0;   ///< forward passes, history pull and push included
   double backward_seconds = 0.0;  ///< loss and backward passes
   double step_seconds = 0.0;      ///< gradient clipping and optimiser steps

@@ -25,8 +25,8 @@ struct Table {
 
 /// What to expect of a table.
 struct Shape {
-  int64_t cols = 0;  ///< required number of columns; 0 takes the first row's
-  int64_t rows = -1;  ///< required number of rows (space is reserved up front); -1: any
+  int64_t cols = 0;         ///< required number of columns; 0 takes the first row's
+  int64_t rows = -1;        ///< required number of rows (space is reserved up front); -1: any
   std::string rows_reason;  ///< why that many, for messages ("one per node of node-label.csv.gz")
 };
 

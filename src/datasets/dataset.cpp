@@ -70,9 +70,12 @@ at::Tensor column(const at::Tensor& mask, int64_t run) {
 
 std::string to_string(Split split) {
   switch (split) {
-    case Split::Train: return "train";
-    case Split::Val: return "val";
-    case Split::Test: return "test";
+    case Split::Train:
+      return "train";
+    case Split::Val:
+      return "val";
+    case Split::Test:
+      return "test";
   }
   return "?";
 }
@@ -81,9 +84,12 @@ int64_t Dataset::num_splits() const { return train_mask.dim() == 2 ? train_mask.
 
 at::Tensor Dataset::mask(Split split, int64_t run) const {
   switch (split) {
-    case Split::Train: return column(train_mask, run);
-    case Split::Val: return column(val_mask, run);
-    case Split::Test: return column(test_mask, run);
+    case Split::Train:
+      return column(train_mask, run);
+    case Split::Val:
+      return column(val_mask, run);
+    case Split::Test:
+      return column(test_mask, run);
   }
   return {};
 }
@@ -135,13 +141,12 @@ void Dataset::check() const {
   TORCH_CHECK(adj.num_rows == n && adj.num_cols == n, name, ": adjacency is ", adj.num_rows, " x ", adj.num_cols,
               " for ", n, " nodes");
   adj.check();
-  TORCH_CHECK(y.defined() && y.size(0) == n, name, ": labels cover ", y.defined() ? y.size(0) : 0, " of ", n,
-              " nodes");
+  TORCH_CHECK(y.defined() && y.size(0) == n, name, ": labels cover ", y.defined() ? y.size(0) : 0, " of ", n, " nodes");
   TORCH_CHECK(num_classes >= 1, name, ": no classes");
   if (y.dim() == 1) {
     TORCH_CHECK(y.scalar_type() == at::kLong, name, ": single-label targets must be int64, got ", y.scalar_type());
-    TORCH_CHECK(y.min().item<int64_t>() >= 0 && y.max().item<int64_t>() < num_classes, name,
-                ": labels outside [0, ", num_classes, ")");
+    TORCH_CHECK(y.min().item<int64_t>() >= 0 && y.max().item<int64_t>() < num_classes, name, ": labels outside [0, ",
+                num_classes, ")");
   } else {
     TORCH_CHECK(y.dim() == 2 && y.size(1) == num_classes, name, ": multi-label targets must be [N, ", num_classes,
                 "], got ", y.sizes());
@@ -161,9 +166,9 @@ std::string Dataset::summary() const {
   out << name << ": " << num_nodes() << " nodes, " << adj.nnz() << " directed edges (avg degree " << std::fixed
       << std::setprecision(1) << static_cast<double>(adj.nnz()) / std::max<int64_t>(1, num_nodes()) << "), "
       << num_features() << " features, " << num_classes << " classes (" << (multilabel() ? "multi" : "single")
-      << "-label)" << (inductive ? ", inductive" : "") << "\n  split" << (splits > 1 ? " 0 of " + std::to_string(splits) : "")
-      << ": train " << mask(Split::Train).sum().item<int64_t>() << ", val " << mask(Split::Val).sum().item<int64_t>()
-      << ", test " << mask(Split::Test).sum().item<int64_t>();
+      << "-label)" << (inductive ? ", inductive" : "") << "\n  split"
+      << (splits > 1 ? " 0 of " + std::to_string(splits) : "") << ": train " << mask(Split::Train).sum().item<int64_t>()
+      << ", val " << mask(Split::Val).sum().item<int64_t>() << ", test " << mask(Split::Test).sum().item<int64_t>();
   return out.str();
 }
 

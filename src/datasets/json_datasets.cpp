@@ -74,8 +74,9 @@ Dataset load_wikics(const std::string& root) {
 }
 
 Dataset load_graphsaint(const std::string& root, const std::string& name) {
-  static const std::map<std::string, SaintFiles> known = {
-      {"flickr", {"Flickr", "Flickr", false}}, {"yelp", {"YELP", "Yelp", true}}, {"reddit", {"Reddit2", "Reddit", true}}};
+  static const std::map<std::string, SaintFiles> known = {{"flickr", {"Flickr", "Flickr", false}},
+                                                          {"yelp", {"YELP", "Yelp", true}},
+                                                          {"reddit", {"Reddit2", "Reddit", true}}};
   const auto it = known.find(name);
   TORCH_CHECK(it != known.end(), "unknown GraphSAINT dataset '", name, "' (valid: flickr, yelp, reddit)");
   const SaintFiles& f = it->second;
@@ -91,12 +92,16 @@ Dataset load_graphsaint(const std::string& root, const std::string& name) {
   int64_t n = 0;
   {
     const npy::Npz npz = npy::Npz::open(adj_file);
-    const at::Tensor shape = loader::index_array(loader::read_member(npz, "shape"), 1, loader::member_name(npz, "shape"), "the shape");
-    TORCH_CHECK(shape.numel() == 2 && shape[0].item<int64_t>() == shape[1].item<int64_t>() && shape[0].item<int64_t>() >= 0,
-                loader::member_name(npz, "shape"), ": expected a square [N, N] shape");
+    const at::Tensor shape =
+        loader::index_array(loader::read_member(npz, "shape"), 1, loader::member_name(npz, "shape"), "the shape");
+    TORCH_CHECK(
+        shape.numel() == 2 && shape[0].item<int64_t>() == shape[1].item<int64_t>() && shape[0].item<int64_t>() >= 0,
+        loader::member_name(npz, "shape"), ": expected a square [N, N] shape");
     n = shape[0].item<int64_t>();
-    const at::Tensor indptr = loader::index_array(loader::read_member(npz, "indptr"), 1, loader::member_name(npz, "indptr"), "CSR indptr");
-    const at::Tensor indices = loader::index_array(loader::read_member(npz, "indices"), 1, loader::member_name(npz, "indices"), "CSR indices");
+    const at::Tensor indptr =
+        loader::index_array(loader::read_member(npz, "indptr"), 1, loader::member_name(npz, "indptr"), "CSR indptr");
+    const at::Tensor indices =
+        loader::index_array(loader::read_member(npz, "indices"), 1, loader::member_name(npz, "indices"), "CSR indices");
     loader::check_csr(indptr, indices, n, n, adj_file);
     const int64_t* p = indptr.data_ptr<int64_t>();
     const int64_t* c = indices.data_ptr<int64_t>();
@@ -112,9 +117,8 @@ Dataset load_graphsaint(const std::string& root, const std::string& name) {
   data.y = class_map_targets(json_graph::read_class_map(class_file), n, class_file, data.num_classes);
 
   auto roles = json_graph::read_int_lists(role_file);
-  for (auto [key, mask] : {std::pair<const char*, at::Tensor*>{"tr", &data.train_mask},
-                           {"va", &data.val_mask},
-                           {"te", &data.test_mask}}) {
+  for (auto [key, mask] :
+       {std::pair<const char*, at::Tensor*>{"tr", &data.train_mask}, {"va", &data.val_mask}, {"te", &data.test_mask}}) {
     TORCH_CHECK(roles.count(key), role_file, ": missing key '", key, "' (expected tr, va and te node lists)");
     *mask = loader::index_mask(roles[key], n, role_file + " (" + key + ")");
   }

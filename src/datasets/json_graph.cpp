@@ -23,12 +23,18 @@ struct Scalar {
 
   std::string describe() const {
     switch (type) {
-      case Type::Null: return "null";
-      case Type::Bool: return i ? "true" : "false";
-      case Type::Int: return std::to_string(i);
-      case Type::Unsigned: return std::to_string(u);
-      case Type::Float: return std::to_string(f);
-      case Type::String: return "a string";
+      case Type::Null:
+        return "null";
+      case Type::Bool:
+        return i ? "true" : "false";
+      case Type::Int:
+        return std::to_string(i);
+      case Type::Unsigned:
+        return std::to_string(u);
+      case Type::Float:
+        return std::to_string(f);
+      case Type::String:
+        return "a string";
     }
     return "?";
   }
@@ -118,10 +124,14 @@ class Walker {
   }
   double number(const Scalar& v) const {
     switch (v.type) {
-      case Scalar::Type::Int: return static_cast<double>(v.i);
-      case Scalar::Type::Unsigned: return static_cast<double>(v.u);
-      case Scalar::Type::Float: return v.f;
-      default: fail(where() + ": expected a number, got " + v.describe());
+      case Scalar::Type::Int:
+        return static_cast<double>(v.i);
+      case Scalar::Type::Unsigned:
+        return static_cast<double>(v.u);
+      case Scalar::Type::Float:
+        return v.f;
+      default:
+        fail(where() + ": expected a number, got " + v.describe());
     }
   }
 
@@ -208,7 +218,8 @@ class WikiCsReader : public Walker {
     }
     for (size_t e = 0; e < out_.links.size(); ++e)
       if (out_.links[e] >= n) {
-        const int64_t node = std::upper_bound(out_.link_ptr.begin(), out_.link_ptr.end(), e) - out_.link_ptr.begin() - 1;
+        const int64_t node =
+            std::upper_bound(out_.link_ptr.begin(), out_.link_ptr.end(), e) - out_.link_ptr.begin() - 1;
         fail("links[" + std::to_string(node) + "] names node " + std::to_string(out_.links[e]) + ", outside [0, " +
              std::to_string(n) + ")");
       }
@@ -267,7 +278,10 @@ class WikiCsReader : public Walker {
     } else if (k == "test_mask") {
       out_.test_mask.push_back(flag(v));
     } else {
-      (k == "train_masks" ? out_.train_masks : k == "val_masks" ? out_.val_masks : out_.stopping_masks).push_back(flag(v));
+      (k == "train_masks" ? out_.train_masks
+       : k == "val_masks" ? out_.val_masks
+                          : out_.stopping_masks)
+          .push_back(flag(v));
     }
   }
 

@@ -29,7 +29,7 @@ struct WikiCs {
   std::vector<int64_t> labels;           ///< [num_nodes], >= 0
   std::vector<int64_t> link_ptr, links;  ///< node i links to links[link_ptr[i]:link_ptr[i+1]], all in range
   std::vector<uint8_t> train_masks, val_masks, stopping_masks;  ///< [num_splits, num_nodes], as stored
-  std::vector<uint8_t> test_mask;        ///< [num_nodes]
+  std::vector<uint8_t> test_mask;                               ///< [num_nodes]
 };
 WikiCs read_wikics(const std::string& path);
 WikiCs parse_wikics(const std::string& text, const std::string& source);
@@ -38,9 +38,9 @@ WikiCs parse_wikics(const std::string& text, const std::string& source);
 /// list of 0/1 flags for multi-label datasets (Yelp).
 struct ClassMap {
   bool multilabel = false;
-  int64_t width = 1;             ///< flags per node when multi-label
-  std::vector<int64_t> nodes;    ///< the node id of every entry, in file order
-  std::vector<int64_t> labels;   ///< [entries, width]: class ids (>= 0), or 0/1 flags
+  int64_t width = 1;            ///< flags per node when multi-label
+  std::vector<int64_t> nodes;   ///< the node id of every entry, in file order
+  std::vector<int64_t> labels;  ///< [entries, width]: class ids (>= 0), or 0/1 flags
 };
 ClassMap read_class_map(const std::string& path);
 ClassMap parse_class_map(const std::string& text, const std::string& source);

@@ -54,10 +54,18 @@ at::Tensor to_tensor(npy::Array&& a, const std::string& source) {
   } else {
     at::ScalarType type = at::kFloat;
     switch (a.kind) {
-      case 'b': type = at::kBool; break;
-      case 'u': type = at::kByte; break;
-      case 'i': type = a.itemsize == 1 ? at::kChar : a.itemsize == 2 ? at::kShort : a.itemsize == 4 ? at::kInt : at::kLong; break;
-      default: type = a.itemsize == 2 ? at::kHalf : a.itemsize == 4 ? at::kFloat : at::kDouble; break;
+      case 'b':
+        type = at::kBool;
+        break;
+      case 'u':
+        type = at::kByte;
+        break;
+      case 'i':
+        type = a.itemsize == 1 ? at::kChar : a.itemsize == 2 ? at::kShort : a.itemsize == 4 ? at::kInt : at::kLong;
+        break;
+      default:
+        type = a.itemsize == 2 ? at::kHalf : a.itemsize == 4 ? at::kFloat : at::kDouble;
+        break;
     }
     // LibTorch assumes a bool byte is 0 or 1; numpy writes that, a damaged file may not.
     if (a.kind == 'b')
@@ -85,14 +93,12 @@ at::Tensor read_member(const npy::Npz& npz, const std::string& key) {
 
 void check_csr(const at::Tensor& indptr, const at::Tensor& indices, int64_t rows, int64_t cols,
                const std::string& source) {
-  TORCH_CHECK(indptr.numel() == rows + 1, source, ": CSR indptr has ", indptr.numel(), " entries for ", rows,
-              " rows");
+  TORCH_CHECK(indptr.numel() == rows + 1, source, ": CSR indptr has ", indptr.numel(), " entries for ", rows, " rows");
   const int64_t* p = indptr.data_ptr<int64_t>();
   const int64_t nnz = indices.numel();
-  TORCH_CHECK(p[0] == 0 && p[rows] == nnz, source, ": CSR indptr runs from ", p[0], " to ", p[rows],
-              ", expected 0 to ", nnz, " (the number of indices)");
-  for (int64_t r = 0; r < rows; ++r)
-    TORCH_CHECK(p[r] <= p[r + 1], source, ": CSR indptr decreases at row ", r);
+  TORCH_CHECK(p[0] == 0 && p[rows] == nnz, source, ": CSR indptr runs from ", p[0], " to ", p[rows], ", expected 0 to ",
+              nnz, " (the number of indices)");
+  for (int64_t r = 0; r < rows; ++r) TORCH_CHECK(p[r] <= p[r + 1], source, ": CSR indptr decreases at row ", r);
   const int64_t* c = indices.data_ptr<int64_t>();
   for (int64_t e = 0; e < nnz; ++e)
     TORCH_CHECK(c[e] >= 0 && c[e] < cols, source, ": CSR column index ", c[e], " outside [0, ", cols, ")");
@@ -222,12 +228,14 @@ CSR AdjacencyBuilder::finish() {
     return smaller ? smaller : p;
   };
   col_ = static_cast<int64_t*>(shrink(col_, sizeof(int64_t)));
-  at::Tensor col = at::from_blob(col_, {nnz}, [](void* p) { std::free(p); }, at::kLong);
+  at::Tensor col = at::from_blob(
+      col_, {nnz}, [](void* p) { std::free(p); }, at::kLong);
   col_ = nullptr;
   at::Tensor value;
   if (value_) {
     value_ = static_cast<float*>(shrink(value_, sizeof(float)));
-    value = at::from_blob(value_, {nnz}, [](void* p) { std::free(p); }, at::kFloat);
+    value = at::from_blob(
+        value_, {nnz}, [](void* p) { std::free(p); }, at::kFloat);
     value_ = nullptr;
   }
   return CSR{rowptr, col, value, n_, n_};

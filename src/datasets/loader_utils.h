@@ -83,7 +83,8 @@ class AdjacencyBuilder {
 
   /// First pass, one call per edge; row is the aggregating node (CSR row).
   void count(int64_t row, int64_t col) {
-    if (static_cast<uint64_t>(row) >= static_cast<uint64_t>(n_) || static_cast<uint64_t>(col) >= static_cast<uint64_t>(n_))
+    if (static_cast<uint64_t>(row) >= static_cast<uint64_t>(n_) ||
+        static_cast<uint64_t>(col) >= static_cast<uint64_t>(n_))
       out_of_range(row < 0 || row >= n_ ? row : col);
     ++num_edges_;
     if (row == col) {

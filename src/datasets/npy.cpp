@@ -234,13 +234,15 @@ Array read_array(Input& in) {
   a.kind = descr[1];
   a.itemsize = std::stoi(descr.substr(2));
   const int s = a.itemsize;
-  const bool supported = (a.kind == 'b' && s == 1) || ((a.kind == 'i' || a.kind == 'u') && (s == 1 || s == 2 || s == 4 || s == 8)) ||
+  const bool supported = (a.kind == 'b' && s == 1) ||
+                         ((a.kind == 'i' || a.kind == 'u') && (s == 1 || s == 2 || s == 4 || s == 8)) ||
                          (a.kind == 'f' && (s == 2 || s == 4 || s == 8));
   if (!supported) fail(source, "unsupported dtype '" + descr + "' (only bool, integer and floating-point arrays)");
 
   uint64_t nbytes = static_cast<uint64_t>(s);
   for (int64_t d : a.shape)
-    if (__builtin_mul_overflow(nbytes, static_cast<uint64_t>(d), &nbytes)) fail(source, "shape " + a.shape_string() + " is too large");
+    if (__builtin_mul_overflow(nbytes, static_cast<uint64_t>(d), &nbytes))
+      fail(source, "shape " + a.shape_string() + " is too large");
   if (nbytes > in.max_remaining())
     fail(source, "truncated: shape " + a.shape_string() + " of " + a.dtype() + " needs " + std::to_string(nbytes) +
                      " bytes of data, at most " + std::to_string(in.max_remaining()) + " are left");
@@ -275,10 +277,14 @@ int64_t Array::numel() const {
 std::string Array::dtype() const {
   const std::string bits = std::to_string(itemsize * 8);
   switch (kind) {
-    case 'b': return "bool";
-    case 'i': return "int" + bits;
-    case 'u': return "uint" + bits;
-    default: return "float" + bits;
+    case 'b':
+      return "bool";
+    case 'i':
+      return "int" + bits;
+    case 'u':
+      return "uint" + bits;
+    default:
+      return "float" + bits;
   }
 }
 
@@ -356,9 +362,7 @@ std::vector<std::string> Npz::keys() const {
   return out;
 }
 
-bool Npz::has(const std::string& key) const {
-  return zip_name_locate(impl_->archive, (key + ".npy").c_str(), 0) >= 0;
-}
+bool Npz::has(const std::string& key) const { return zip_name_locate(impl_->archive, (key + ".npy").c_str(), 0) >= 0; }
 
 Array Npz::read(const std::string& key) const {
   const std::string member = impl_->source + " (member " + key + ".npy)";

@@ -18,7 +18,7 @@ namespace gas {
 namespace npy {
 
 struct Array {
-  char kind = 'f';  ///< 'b' bool, 'i' signed integer, 'u' unsigned integer, 'f' floating point
+  char kind = 'f';   ///< 'b' bool, 'i' signed integer, 'u' unsigned integer, 'f' floating point
   int itemsize = 4;  ///< bytes per element
   std::vector<int64_t> shape;
   /// Column-major data: the bytes are the C-order array of the reversed shape.

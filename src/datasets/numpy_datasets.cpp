@@ -24,8 +24,8 @@ Dataset load_shchur(const std::string& root, const std::string& collection, cons
   const ShchurFile& f = it->second;
   const std::string path = root + "/" + collection + "/" + f.dir + "/raw/" + f.file;
   return read_shchur_npz(loader::require_file(path, f.title,
-                                              "PyG's raw file " + f.file + " (gnn-benchmark's npz) in " + root +
-                                                  "/" + collection + "/" + f.dir + "/raw"),
+                                              "PyG's raw file " + f.file + " (gnn-benchmark's npz) in " + root + "/" +
+                                                  collection + "/" + f.dir + "/raw"),
                          f.title);
 }
 
@@ -65,9 +65,10 @@ class CustomArrays {
   std::string name(const std::string& key) const { return npz_ ? loader::member_name(*npz_, key) : path(key); }
 
   at::Tensor read(const std::string& key) const {
-    TORCH_CHECK(has(key), "custom dataset: missing ", npz_ ? "array '" + key + "' in " + npz_->source() : "file '" + path(key) + "'",
-                "; expected edge_index, x, y (and optionally train_mask, val_mask, test_mask, edge_weight) as ",
-                root_, "/<name>.npy files or as the arrays of ", root_, "/data.npz");
+    TORCH_CHECK(has(key), "custom dataset: missing ",
+                npz_ ? "array '" + key + "' in " + npz_->source() : "file '" + path(key) + "'",
+                "; expected edge_index, x, y (and optionally train_mask, val_mask, test_mask, edge_weight) as ", root_,
+                "/<name>.npy files or as the arrays of ", root_, "/data.npz");
     return npz_ ? loader::read_member(*npz_, key) : loader::read_npy(path(key));
   }
 
@@ -158,8 +159,8 @@ Dataset load_custom(const std::string& root, const CustomOptions& options) {
   const int64_t n = data.x.size(0);
 
   const at::Tensor y = arrays.read("y");
-  TORCH_CHECK((y.dim() == 1 || y.dim() == 2) && y.size(0) == n, arrays.name("y"), ": expected [", n,
-              "] class ids or [", n, ", C] flags, got ", y.sizes());
+  TORCH_CHECK((y.dim() == 1 || y.dim() == 2) && y.size(0) == n, arrays.name("y"), ": expected [", n, "] class ids or [",
+              n, ", C] flags, got ", y.sizes());
   if (y.dim() == 2) {
     data.y = y.to(at::kFloat).contiguous();
     TORCH_CHECK((data.y.eq(0) | data.y.eq(1)).all().item<bool>(), arrays.name("y"),
@@ -172,8 +173,8 @@ Dataset load_custom(const std::string& root, const CustomOptions& options) {
 
   {
     at::Tensor edges = loader::index_array(arrays.read("edge_index"), 2, arrays.name("edge_index"), "edge_index");
-    TORCH_CHECK(edges.size(0) == 2 || edges.size(1) == 2, arrays.name("edge_index"), ": expected shape [2, E] or [E, 2], got [",
-                edges.size(0), ", ", edges.size(1), "]");
+    TORCH_CHECK(edges.size(0) == 2 || edges.size(1) == 2, arrays.name("edge_index"),
+                ": expected shape [2, E] or [E, 2], got [", edges.size(0), ", ", edges.size(1), "]");
     if (edges.size(0) != 2) edges = edges.t().contiguous();
     const int64_t num_edges = edges.size(1);
     at::Tensor weight;

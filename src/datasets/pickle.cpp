@@ -39,13 +39,20 @@ ValuePtr make_bytes(std::string s) {
 // reader never has to guess what an unknown object means.
 const std::set<std::string>& allowed_globals() {
   static const std::set<std::string> names = {
-      "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
-      "numpy.ndarray",                      "numpy.dtype",
-      "scipy.sparse.csr.csr_matrix",        "scipy.sparse._csr.csr_matrix",
-      "collections.defaultdict",            "collections.OrderedDict",
-      "__builtin__.list",                   "builtins.list",
-      "__builtin__.object",                 "builtins.object",
-      "copy_reg._reconstructor",            "copyreg._reconstructor",
+      "numpy.core.multiarray._reconstruct",
+      "numpy._core.multiarray._reconstruct",
+      "numpy.ndarray",
+      "numpy.dtype",
+      "scipy.sparse.csr.csr_matrix",
+      "scipy.sparse._csr.csr_matrix",
+      "collections.defaultdict",
+      "collections.OrderedDict",
+      "__builtin__.list",
+      "builtins.list",
+      "__builtin__.object",
+      "builtins.object",
+      "copy_reg._reconstructor",
+      "copyreg._reconstructor",
   };
   return names;
 }
@@ -63,16 +70,31 @@ class Machine {
       const size_t at = pos_;
       const uint8_t op = byte();
       switch (op) {
-        case 0x80: byte(); break;     // PROTO
-        case 0x95: take(8); break;    // FRAME
-        case '.':                     // STOP
-          if (stack_.size() != 1) fail(at, "pickle ends with " + std::to_string(stack_.size()) + " values on the stack");
+        case 0x80:
+          byte();
+          break;  // PROTO
+        case 0x95:
+          take(8);
+          break;   // FRAME
+        case '.':  // STOP
+          if (stack_.size() != 1)
+            fail(at, "pickle ends with " + std::to_string(stack_.size()) + " values on the stack");
           return stack_.back();
-        case '(': marks_.push_back(stack_.size()); break;
-        case '0': pop(at); break;
-        case '1': pop_mark(at); break;
-        case '2': push(top(at)); break;
-        case 'N': push(make(Kind::None)); break;
+        case '(':
+          marks_.push_back(stack_.size());
+          break;
+        case '0':
+          pop(at);
+          break;
+        case '1':
+          pop_mark(at);
+          break;
+        case '2':
+          push(top(at));
+          break;
+        case 'N':
+          push(make(Kind::None));
+          break;
         case 0x88:
         case 0x89: {
           auto v = make(Kind::Bool);
@@ -97,9 +119,15 @@ class Machine {
           push(make_int(parse_int(line, at)));
           break;
         }
-        case 'J': push(make_int(static_cast<int32_t>(le(4)))); break;
-        case 'K': push(make_int(static_cast<int64_t>(le(1)))); break;
-        case 'M': push(make_int(static_cast<int64_t>(le(2)))); break;
+        case 'J':
+          push(make_int(static_cast<int32_t>(le(4))));
+          break;
+        case 'K':
+          push(make_int(static_cast<int64_t>(le(1))));
+          break;
+        case 'M':
+          push(make_int(static_cast<int64_t>(le(2))));
+          break;
         case 0x8a:
         case 0x8b: {  // LONG1, LONG4: little-endian two's complement
           const uint64_t n = le(op == 0x8a ? 1 : 4);
@@ -133,14 +161,24 @@ class Machine {
         }
         case 'T':
         case 'X':
-        case 'B': push(make_bytes(take(le(4)))); break;
+        case 'B':
+          push(make_bytes(take(le(4))));
+          break;
         case 'U':
         case 0x8c:
-        case 'C': push(make_bytes(take(le(1)))); break;
+        case 'C':
+          push(make_bytes(take(le(1))));
+          break;
         case 0x8d:
-        case 0x8e: push(make_bytes(take(le(8)))); break;
-        case ')': push(make(Kind::Tuple)); break;
-        case 't': push(sequence(Kind::Tuple, pop_mark(at))); break;
+        case 0x8e:
+          push(make_bytes(take(le(8))));
+          break;
+        case ')':
+          push(make(Kind::Tuple));
+          break;
+        case 't':
+          push(sequence(Kind::Tuple, pop_mark(at)));
+          break;
         case 0x85:
         case 0x86:
         case 0x87: {
@@ -151,8 +189,12 @@ class Machine {
           push(sequence(Kind::Tuple, std::move(items)));
           break;
         }
-        case ']': push(make(Kind::List)); break;
-        case 'l': push(sequence(Kind::List, pop_mark(at))); break;
+        case ']':
+          push(make(Kind::List));
+          break;
+        case 'l':
+          push(sequence(Kind::List, pop_mark(at)));
+          break;
         case 'a': {
           ValuePtr item = pop(at);
           list_of(top(at), at)->items.push_back(item);
@@ -164,7 +206,9 @@ class Machine {
           list->items.insert(list->items.end(), items.begin(), items.end());
           break;
         }
-        case '}': push(make(Kind::Dict)); break;
+        case '}':
+          push(make(Kind::Dict));
+          break;
         case 'd': {
           auto dict = make(Kind::Dict);
           add_pairs(dict, pop_mark(at), at);
@@ -223,13 +267,27 @@ class Machine {
           }
           break;
         }
-        case 'p': memo_[parse_int(read_line(), at)] = top(at); break;
-        case 'q': memo_[le(1)] = top(at); break;
-        case 'r': memo_[le(4)] = top(at); break;
-        case 0x94: memo_[static_cast<int64_t>(memo_.size())] = top(at); break;
-        case 'g': push(get(parse_int(read_line(), at), at)); break;
-        case 'h': push(get(le(1), at)); break;
-        case 'j': push(get(le(4), at)); break;
+        case 'p':
+          memo_[parse_int(read_line(), at)] = top(at);
+          break;
+        case 'q':
+          memo_[le(1)] = top(at);
+          break;
+        case 'r':
+          memo_[le(4)] = top(at);
+          break;
+        case 0x94:
+          memo_[static_cast<int64_t>(memo_.size())] = top(at);
+          break;
+        case 'g':
+          push(get(parse_int(read_line(), at), at));
+          break;
+        case 'h':
+          push(get(le(1), at));
+          break;
+        case 'j':
+          push(get(le(4), at));
+          break;
         default: {
           std::ostringstream msg;
           msg << "unsupported pickle opcode 0x" << std::hex << static_cast<int>(op);
@@ -500,17 +558,33 @@ std::vector<Out> convert(const NdArray& a) {
       out[i] = static_cast<Out>(a.itemsize == 4 ? read_raw<float>(a.data, i) : read_raw<double>(a.data, i));
     } else if (a.kind == 'u' || a.kind == 'b') {
       switch (a.itemsize) {
-        case 1: out[i] = static_cast<Out>(read_raw<uint8_t>(a.data, i)); break;
-        case 2: out[i] = static_cast<Out>(read_raw<uint16_t>(a.data, i)); break;
-        case 4: out[i] = static_cast<Out>(read_raw<uint32_t>(a.data, i)); break;
-        default: out[i] = static_cast<Out>(read_raw<uint64_t>(a.data, i)); break;
+        case 1:
+          out[i] = static_cast<Out>(read_raw<uint8_t>(a.data, i));
+          break;
+        case 2:
+          out[i] = static_cast<Out>(read_raw<uint16_t>(a.data, i));
+          break;
+        case 4:
+          out[i] = static_cast<Out>(read_raw<uint32_t>(a.data, i));
+          break;
+        default:
+          out[i] = static_cast<Out>(read_raw<uint64_t>(a.data, i));
+          break;
       }
     } else {
       switch (a.itemsize) {
-        case 1: out[i] = static_cast<Out>(read_raw<int8_t>(a.data, i)); break;
-        case 2: out[i] = static_cast<Out>(read_raw<int16_t>(a.data, i)); break;
-        case 4: out[i] = static_cast<Out>(read_raw<int32_t>(a.data, i)); break;
-        default: out[i] = static_cast<Out>(read_raw<int64_t>(a.data, i)); break;
+        case 1:
+          out[i] = static_cast<Out>(read_raw<int8_t>(a.data, i));
+          break;
+        case 2:
+          out[i] = static_cast<Out>(read_raw<int16_t>(a.data, i));
+          break;
+        case 4:
+          out[i] = static_cast<Out>(read_raw<int32_t>(a.data, i));
+          break;
+        default:
+          out[i] = static_cast<Out>(read_raw<int64_t>(a.data, i));
+          break;
       }
     }
   }
@@ -527,8 +601,7 @@ std::vector<int64_t> NdArray::as_int64() const {
 }
 
 NdArray as_ndarray(const ValuePtr& v, const std::string& source) {
-  if (v->kind != Kind::Object || v->bytes != "numpy.ndarray" || !v->state)
-    bad(source, "expected a numpy array");
+  if (v->kind != Kind::Object || v->bytes != "numpy.ndarray" || !v->state) bad(source, "expected a numpy array");
   const ValuePtr& state = v->state;
   // (version, shape, dtype, is_fortran, raw bytes)
   const ValuePtr& shape = item(state, 1, source, "numpy array state");
@@ -572,7 +645,8 @@ NdArray as_ndarray(const ValuePtr& v, const std::string& source) {
   if (dtype->state && dtype->state->kind == Kind::Tuple && dtype->state->items.size() > 1) {
     const ValuePtr& order = dtype->state->items[1];
     if (order->kind == Kind::Bytes && order->bytes == ">" && a.itemsize > 1)
-      for (int64_t i = 0; i < numel; ++i) std::reverse(a.data.begin() + i * a.itemsize, a.data.begin() + (i + 1) * a.itemsize);
+      for (int64_t i = 0; i < numel; ++i)
+        std::reverse(a.data.begin() + i * a.itemsize, a.data.begin() + (i + 1) * a.itemsize);
   }
   if (fortran && a.shape.size() == 2) {
     const int64_t r = a.shape[0], c = a.shape[1], s = a.itemsize;
@@ -603,8 +677,8 @@ CsrMatrix as_csr_matrix(const ValuePtr& v, const std::string& source) {
   m.data = as_ndarray(*data, source);
   if (m.rows < 0 || m.cols < 0) bad(source, "negative CSR shape");
   if (m.indptr.shape.size() != 1 || m.indptr.numel() != m.rows + 1)
-    bad(source, "CSR indptr has " + std::to_string(m.indptr.numel()) + " entries for " + std::to_string(m.rows) +
-                    " rows");
+    bad(source,
+        "CSR indptr has " + std::to_string(m.indptr.numel()) + " entries for " + std::to_string(m.rows) + " rows");
   if (m.indices.numel() != m.data.numel()) bad(source, "CSR indices and data differ in length");
   return m;
 }

@@ -21,13 +21,13 @@ using ValuePtr = std::shared_ptr<Value>;
 struct Value {
   enum class Kind { None, Bool, Int, Float, Bytes, Tuple, List, Dict, Global, Object };
   Kind kind = Kind::None;
-  int64_t i = 0;      // Bool, Int
-  double f = 0;       // Float
-  std::string bytes;  // Bytes (str / bytes / unicode as UTF-8); Global/Object: "module.name"
-  std::vector<ValuePtr> items;                          // Tuple, List
-  std::vector<std::pair<ValuePtr, ValuePtr>> entries;   // Dict (and defaultdict)
-  ValuePtr args;      // Object: constructor arguments (a Tuple)
-  ValuePtr state;     // Object: what BUILD set
+  int64_t i = 0;                // Bool, Int
+  double f = 0;                 // Float
+  std::string bytes;            // Bytes (str / bytes / unicode as UTF-8); Global/Object: "module.name"
+  std::vector<ValuePtr> items;  // Tuple, List
+  std::vector<std::pair<ValuePtr, ValuePtr>> entries;  // Dict (and defaultdict)
+  ValuePtr args;                                       // Object: constructor arguments (a Tuple)
+  ValuePtr state;                                      // Object: what BUILD set
 };
 
 /// Parses a whole pickle; `source` names it in error messages.

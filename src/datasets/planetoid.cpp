@@ -21,9 +21,7 @@ struct Files {
   std::string path(const std::string& suffix) const { return dir + "/ind." + prefix + "." + suffix; }
 };
 
-[[noreturn]] void fail(const std::string& file, const std::string& message) {
-  TORCH_CHECK(false, file, ": ", message);
-}
+[[noreturn]] void fail(const std::string& file, const std::string& message) { TORCH_CHECK(false, file, ": ", message); }
 
 // The [rows, cols] dense float32 matrix of a pickled scipy CSR matrix.
 at::Tensor dense_features(const Files& files, const std::string& suffix) {
@@ -138,7 +136,8 @@ Dataset load_planetoid(const std::string& root, const std::string& name) {
   TORCH_CHECK(ally.size(0) == allx.size(0), files.title, ": allx has ", allx.size(0), " rows, ally ", ally.size(0));
   TORCH_CHECK(test.numel() == tx.size(0), files.title, ": test.index lists ", test.numel(), " nodes, tx has ",
               tx.size(0), " rows");
-  TORCH_CHECK(y_train.size(0) + 500 <= ally.size(0), files.title, ": too few labelled nodes for the 500 validation nodes");
+  TORCH_CHECK(y_train.size(0) + 500 <= ally.size(0), files.title,
+              ": too few labelled nodes for the 500 validation nodes");
 
   // Test rows are stored in test.index order; PyG places row i at sorted
   // position i. Ids of the test range without a row (CiteSeer's isolated
@@ -167,8 +166,8 @@ Dataset load_planetoid(const std::string& root, const std::string& name) {
   std::vector<int64_t> src, dst;
   for (const auto& [node, neighbours] : adjacency_lists(files)) {
     for (int64_t other : neighbours) {
-      TORCH_CHECK(node >= 0 && node < n && other >= 0 && other < n, files.path("graph"), ": edge (", node, ", ",
-                  other, ") references a node outside [0, ", n, ")");
+      TORCH_CHECK(node >= 0 && node < n && other >= 0 && other < n, files.path("graph"), ": edge (", node, ", ", other,
+                  ") references a node outside [0, ", n, ")");
       src.push_back(node);
       dst.push_back(other);
     }

@@ -225,8 +225,7 @@ Dataset make_synthetic(const SyntheticOptions& o) {
   TORCH_CHECK(o.num_classes() >= 2, "synthetic: num_classes must be at least 2, got ", o.num_classes());
   TORCH_CHECK(o.num_features() >= 1, "synthetic: num_features must be positive, got ", o.num_features());
   TORCH_CHECK(o.avg_degree() >= 0, "synthetic: avg_degree must be >= 0, got ", o.avg_degree());
-  TORCH_CHECK(o.homophily() >= 0 && o.homophily() <= 1, "synthetic: homophily must be in [0, 1], got ",
-              o.homophily());
+  TORCH_CHECK(o.homophily() >= 0 && o.homophily() <= 1, "synthetic: homophily must be in [0, 1], got ", o.homophily());
   TORCH_CHECK(o.feature_noise() >= 0, "synthetic: feature_noise must be >= 0, got ", o.feature_noise());
   TORCH_CHECK(o.train_fraction() > 0 && o.val_fraction() >= 0 && o.train_fraction() + o.val_fraction() < 1,
               "synthetic: need 0 < train_fraction, 0 <= val_fraction and train_fraction + val_fraction < 1, got ",

@@ -22,10 +22,11 @@ GATImpl::GATImpl(int64_t num_nodes, const GATOptions& o) : ScalableGNNImpl(num_n
   const int64_t hidden = o.hidden_channels() * o.hidden_heads();
   for (int64_t l = 0; l < o.num_layers(); ++l) {
     const bool last = l == o.num_layers() - 1;
-    convs.emplace_back(nn::GATConvOptions(l == 0 ? o.in_channels() : hidden, last ? o.out_channels() : o.hidden_channels())
-                           .heads(last ? o.out_heads() : o.hidden_heads())
-                           .concat(!last)
-                           .dropout(o.dropout()));
+    convs.emplace_back(
+        nn::GATConvOptions(l == 0 ? o.in_channels() : hidden, last ? o.out_channels() : o.hidden_channels())
+            .heads(last ? o.out_heads() : o.hidden_heads())
+            .concat(!last)
+            .dropout(o.dropout()));
     list->push_back(convs.back());
   }
 }

@@ -50,7 +50,8 @@ at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
   const bool last = layer == options.num_layers() - 1;
   at::Tensor h = x;
   if (layer > 0 || options.drop_input()) h = nn::dropout(h, p, is_training());
-  if (layer == 0 && options.linear()) h = nn::dropout(nn::linear(h, lins[0]->weight, lins[0]->bias).relu(), p, is_training());
+  if (layer == 0 && options.linear())
+    h = nn::dropout(nn::linear(h, lins[0]->weight, lins[0]->bias).relu(), p, is_training());
 
   at::Tensor out = convs[layer]->forward(h, adj);
   if (!last || options.linear()) {

@@ -17,7 +17,8 @@ std::vector<int64_t> history_widths(const GCN2Options& o) {
 
 }  // namespace
 
-GCN2Impl::GCN2Impl(int64_t num_nodes, const GCN2Options& o) : ScalableGNNImpl(num_nodes, history_widths(o)), options(o) {
+GCN2Impl::GCN2Impl(int64_t num_nodes, const GCN2Options& o)
+    : ScalableGNNImpl(num_nodes, history_widths(o)), options(o) {
   lin_in = register_module("lin_in", torch::nn::Linear(o.in_channels(), o.hidden_channels()));
   lin_out = register_module("lin_out", torch::nn::Linear(o.hidden_channels(), o.out_channels()));
   auto conv_list = register_module("convs", torch::nn::ModuleList());

@@ -35,7 +35,8 @@ GINImpl::GINImpl(int64_t num_nodes, const GINOptions& o) : ScalableGNNImpl(num_n
 at::Tensor GINImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState&) {
   check_layer(layer);
   const double p = options.dropout();
-  const at::Tensor h = layer == 0 ? nn::linear(x, lin_in->weight, lin_in->bias).relu() : nn::dropout(x, p, is_training());
+  const at::Tensor h =
+      layer == 0 ? nn::linear(x, lin_in->weight, lin_in->bias).relu() : nn::dropout(x, p, is_training());
   at::Tensor out = convs[layer]->forward(h, adj);
   if (options.residual()) out = out + h.narrow(0, 0, out.size(0));
   if (layer + 1 == options.num_layers()) out = lin_out(nn::dropout(out, p, is_training()));

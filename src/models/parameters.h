@@ -17,8 +17,7 @@ template <typename Holder, typename... Rest>
 void append_parameters(std::vector<at::Tensor>& out, const std::vector<Holder>& modules, const Rest&... rest);
 
 template <typename Impl, typename... Rest>
-void append_parameters(std::vector<at::Tensor>& out, const torch::nn::ModuleHolder<Impl>& module,
-                       const Rest&... rest) {
+void append_parameters(std::vector<at::Tensor>& out, const torch::nn::ModuleHolder<Impl>& module, const Rest&... rest) {
   if (!module.is_empty()) {
     const auto params = module->parameters();
     out.insert(out.end(), params.begin(), params.end());

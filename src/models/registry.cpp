@@ -52,7 +52,8 @@ ModelBuilder parse_gcn(const ConfigNode& a) {
 
 ModelBuilder parse_gat(const ConfigNode& a) {
   const Common c(a, 2, 8);
-  const int64_t hidden_heads = a.get_int_at_least("hidden_heads", 8, 1), out_heads = a.get_int_at_least("out_heads", 1, 1);
+  const int64_t hidden_heads = a.get_int_at_least("hidden_heads", 8, 1),
+                out_heads = a.get_int_at_least("out_heads", 1, 1);
   return builder<GATImpl>([=](const ModelSpec& s) {
     return std::make_shared<GATImpl>(s.num_nodes, GATOptions(s.in_channels, c.hidden, s.out_channels, c.num_layers)
                                                       .hidden_heads(hidden_heads)
@@ -137,10 +138,14 @@ ModelBuilder parse_sage(const ConfigNode& a) {
 
 const std::map<std::string, Parser>& registry() {
   static const std::map<std::string, Parser> parsers = {
-      {"gcn", parse_gcn},   {"gat", parse_gat},
-      {"appnp", parse_appnp}, {"gcn2", parse_gcn2},
-      {"pna", parse_pna_family<PNAImpl>}, {"pna_jk", parse_pna_family<PNAJKImpl>},
-      {"gin", parse_gin},   {"sage", parse_sage},
+      {"gcn", parse_gcn},
+      {"gat", parse_gat},
+      {"appnp", parse_appnp},
+      {"gcn2", parse_gcn2},
+      {"pna", parse_pna_family<PNAImpl>},
+      {"pna_jk", parse_pna_family<PNAJKImpl>},
+      {"gin", parse_gin},
+      {"sage", parse_sage},
   };
   return parsers;
 }

@@ -17,7 +17,8 @@ std::vector<int64_t> history_widths(const SAGEOptions& o) {
 
 }  // namespace
 
-SAGEImpl::SAGEImpl(int64_t num_nodes, const SAGEOptions& o) : ScalableGNNImpl(num_nodes, history_widths(o)), options(o) {
+SAGEImpl::SAGEImpl(int64_t num_nodes, const SAGEOptions& o)
+    : ScalableGNNImpl(num_nodes, history_widths(o)), options(o) {
   auto conv_list = register_module("convs", torch::nn::ModuleList());
   for (int64_t l = 0; l < o.num_layers(); ++l) {
     convs.emplace_back(l == 0 ? o.in_channels() : o.hidden_channels(),

@@ -38,8 +38,8 @@ inline uint32_t mix32(uint32_t x) {
 
 template <typename scalar_t>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void masked_scale(const scalar_t* in, scalar_t* out,
-                                                                                int64_t n, uint32_t key,
-                                                                                uint32_t threshold, scalar_t scale) {
+                                                                               int64_t n, uint32_t key,
+                                                                               uint32_t threshold, scalar_t scale) {
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t h = mix32(static_cast<uint32_t>(i) * 0x9E3779B9u ^ key);
     out[i] = h >= threshold ? in[i] * scale : scalar_t(0);
@@ -61,8 +61,8 @@ at::Tensor apply_mask(const at::Tensor& x, double p, uint64_t seed) {
     at::parallel_for(0, (n + kChunk - 1) / kChunk, 4, [&](int64_t begin, int64_t end) {
       for (int64_t chunk = begin; chunk < end; ++chunk) {
         const int64_t lo = chunk * kChunk;
-        const uint32_t key = mix32(static_cast<uint32_t>(seed) ^ mix32(static_cast<uint32_t>(chunk) ^
-                                                                         static_cast<uint32_t>(seed >> 32)));
+        const uint32_t key = mix32(static_cast<uint32_t>(seed) ^
+                                   mix32(static_cast<uint32_t>(chunk) ^ static_cast<uint32_t>(seed >> 32)));
         masked_scale<scalar_t>(src + lo, dst + lo, std::min(kChunk, n - lo), key, threshold, scale);
       }
     });

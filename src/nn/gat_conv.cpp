@@ -43,19 +43,19 @@ void GATConvImpl::reset_parameters() {
 }
 
 at::Tensor GATConvImpl::forward(const at::Tensor& x, const CSR& input_adj) {
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "GATConv: expected input [*, ",
-              options.in_channels(), "], got ", x.sizes());
+  TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "GATConv: expected input [*, ", options.in_channels(),
+              "], got ", x.sizes());
   TORCH_CHECK(input_adj.num_rows <= x.size(0), "GATConv: ", input_adj.num_rows, " target rows but only ", x.size(0),
               " input rows");
   const CSR adj = options.add_self_loops() ? set_self_loops(input_adj.with_value({})) : input_adj.with_value({});
   const int64_t h = options.heads(), c = options.out_channels(), rows = adj.num_rows;
   const at::Tensor z = nn::matmul(x, weight);  // [M, H * C]
   const at::Tensor zh = z.view({-1, h, c});
-  const at::Tensor a_src = (zh * att_src).sum(-1);                      // [M, H]
+  const at::Tensor a_src = (zh * att_src).sum(-1);                     // [M, H]
   const at::Tensor a_dst = (zh.narrow(0, 0, rows) * att_dst).sum(-1);  // [R, H]
   const at::Tensor row = at::repeat_interleave(at::arange(rows, adj.rowptr.options()), adj.row_degree());
-  const at::Tensor e = at::leaky_relu(a_src.index_select(0, adj.col) + a_dst.index_select(0, row),
-                                      options.negative_slope());
+  const at::Tensor e =
+      at::leaky_relu(a_src.index_select(0, adj.col) + a_dst.index_select(0, row), options.negative_slope());
   at::Tensor alpha = ops::segment_softmax(e, adj.rowptr);
   alpha = nn::dropout(alpha, options.dropout(), is_training());
   at::Tensor out = ops::spmm(adj.with_value(alpha), z);  // [R, H * C]

@@ -8,7 +8,6 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
-
 namespace gas {
 namespace nn {
 
@@ -32,8 +31,8 @@ void GCNConvImpl::reset_parameters() {
 }
 
 at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj) {
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "GCNConv: expected input [*, ",
-              options.in_channels(), "], got ", x.sizes());
+  TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "GCNConv: expected input [*, ", options.in_channels(),
+              "], got ", x.sizes());
   // Transforming first aggregates the narrower of the two widths when out < in
   // (both orders give the same result); sparse features must be transformed first.
   at::Tensor out = options.out_channels() <= options.in_channels() || is_sparse_features(x)

@@ -78,8 +78,8 @@ void PNAConvImpl::reset_parameters() {
 }
 
 at::Tensor PNAConvImpl::forward(const at::Tensor& x, const CSR& input_adj) {
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "PNAConv: expected input [*, ",
-              options.in_channels(), "], got ", x.sizes());
+  TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "PNAConv: expected input [*, ", options.in_channels(),
+              "], got ", x.sizes());
   const CSR adj = input_adj.with_value({});
   const at::Tensor deg = adj.row_degree().clamp_min(1).to(x.scalar_type()).unsqueeze(1);
   const at::Tensor log_deg = (deg + 1).log();

@@ -12,10 +12,12 @@ void SAGEConvImpl::reset() {
               "SAGEConv: in_channels and out_channels must be positive, got ", options.in_channels(), " and ",
               options.out_channels());
   lin_l = register_module(
-      "lin_l", torch::nn::Linear(torch::nn::LinearOptions(options.in_channels(), options.out_channels()).bias(options.bias())));
+      "lin_l",
+      torch::nn::Linear(torch::nn::LinearOptions(options.in_channels(), options.out_channels()).bias(options.bias())));
   if (options.root_weight())
     lin_r = register_module(
-        "lin_r", torch::nn::Linear(torch::nn::LinearOptions(options.in_channels(), options.out_channels()).bias(false)));
+        "lin_r",
+        torch::nn::Linear(torch::nn::LinearOptions(options.in_channels(), options.out_channels()).bias(false)));
 }
 
 void SAGEConvImpl::reset_parameters() {

@@ -4,12 +4,12 @@
 
 #include <c10/util/Exception.h>
 
-#define GAS_DISPATCH_DEVICE(device, op_name, ...)                                          \
-  do {                                                                                     \
-    if ((device).is_cpu()) {                                                               \
-      __VA_ARGS__;                                                                         \
-    } else {                                                                               \
-      TORCH_CHECK(false, op_name, ": no kernel for device ", (device),                     \
+#define GAS_DISPATCH_DEVICE(device, op_name, ...)                                            \
+  do {                                                                                       \
+    if ((device).is_cpu()) {                                                                 \
+      __VA_ARGS__;                                                                           \
+    } else {                                                                                 \
+      TORCH_CHECK(false, op_name, ": no kernel for device ", (device),                       \
                   " in this build of gas (CPU kernels only; the CUDA kernels are pending)"); \
-    }                                                                                      \
+    }                                                                                        \
   } while (0)

@@ -38,8 +38,8 @@ at::Tensor segment_softmax(const at::Tensor& src, const at::Tensor& rowptr) {
               src.scalar_type());
   TORCH_CHECK(rowptr.dim() == 1 && rowptr.scalar_type() == at::kLong && rowptr.numel() >= 1,
               "segment_softmax: rowptr must be a non-empty int64 vector");
-  TORCH_CHECK(rowptr[-1].item<int64_t>() == src.size(0), "segment_softmax: rowptr ends at ",
-              rowptr[-1].item<int64_t>(), ", src has ", src.size(0), " entries");
+  TORCH_CHECK(rowptr[-1].item<int64_t>() == src.size(0), "segment_softmax: rowptr ends at ", rowptr[-1].item<int64_t>(),
+              ", src has ", src.size(0), " entries");
   const at::Tensor src2d = src.dim() == 1 ? src.unsqueeze(1) : src;
   const at::Tensor out = SegmentSoftmaxFunction::apply(src2d.contiguous(), rowptr.contiguous());
   return src.dim() == 1 ? out.squeeze(1) : out;

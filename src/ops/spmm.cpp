@@ -58,9 +58,9 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
     }
     if (value.defined() && ctx->needs_input_grad(1)) {
       const int64_t heads = value.dim() == 2 ? value.size(1) : 1;
-      GAS_DISPATCH_DEVICE(x.device(), "spmm backward",
-                          grad_value = cpu::spmm_value_backward(rowptr, col, x, grad_out, heads, value.dim() == 2,
-                                                                mean));
+      GAS_DISPATCH_DEVICE(
+          x.device(), "spmm backward",
+          grad_value = cpu::spmm_value_backward(rowptr, col, x, grad_out, heads, value.dim() == 2, mean));
     }
     return {grad_x, grad_value, at::Tensor(), at::Tensor()};
   }
@@ -79,9 +79,9 @@ class SpMMExtremeFunction : public torch::autograd::Function<SpMMExtremeFunction
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const at::Tensor arg = ctx->get_saved_variables()[0];
     at::Tensor grad;
-    GAS_DISPATCH_DEVICE(arg.device(), "spmm backward",
-                        grad = cpu::spmm_extreme_backward(arg, grad_outputs[0].contiguous(),
-                                                          ctx->saved_data["num_cols"].toInt()));
+    GAS_DISPATCH_DEVICE(
+        arg.device(), "spmm backward",
+        grad = cpu::spmm_extreme_backward(arg, grad_outputs[0].contiguous(), ctx->saved_data["num_cols"].toInt()));
     return {grad, at::Tensor(), at::Tensor()};
   }
 };
@@ -98,11 +98,10 @@ Reduce parse_reduce(const std::string& name) {
 
 at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
   TORCH_CHECK(x.dim() == 2, "spmm: x must be [num_cols, F], got ", x.sizes());
-  TORCH_CHECK(x.size(0) == adj.num_cols, "spmm: x has ", x.size(0), " rows, the adjacency ", adj.num_cols,
-              " columns");
+  TORCH_CHECK(x.size(0) == adj.num_cols, "spmm: x has ", x.size(0), " rows, the adjacency ", adj.num_cols, " columns");
   TORCH_CHECK(at::isFloatingType(x.scalar_type()), "spmm: x must be floating point, got ", x.scalar_type());
-  TORCH_CHECK(adj.rowptr.numel() == adj.num_rows + 1, "spmm: rowptr has ", adj.rowptr.numel(),
-              " entries for ", adj.num_rows, " rows");
+  TORCH_CHECK(adj.rowptr.numel() == adj.num_rows + 1, "spmm: rowptr has ", adj.rowptr.numel(), " entries for ",
+              adj.num_rows, " rows");
   TORCH_CHECK(adj.device() == x.device(), "spmm: adjacency on ", adj.device(), ", x on ", x.device());
   if (reduce == Reduce::Min || reduce == Reduce::Max) {
     TORCH_CHECK(!adj.has_value(), "spmm: min and max aggregate unweighted neighbours; drop the edge values first");
@@ -112,10 +111,9 @@ at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
   if (adj.has_value()) {
     const at::Tensor& v = adj.value;
     TORCH_CHECK(v.size(0) == adj.nnz(), "spmm: value has ", v.size(0), " entries, nnz is ", adj.nnz());
-    TORCH_CHECK(v.dim() == 1 || (v.dim() == 2 && x.size(1) % v.size(1) == 0), "spmm: value of shape ",
-                v.sizes(), " does not split ", x.size(1), " features into heads");
-    TORCH_CHECK(v.scalar_type() == x.scalar_type(), "spmm: value is ", v.scalar_type(), ", x is ",
-                x.scalar_type());
+    TORCH_CHECK(v.dim() == 1 || (v.dim() == 2 && x.size(1) % v.size(1) == 0), "spmm: value of shape ", v.sizes(),
+                " does not split ", x.size(1), " features into heads");
+    TORCH_CHECK(v.scalar_type() == x.scalar_type(), "spmm: value is ", v.scalar_type(), ", x is ", x.scalar_type());
     value = v.contiguous();
   }
   return SpMMFunction::apply(x.contiguous(), value, adj, reduce == Reduce::Mean);

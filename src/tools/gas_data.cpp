@@ -11,8 +11,8 @@
 #include "util/system.h"
 
 #include <ATen/ATen.h>
-#include <boost/program_options.hpp>
 #include <c10/util/Exception.h>
+#include <boost/program_options.hpp>
 
 #include <iomanip>
 #include <iostream>
@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
   po::options_description options("Options");
   options.add_options()("help,h", "show this help and exit");
   po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>())("arguments", po::value<std::vector<std::string>>()->multitoken());
+  hidden.add_options()("command", po::value<std::string>())("arguments",
+                                                            po::value<std::vector<std::string>>()->multitoken());
   po::options_description all;
   all.add(options).add(hidden);
   po::positional_options_description positional;

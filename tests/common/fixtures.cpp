@@ -44,7 +44,8 @@ std::string write_zip(const std::string& path, const Members& members, bool defl
     if (index < 0 || zip_set_file_compression(archive, index, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) != 0)
       throw std::runtime_error("write_zip: cannot add " + name + ": " + zip_strerror(archive));
   }
-  if (zip_close(archive) != 0) throw std::runtime_error("write_zip: cannot write " + path + ": " + zip_strerror(archive));
+  if (zip_close(archive) != 0)
+    throw std::runtime_error("write_zip: cannot write " + path + ": " + zip_strerror(archive));
   return path;
 }
 

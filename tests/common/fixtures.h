@@ -19,12 +19,30 @@ std::string npy_raw(const std::string& descr, const std::vector<int64_t>& shape,
 
 template <typename T>
 const char* npy_descr();
-template <> inline const char* npy_descr<float>() { return "<f4"; }
-template <> inline const char* npy_descr<double>() { return "<f8"; }
-template <> inline const char* npy_descr<int64_t>() { return "<i8"; }
-template <> inline const char* npy_descr<int32_t>() { return "<i4"; }
-template <> inline const char* npy_descr<int8_t>() { return "|i1"; }
-template <> inline const char* npy_descr<uint8_t>() { return "|u1"; }
+template <>
+inline const char* npy_descr<float>() {
+  return "<f4";
+}
+template <>
+inline const char* npy_descr<double>() {
+  return "<f8";
+}
+template <>
+inline const char* npy_descr<int64_t>() {
+  return "<i8";
+}
+template <>
+inline const char* npy_descr<int32_t>() {
+  return "<i4";
+}
+template <>
+inline const char* npy_descr<int8_t>() {
+  return "|i1";
+}
+template <>
+inline const char* npy_descr<uint8_t>() {
+  return "|u1";
+}
 
 /// An .npy file of `values` in C order.
 template <typename T>

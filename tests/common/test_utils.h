@@ -46,26 +46,25 @@ double max_rel_diff(const at::Tensor& a, const at::Tensor& b);
 }  // namespace gas
 
 /// Skips the test when `path` is absent, or fails it when CI=true.
-#define GAS_REQUIRE_FILE(path)                                                                   \
-  do {                                                                                           \
-    if (!::gas::testing::file_exists(path)) {                                                    \
-      if (::gas::testing::in_ci()) FAIL() << "required data file missing in CI: " << (path);   \
-      GTEST_SKIP() << "data file not present: " << (path) << " (set GAS_DATA_DIR)";             \
-    }                                                                                            \
+#define GAS_REQUIRE_FILE(path)                                                               \
+  do {                                                                                       \
+    if (!::gas::testing::file_exists(path)) {                                                \
+      if (::gas::testing::in_ci()) FAIL() << "required data file missing in CI: " << (path); \
+      GTEST_SKIP() << "data file not present: " << (path) << " (set GAS_DATA_DIR)";          \
+    }                                                                                        \
   } while (0)
 
 /// Expects `statement` to throw an exception whose message contains `substring`.
-#define EXPECT_THROW_WITH(statement, substring)                                                  \
-  do {                                                                                           \
-    bool gas_thrown_ = false;                                                                    \
-    try {                                                                                        \
-      statement;                                                                                 \
-    } catch (const std::exception& gas_e_) {                                                     \
-      gas_thrown_ = true;                                                                        \
-      EXPECT_NE(std::string(gas_e_.what()).find(substring), std::string::npos)                   \
-          << "message: " << gas_e_.what();                                                       \
-    }                                                                                            \
-    EXPECT_TRUE(gas_thrown_) << #statement " did not throw";                                     \
+#define EXPECT_THROW_WITH(statement, substring)                                                                 \
+  do {                                                                                                          \
+    bool gas_thrown_ = false;                                                                                   \
+    try {                                                                                                       \
+      statement;                                                                                                \
+    } catch (const std::exception& gas_e_) {                                                                    \
+      gas_thrown_ = true;                                                                                       \
+      EXPECT_NE(std::string(gas_e_.what()).find(substring), std::string::npos) << "message: " << gas_e_.what(); \
+    }                                                                                                           \
+    EXPECT_TRUE(gas_thrown_) << #statement " did not throw";                                                    \
   } while (0)
 
 namespace gas {

@@ -12,10 +12,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
     switch (data[0] % 4) {
-      case 0: parse_wikics(text, "data.json"); break;
-      case 1: parse_class_map(text, "class_map.json"); break;
-      case 2: parse_int_lists(text, "role.json"); break;
-      default: parse_node_link(text, "graph.json"); break;
+      case 0:
+        parse_wikics(text, "data.json");
+        break;
+      case 1:
+        parse_class_map(text, "class_map.json");
+        break;
+      case 2:
+        parse_int_lists(text, "role.json");
+        break;
+      default:
+        parse_node_link(text, "graph.json");
+        break;
     }
   } catch (const std::runtime_error&) {
   }

@@ -18,6 +18,7 @@
 #include <gas/graph.h>
 #include <gas/history.h>
 #include <gas/loader.h>
+#include <gas/nn/functional.h>
 #include <gas/nn/gat_conv.h>
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
@@ -127,8 +128,8 @@ void BM_SpMMForward(benchmark::State& state) {
   torch::NoGradGuard no_grad;
   for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm(adj, x, reduce));
   set_bandwidth(state, spmm_bytes(adj, width, weighted));
-  state.counters["GFLOPs"] = benchmark::Counter(2.0 * adj.nnz() * width * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] =
+      benchmark::Counter(2.0 * adj.nnz() * width * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_SpMMForward)
     ->ArgNames({"F", "reduce", "metis"})
@@ -243,6 +244,20 @@ void BM_MakeBatch(benchmark::State& state) {
   state.counters["edges_per_s"] = benchmark::Counter(static_cast<double>(nnz), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_MakeBatch)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// --------------------------------------------------------------- dropout
+
+// gas's counter-hash dropout against LibTorch's (bernoulli_ masks), on a
+// [N, 64] activation; arg 0: gas, 1: LibTorch.
+void BM_Dropout(benchmark::State& state) {
+  const at::Tensor x = at::randn({bench_nodes() / 4, 64});
+  torch::NoGradGuard no_grad;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(state.range(0) == 0 ? gas::nn::dropout(x, 0.5, true) : at::dropout(x, 0.5, true));
+  }
+  set_bandwidth(state, 2.0 * x.numel() * 4);
+}
+BENCHMARK(BM_Dropout)->ArgName("libtorch")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---------------------------------------------------------------- METIS
 

@@ -122,7 +122,10 @@ TEST(Pickle, RefusesUnknownPythonObjects) {
 
 TEST(Pickle, RefusesRecursiveAndDeeplyNestedValues) {
   // EMPTY_LIST, BINPUT 0, BINGET 0, APPEND: a list that contains itself.
-  EXPECT_THROW_WITH(pickle::load(std::string("\x80\x02]q\x00h\x00" "a.", 9), "cycle.pkl"),
+  EXPECT_THROW_WITH(pickle::load(std::string("\x80\x02]q\x00h\x00"
+                                             "a.",
+                                             9),
+                                 "cycle.pkl"),
                     "cycle.pkl: recursive (self-referencing) values are not supported");
   // None wrapped in 100000 one-tuples: refused, and torn down without recursion.
   const std::string deep = std::string("\x80\x02N") + std::string(100000, '\x85') + ".";
@@ -132,7 +135,10 @@ TEST(Pickle, RefusesRecursiveAndDeeplyNestedValues) {
 
 TEST(Pickle, ReadsHandWrittenIntDict) {
   // {1: [2, 3], 4: []} as protocol 2: EMPTY_DICT MARK K1 ] MARK K2 K3 APPENDS K4 ] SETITEMS STOP
-  const std::string bytes = std::string("\x80\x02}(K\x01](K\x02K\x03" "eK\x04]u.", 18);
+  const std::string bytes = std::string(
+      "\x80\x02}(K\x01](K\x02K\x03"
+      "eK\x04]u.",
+      18);
   const auto dict = pickle::as_int_list_dict(pickle::load(bytes, "dict.pkl"), "dict.pkl");
   ASSERT_EQ(dict.size(), 2u);
   EXPECT_EQ(dict.at(1), (std::vector<int64_t>{2, 3}));
@@ -141,7 +147,8 @@ TEST(Pickle, ReadsHandWrittenIntDict) {
 
 TEST(Synthetic, SizesSplitsAndDeterminism) {
   for (const char* kind : {"sbm", "rgg"}) {
-    const SyntheticOptions o = SyntheticOptions().kind(kind).num_nodes(3000).avg_degree(8).num_features(16).num_classes(5);
+    const SyntheticOptions o =
+        SyntheticOptions().kind(kind).num_nodes(3000).avg_degree(8).num_features(16).num_classes(5);
     const int threads = at::get_num_threads();
     at::set_num_threads(1);
     const Dataset a = make_synthetic(o);
@@ -175,9 +182,10 @@ TEST(Synthetic, SbmHomophilyIsAsConfigured) {
 }
 
 TEST(Datasets, UnknownNamesListTheKnownOnes) {
-  EXPECT_THROW_WITH(load_dataset("coraa", "."), "unknown dataset 'coraa' (known: amazon-computers, amazon-photo, citeseer, coauthor-cs, "
-                                                "coauthor-physics, cora, custom, flickr, ogbn-arxiv, ogbn-products, ppi, "
-                                                "pubmed, reddit, synthetic, wikics, yelp)");
+  EXPECT_THROW_WITH(load_dataset("coraa", "."),
+                    "unknown dataset 'coraa' (known: amazon-computers, amazon-photo, citeseer, coauthor-cs, "
+                    "coauthor-physics, cora, custom, flickr, ogbn-arxiv, ogbn-products, ppi, "
+                    "pubmed, reddit, synthetic, wikics, yelp)");
 }
 
 TEST(Datasets, PermuteKeepsNodesAndEdgesTogether) {

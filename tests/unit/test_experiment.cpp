@@ -17,8 +17,8 @@ namespace gas {
 namespace {
 
 ConfigNode tiny(const std::vector<std::string>& overrides) {
-  std::vector<std::string> args = {"dataset=synthetic", "params.data.num_nodes=1500", "params.data.feature_noise=4",
-                                   "params.num_parts=6", "params.batch_size=2", "log_every=0"};
+  std::vector<std::string> args = {"dataset=synthetic",  "params.data.num_nodes=1500", "params.data.feature_noise=4",
+                                   "params.num_parts=6", "params.batch_size=2",        "log_every=0"};
   args.insert(args.end(), overrides.begin(), overrides.end());  // later arguments win
   return compose_config("small", GAS_TEST_SOURCE_DIR "/configs", "", args);
 }
@@ -76,7 +76,8 @@ TEST(Experiment, RunDirectoryAndExportsInOriginalOrder) {
   const std::string dir = testing::temp_dir() + "/run";
   std::ostringstream log;
   const ExperimentResult r = run_experiment(
-      tiny({"epochs=6", "runs=1", "out_dir=" + dir, "export=[predictions, logits, embeddings]", "export_format=npy"}), log);
+      tiny({"epochs=6", "runs=1", "out_dir=" + dir, "export=[predictions, logits, embeddings]", "export_format=npy"}),
+      log);
   EXPECT_NE(testing::read_file(dir + "/config.yaml").find("num_parts: 6"), std::string::npos);
   const std::string metrics = testing::read_file(dir + "/metrics.jsonl");
   EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 6);
@@ -96,7 +97,8 @@ TEST(Experiment, RunDirectoryAndExportsInOriginalOrder) {
   EXPECT_EQ(npy::read_file(dir + "/embeddings.npy").shape, (std::vector<int64_t>{1500, 64}));
 
   const Dataset original = make_synthetic(SyntheticOptions().num_nodes(1500).feature_noise(4));
-  const double test = predictions.eq(original.y).masked_select(original.test_mask).to(at::kDouble).mean().item<double>();
+  const double test =
+      predictions.eq(original.y).masked_select(original.test_mask).to(at::kDouble).mean().item<double>();
   EXPECT_NEAR(test, r.runs.back().test, 1e-9);
 
   const std::string csv = dir + "/csv";
@@ -130,7 +132,8 @@ TEST(Experiment, ProfileLinesBreakTheEpochDown) {
 // that the features reveal, links within each graph.
 void write_inductive_fixture(const std::string& dir) {
   std::mt19937_64 rng(3);
-  for (const auto& [split, graphs] : std::vector<std::pair<std::string, int>>{{"train", 3}, {"valid", 1}, {"test", 1}}) {
+  for (const auto& [split, graphs] :
+       std::vector<std::pair<std::string, int>>{{"train", 3}, {"valid", 1}, {"test", 1}}) {
     const int n = 100 * graphs;
     std::vector<float> feats, labels;
     std::vector<int64_t> ids;
@@ -142,8 +145,8 @@ void write_inductive_fixture(const std::string& dir) {
       nodes += (v ? "," : "") + std::string("{\"id\": ") + std::to_string(v) + "}";
       for (int k = 0; k < 3; ++k) {
         const int u = (v / 100) * 100 + static_cast<int>(rng() % 100);
-        links += (links.empty() ? "" : ",") + std::string("{\"source\": ") + std::to_string(v) + ", \"target\": " +
-                 std::to_string(u) + "}";
+        links += (links.empty() ? "" : ",") + std::string("{\"source\": ") + std::to_string(v) +
+                 ", \"target\": " + std::to_string(u) + "}";
       }
     }
     testing::write_file(dir + "/" + split + "_graph.json",
@@ -160,16 +163,16 @@ TEST(Experiment, InductiveDatasetTrainsOnItsTrainingGraphs) {
   const std::string root = testing::temp_dir();
   write_inductive_fixture(root + "/PPI/raw");
   std::ostringstream log;
-  const ExperimentResult r = run_experiment(
-      compose_config("large", GAS_TEST_SOURCE_DIR "/configs", "",
-                     {"dataset=ppi", "root=" + root, "epochs=15", "log_every=0", "params.num_parts=6",
-                      "params.batch_size=2", "params.max_steps=0", "params.architecture.hidden_channels=32",
-                      "params.lr=0.01"}),
-      log);
+  const ExperimentResult r =
+      run_experiment(compose_config("large", GAS_TEST_SOURCE_DIR "/configs", "",
+                                    {"dataset=ppi", "root=" + root, "epochs=15", "log_every=0", "params.num_parts=6",
+                                     "params.batch_size=2", "params.max_steps=0",
+                                     "params.architecture.hidden_channels=32", "params.lr=0.01"}),
+                     log);
   EXPECT_EQ(r.metric, "micro-F1");
   EXPECT_GT(r.mean, 80.0) << log.str();
-  for (const char* graph : {"Partitioning train into 6 parts", "Partitioning val into 2 parts",
-                            "Partitioning test into 2 parts"})
+  for (const char* graph :
+       {"Partitioning train into 6 parts", "Partitioning val into 2 parts", "Partitioning test into 2 parts"})
     EXPECT_NE(log.str().find(graph), std::string::npos) << graph << "\n" << log.str();
 }
 

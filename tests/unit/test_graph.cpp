@@ -34,8 +34,8 @@ TEST(Graph, FromEdgeIndexSortsAndMergesDuplicates) {
 
 TEST(Graph, CoalesceMergesDuplicatesOfAnExistingCsr) {
   // Row 0 lists column 2 twice and column 1 once, out of order.
-  const CSR raw{at::tensor({0, 3, 4}, at::kLong), at::tensor({2, 1, 2, 0}, at::kLong), at::tensor({1.0f, 2.0f, 3.0f, 4.0f}),
-                2, 3};
+  const CSR raw{at::tensor({0, 3, 4}, at::kLong), at::tensor({2, 1, 2, 0}, at::kLong),
+                at::tensor({1.0f, 2.0f, 3.0f, 4.0f}), 2, 3};
   const CSR c = coalesce(raw);
   EXPECT_TRUE(at::equal(c.rowptr, at::tensor({0, 2, 3}, at::kLong)));
   EXPECT_TRUE(at::equal(c.col, at::tensor({1, 2, 0}, at::kLong)));
@@ -126,8 +126,8 @@ TEST(Graph, LargeTransposeIsAStableCountingSort) {
   const at::Tensor row = at::repeat_interleave(at::arange(a.num_rows), a.row_degree());
   const at::Tensor t_col = at::repeat_interleave(at::arange(a.num_cols), t.t_colptr.diff());
   EXPECT_TRUE(at::equal(t.t_colptr.narrow(0, 1, a.num_cols), at::bincount(a.col, {}, a.num_cols).cumsum(0)));
-  EXPECT_TRUE(at::equal(a.col.index_select(0, t.t_perm), t_col));   // entry k sits in its column
-  EXPECT_TRUE(at::equal(row.index_select(0, t.t_perm), t.t_row));   // and names its row
+  EXPECT_TRUE(at::equal(a.col.index_select(0, t.t_perm), t_col));  // entry k sits in its column
+  EXPECT_TRUE(at::equal(row.index_select(0, t.t_perm), t.t_row));  // and names its row
   // Rows ascend within every transposed row (column).
   const at::Tensor same_col = t_col.slice(0, 1).eq(t_col.slice(0, 0, -1));
   EXPECT_TRUE((t.t_row.slice(0, 1).gt(t.t_row.slice(0, 0, -1)) | ~same_col).all().item<bool>());

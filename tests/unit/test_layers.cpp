@@ -186,8 +186,10 @@ at::Tensor pna_reference(nn::PNAConvImpl& conv, const at::Tensor& x, const CSR& 
       for (const auto& scaler : o.scalers()) {
         at::Tensor wp = leaf(conv.pre[term]->weight), bp = leaf(conv.pre[term]->bias);
         at::Tensor wq = leaf(conv.post[term]->weight), bq = leaf(conv.post[term]->bias);
-        params.insert(params.end(), {{conv.pre[term]->weight, wp}, {conv.pre[term]->bias, bp},
-                                     {conv.post[term]->weight, wq}, {conv.post[term]->bias, bq}});
+        params.insert(params.end(), {{conv.pre[term]->weight, wp},
+                                     {conv.pre[term]->bias, bp},
+                                     {conv.post[term]->weight, wq},
+                                     {conv.post[term]->bias, bq}});
         ++term;
         const at::Tensor h = dense_linear(xd, wp, bp).relu();
         std::vector<at::Tensor> out_rows;
@@ -235,7 +237,8 @@ TEST(PNAConv, MatchesReferenceForEveryAggregatorAndScaler) {
   const at::Tensor degree = at::tensor({1, 2, 3, 4, 2, 3, 1, 0}, at::kLong);
   for (int64_t towers : {1, 2}) {
     nn::PNAConv conv(nn::PNAConvOptions(4, 6, {"mean", "sum", "min", "max", "std"},
-                                        {"identity", "amplification", "attenuation", "linear", "inverse_linear"}, degree)
+                                        {"identity", "amplification", "attenuation", "linear", "inverse_linear"},
+                                        degree)
                          .towers(towers));
     // In float64: std's E[h^2] - E[h]^2 loses too many float32 digits to
     // compare gradients tightly, and this test checks the implementation.
@@ -246,7 +249,8 @@ TEST(PNAConv, MatchesReferenceForEveryAggregatorAndScaler) {
     const at::Tensor ref = pna_reference(*conv, x, adj, params);
     expect_match(out, ref, params, 1e-10);
   }
-  EXPECT_THROW_WITH(nn::PNAConv(nn::PNAConvOptions(4, 6, {"median"}, {"identity"}, degree)), "unknown aggregator 'median'");
+  EXPECT_THROW_WITH(nn::PNAConv(nn::PNAConvOptions(4, 6, {"median"}, {"identity"}, degree)),
+                    "unknown aggregator 'median'");
   EXPECT_THROW_WITH(nn::PNAConv(nn::PNAConvOptions(4, 6, {"mean"}, {"identity"}, degree).towers(4)),
                     "must be a multiple of towers");
 }
@@ -261,10 +265,11 @@ TEST(Layers, SingleNodeGraphs) {
     EXPECT_TRUE(at::isfinite(nn::GATConv(nn::GATConvOptions(4, 3).heads(2))(x, adj)).all().item<bool>());
     EXPECT_TRUE(at::isfinite(nn::SAGEConv(4, 3)(x, adj)).all().item<bool>());
     EXPECT_TRUE(at::isfinite(nn::GCN2Conv(nn::GCN2ConvOptions(4, 0.1).theta(0.5))(x, x, adj)).all().item<bool>());
-    EXPECT_TRUE(at::isfinite(nn::PNAConv(nn::PNAConvOptions(4, 3, {"mean", "min", "max", "std"},
-                                                            {"identity", "amplification", "attenuation"}, degree))(x, adj))
-                    .all()
-                    .item<bool>());
+    EXPECT_TRUE(
+        at::isfinite(nn::PNAConv(nn::PNAConvOptions(4, 3, {"mean", "min", "max", "std"},
+                                                    {"identity", "amplification", "attenuation"}, degree))(x, adj))
+            .all()
+            .item<bool>());
   }
 }
 

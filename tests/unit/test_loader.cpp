@@ -94,8 +94,7 @@ TEST(Loader, EveryEpochCoversEveryNodeOnceWithExactHalos) {
       EXPECT_TRUE(at::equal(halo, std::get<0>(halo.sort()))) << "halo is listed in ascending order";
       // offset/count agree with ptr: they cover exactly the batch's parts.
       int64_t covered = 0;
-      for (int64_t part : b.parts)
-        covered += (f.partition.ptr[part + 1] - f.partition.ptr[part]).item<int64_t>();
+      for (int64_t part : b.parts) covered += (f.partition.ptr[part + 1] - f.partition.ptr[part]).item<int64_t>();
       EXPECT_EQ(b.count.sum().item<int64_t>(), covered);
       EXPECT_EQ(covered, b.batch_size);
       EXPECT_TRUE(at::equal(b.x, f.x.index_select(0, b.n_id)));

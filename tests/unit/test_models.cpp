@@ -6,8 +6,8 @@
 #include <gas/models/registry.h>
 #include <gas/nn/functional.h>
 #include <gas/ops/gather.h>
-#include <gas/sparse_features.h>
 #include <gas/partition.h>
+#include <gas/sparse_features.h>
 #include <gas/train.h>
 
 #include "common/test_utils.h"
@@ -30,14 +30,17 @@ const std::vector<ModelCase>& cases() {
       {"gcn", "{num_layers: 2, hidden_channels: 8, dropout: 0.3, linear: true, batch_norm: true}"},
       {"gat", "{num_layers: 3, hidden_channels: 4, hidden_heads: 2, out_heads: 3, dropout: 0.3}"},
       {"appnp", "{num_layers: 4, hidden_channels: 8, alpha: 0.2, dropout: 0.3}"},
-      {"gcn2", "{num_layers: 4, hidden_channels: 8, alpha: 0.2, theta: 0.5, dropout: 0.3, batch_norm: true, "
-               "residual: true, shared_weights: false}"},
+      {"gcn2",
+       "{num_layers: 4, hidden_channels: 8, alpha: 0.2, theta: 0.5, dropout: 0.3, batch_norm: true, "
+       "residual: true, shared_weights: false}"},
       {"gcn2", "{num_layers: 3, hidden_channels: 8, alpha: 0.1, theta: 0.5, dropout: 0.3}"},
-      {"pna", "{num_layers: 3, hidden_channels: 8, aggregators: [mean, min, max, std], "
-              "scalers: [identity, amplification, attenuation], batch_norm: true, residual: true, dropout: 0.2, "
-              "towers: 2}"},
-      {"pna_jk", "{num_layers: 3, hidden_channels: 8, aggregators: [mean, max], scalers: [identity, amplification], "
-                 "batch_norm: true, residual: true, dropout: 0.2}"},
+      {"pna",
+       "{num_layers: 3, hidden_channels: 8, aggregators: [mean, min, max, std], "
+       "scalers: [identity, amplification, attenuation], batch_norm: true, residual: true, dropout: 0.2, "
+       "towers: 2}"},
+      {"pna_jk",
+       "{num_layers: 3, hidden_channels: 8, aggregators: [mean, max], scalers: [identity, amplification], "
+       "batch_norm: true, residual: true, dropout: 0.2}"},
       {"gin", "{num_layers: 3, hidden_channels: 8, residual: true, dropout: 0.2}"},
       {"sage", "{num_layers: 3, hidden_channels: 8, batch_norm: true, residual: true, dropout: 0.2}"},
   };
@@ -231,8 +234,9 @@ TEST(SparseFeatures, ModelsThatTakeThemMatchDenseFeatures) {
     Dataset d = as_dataset(g);
     d.x = sparse;
     EXPECT_LT(testing::max_rel_diff(full_batch_inference(*model, d), dense_out), 1e-5);
-    EXPECT_LT(testing::max_rel_diff(layerwise_inference(*model, EvalSubgraphLoader(g.adj, g.ptr, 2), sparse), dense_out),
-              1e-5);
+    EXPECT_LT(
+        testing::max_rel_diff(layerwise_inference(*model, EvalSubgraphLoader(g.adj, g.ptr, 2), sparse), dense_out),
+        1e-5);
   }
   EXPECT_GE(checked, 5);
 }
@@ -248,7 +252,8 @@ TEST(SparseFeatures, GradientsMatchAndRowsGatherAndDropoutKeepTheStructure) {
   EXPECT_TRUE(at::equal(dropped.col_indices(), sparse.col_indices()));
   EXPECT_TRUE((dropped.values().eq(0) | dropped.values().eq(2 * sparse.values())).all().item<bool>());
 
-  for (const char* arch : {"{num_layers: 2, hidden_channels: 8}", "{num_layers: 2, hidden_channels: 8, linear: true}"}) {
+  for (const char* arch :
+       {"{num_layers: 2, hidden_channels: 8}", "{num_layers: 2, hidden_channels: 8, linear: true}"}) {
     auto model = build(ModelCase{"gcn", arch}, g);
     model->train();
     std::vector<at::Tensor> grads;

@@ -59,8 +59,8 @@ TEST(Partition, MetisIsDeterministicForASeed) {
 
 TEST(Partition, MetisHandlesSelfLoopsAndAsymmetricInput) {
   if (!has_metis()) GTEST_SKIP() << "built without METIS";
-  const at::Tensor ei = at::tensor({0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 0, 0, 1, 2, 3, 4, 5},
-                                   at::kLong).view({2, 12});  // a directed cycle plus self-loops
+  const at::Tensor ei = at::tensor({0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 0, 0, 1, 2, 3, 4, 5}, at::kLong)
+                            .view({2, 12});  // a directed cycle plus self-loops
   const Partition p = metis(csr_from_edge_index(ei, 6, 6), 2);
   expect_valid(p, 6, 2);
 }

@@ -47,7 +47,9 @@ at::Tensor floats(const std::vector<float>& v) { return at::tensor(v, at::kFloat
 
 // ------------------------------------------------------------ Amazon / Coauthor
 
-std::string gnn_benchmark(const std::string& name) { return testing::data_dir() + "/GNNBenchmark/raw/" + name + ".npz"; }
+std::string gnn_benchmark(const std::string& name) {
+  return testing::data_dir() + "/GNNBenchmark/raw/" + name + ".npz";
+}
 
 void expect_gnn_benchmark(const Dataset& d, int64_t nodes, int64_t edges, int64_t features, int64_t feature_nnz,
                           int64_t classes) {
@@ -115,9 +117,11 @@ TEST(ShchurNpz, AmazonAndCoauthorFixtures) {
     EXPECT_TRUE(d.train_mask.all().item<bool>());
     EXPECT_FALSE(d.val_mask.any().item<bool>());
   }
-  EXPECT_THROW_WITH(load_dataset("amazon-computers", root),
-                    "Amazon Computers: missing raw file '" + root + "/Amazon/Computers/raw/amazon_electronics_computers.npz'");
-  EXPECT_THROW_WITH(load_dataset("coauthor-cs", root), "ms_academic_cs.npz (gnn-benchmark's npz) in " + root + "/Coauthor/CS/raw");
+  EXPECT_THROW_WITH(
+      load_dataset("amazon-computers", root),
+      "Amazon Computers: missing raw file '" + root + "/Amazon/Computers/raw/amazon_electronics_computers.npz'");
+  EXPECT_THROW_WITH(load_dataset("coauthor-cs", root),
+                    "ms_academic_cs.npz (gnn-benchmark's npz) in " + root + "/Coauthor/CS/raw");
 }
 
 TEST(ShchurNpz, BadArchivesNameTheProblem) {
@@ -126,7 +130,8 @@ TEST(ShchurNpz, BadArchivesNameTheProblem) {
     testing::Members m = shchur_members();
     for (auto& [name, content] : m)
       if (name == key + ".npy") content = bytes;
-    if (bytes.empty()) m.erase(std::remove_if(m.begin(), m.end(), [&](const auto& p) { return p.first == key + ".npy"; }), m.end());
+    if (bytes.empty())
+      m.erase(std::remove_if(m.begin(), m.end(), [&](const auto& p) { return p.first == key + ".npy"; }), m.end());
     return testing::write_zip(dir + "/g.npz", m, true);
   };
   EXPECT_THROW_WITH(read_shchur_npz(with("labels", ""), "G"), "missing array 'labels'");
@@ -205,7 +210,8 @@ TEST(GraphSaint, YelpIsMultiLabelAndStandardised) {
   EXPECT_TRUE(at::equal(d.y, floats({1.f, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 1}).view({4, 3})));
   // Column 0 = 1..4: mean 2.5, unbiased std sqrt(5/3); column 1 is constant and becomes 0.
   const double sd = std::sqrt(5.0 / 3.0);
-  const at::Tensor expected = at::tensor({-1.5 / sd, 0.0, -0.5 / sd, 0.0, 0.5 / sd, 0.0, 1.5 / sd, 0.0}, at::kFloat).view({4, 2});
+  const at::Tensor expected =
+      at::tensor({-1.5 / sd, 0.0, -0.5 / sd, 0.0, 0.5 / sd, 0.0, 1.5 / sd, 0.0}, at::kFloat).view({4, 2});
   EXPECT_LT(testing::max_rel_diff(d.x, expected), 1e-6);
 }
 
@@ -228,7 +234,8 @@ TEST(GraphSaint, BadFilesNameTheProblem) {
   write_file(dir + "/feats.npy", feats.substr(0, feats.size() - 2));
   EXPECT_THROW_WITH(load_dataset("reddit", root), "feats.npy: truncated");
   fs::remove(dir + "/role.json");
-  EXPECT_THROW_WITH(load_dataset("reddit", root), "Reddit: missing raw file '" + dir + "/role.json'; expected GraphSAINT's");
+  EXPECT_THROW_WITH(load_dataset("reddit", root),
+                    "Reddit: missing raw file '" + dir + "/role.json'; expected GraphSAINT's");
 }
 
 // ---------------------------------------------------------------------- OGB
@@ -283,7 +290,8 @@ TEST(Ogb, BadFilesNameTheProblem) {
   EXPECT_THROW_WITH(load_dataset("ogbn-arxiv", root), "node-label.csv: negative class id -1");
   fs::remove(dir + "/raw/node-label.csv");
   EXPECT_THROW_WITH(load_dataset("ogbn-arxiv", root),
-                    "ogbn-arxiv: missing raw file '" + dir + "/raw/node-label.csv.gz'; expected OGB's raw/{edge,node-feat,node-label}.csv.gz");
+                    "ogbn-arxiv: missing raw file '" + dir +
+                        "/raw/node-label.csv.gz'; expected OGB's raw/{edge,node-feat,node-label}.csv.gz");
 }
 
 // ---------------------------------------------------------------------- PPI
@@ -399,7 +407,8 @@ TEST(Custom, NpzWithEdgeListRowsMultiLabelAndDefaultSplit) {
   EXPECT_EQ(d.train_mask.sum().item<int64_t>(), 6);
   EXPECT_EQ(d.val_mask.sum().item<int64_t>(), 2);
   EXPECT_EQ(d.test_mask.sum().item<int64_t>(), 2);
-  EXPECT_TRUE((d.train_mask.to(at::kInt) + d.val_mask.to(at::kInt) + d.test_mask.to(at::kInt)).eq(1).all().item<bool>());
+  EXPECT_TRUE(
+      (d.train_mask.to(at::kInt) + d.val_mask.to(at::kInt) + d.test_mask.to(at::kInt)).eq(1).all().item<bool>());
   EXPECT_TRUE(at::equal(load_dataset("custom", root).train_mask, d.train_mask));
 }
 
@@ -410,7 +419,8 @@ TEST(Custom, BadInputNamesTheFile) {
   write_file(root + "/y.npy", npy<int64_t>({0, 1, 0}, {3}));
   EXPECT_THROW_WITH(load_dataset("custom", root), "edge_index.npy: edge 1 names node 5, outside [0, 3)");
   write_file(root + "/edge_index.npy", npy<float>({0, 1, 1, 2}, {2, 2}));
-  EXPECT_THROW_WITH(load_dataset("custom", root), "edge_index.npy: edge_index must be a 2-D integer array, got Float [2, 2]");
+  EXPECT_THROW_WITH(load_dataset("custom", root),
+                    "edge_index.npy: edge_index must be a 2-D integer array, got Float [2, 2]");
   write_file(root + "/edge_index.npy", npy<int64_t>({0, 1, 1, 2, 2, 0}, {3, 2}));
   write_file(root + "/edge_weight.npy", npy<float>({1, 2}, {2}));
   EXPECT_THROW_WITH(load_dataset("custom", root), "edge_weight.npy: expected [3] weights (one per edge)");
@@ -424,7 +434,8 @@ TEST(Custom, BadInputNamesTheFile) {
   write_file(root + "/test_mask.npy", testing::npy_bool({0, 0, 1}, {3}));
   EXPECT_THROW_WITH(load_dataset("custom", root), "val_mask.npy: expected bool [3] or [3, splits], got Long");
   fs::remove(root + "/x.npy");
-  EXPECT_THROW_WITH(load_dataset("custom", root), "custom dataset: missing file '" + root + "/x.npy'; expected edge_index, x, y");
+  EXPECT_THROW_WITH(load_dataset("custom", root),
+                    "custom dataset: missing file '" + root + "/x.npy'; expected edge_index, x, y");
   testing::write_zip(root + "/data.npz", {{"x.npy", npy<float>({1}, {1, 1})}}, false);
   EXPECT_THROW_WITH(load_dataset("custom", root), "both " + root + "/data.npz and " + root + "/edge_index.npy exist");
   EXPECT_THROW_WITH(load_dataset("custom", root + "/nowhere"), "is not a directory");
@@ -441,10 +452,10 @@ TEST(Custom, BadInputNamesTheFile) {
 // ------------------------------------------------------------------ registry
 
 TEST(Datasets, RegistryKnowsEveryBenchmarkDataset) {
-  EXPECT_EQ(dataset_names(), (std::vector<std::string>{"amazon-computers", "amazon-photo", "citeseer", "coauthor-cs",
-                                                       "coauthor-physics", "cora", "custom", "flickr", "ogbn-arxiv",
-                                                       "ogbn-products", "ppi", "pubmed", "reddit", "synthetic",
-                                                       "wikics", "yelp"}));
+  EXPECT_EQ(dataset_names(),
+            (std::vector<std::string>{"amazon-computers", "amazon-photo", "citeseer", "coauthor-cs", "coauthor-physics",
+                                      "cora", "custom", "flickr", "ogbn-arxiv", "ogbn-products", "ppi", "pubmed",
+                                      "reddit", "synthetic", "wikics", "yelp"}));
 }
 
 TEST(Datasets, SubgraphSlicesEveryField) {
@@ -462,7 +473,8 @@ TEST(Datasets, SubgraphSlicesEveryField) {
   const Dataset s = d.subgraph(bools({0, 1, 1, 1}));
   s.check();
   // Old 1, 2, 3 become 0, 1, 2; entries (1,2)=w2... of the dense matrix.
-  const at::Tensor dense = d.adj.to_dense().index_select(0, at::tensor({1, 2, 3})).index_select(1, at::tensor({1, 2, 3}));
+  const at::Tensor dense =
+      d.adj.to_dense().index_select(0, at::tensor({1, 2, 3})).index_select(1, at::tensor({1, 2, 3}));
   EXPECT_TRUE(at::equal(s.adj.to_dense(), dense));
   EXPECT_TRUE(at::equal(s.x, d.x.narrow(0, 1, 3)));
   EXPECT_TRUE(at::equal(s.y, at::tensor({1, 2, 0}, at::kLong)));

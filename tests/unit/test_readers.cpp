@@ -52,8 +52,7 @@ TEST(Npy, DamagedFilesGiveClearErrors) {
   EXPECT_THROW_WITH(npy::parse(good.substr(0, 20), "h.npy"), "h.npy: truncated: the .npy header");
   EXPECT_THROW_WITH(npy::parse(good + "xx", "x.npy"), "more data than shape [2, 2] of float32");
   EXPECT_THROW_WITH(npy::parse("PK\x03\x04 not npy at all", "m.npy"), "not an .npy file (bad magic bytes)");
-  EXPECT_THROW_WITH(npy::parse(testing::npy_raw("<U7", {1}, std::string(28, 'a')), "u.npy"),
-                    "unsupported dtype '<U7'");
+  EXPECT_THROW_WITH(npy::parse(testing::npy_raw("<U7", {1}, std::string(28, 'a')), "u.npy"), "unsupported dtype '<U7'");
   EXPECT_THROW_WITH(npy::parse(testing::npy_raw("|O", {1}, std::string(8, 'a')), "o.npy"), "unsupported dtype '|O'");
   EXPECT_THROW_WITH(npy::parse(testing::npy_raw("<f4", {1000000, 1000000}, ""), "big.npy"),
                     "needs 4000000000000 bytes of data");
@@ -124,7 +123,8 @@ TEST(Csv, ParsesNumbersRowsAndCompression) {
   // Long enough to span several 1 MiB chunks, with lines split between them.
   std::string text;
   for (int i = 0; i < 200000; ++i) text += std::to_string(i) + "," + std::to_string(3 * i) + "\n";
-  for (const std::string& path : {testing::write_gz(dir + "/big.csv.gz", text), testing::write_file(dir + "/big.csv", text)}) {
+  for (const std::string& path :
+       {testing::write_gz(dir + "/big.csv.gz", text), testing::write_file(dir + "/big.csv", text)}) {
     const csv::Table<int64_t> big = csv::read_ints(path, {2, 200000});
     ASSERT_EQ(big.rows, 200000) << path;
     EXPECT_EQ(big.data[2 * 123456 + 1], 3 * 123456) << path;
@@ -175,26 +175,34 @@ TEST(JsonGraph, WikiCsKeepsEveryField) {
 }
 
 TEST(JsonGraph, WikiCsBadInput) {
-  const std::string tail = R"("train_masks": [[1, 0]], "val_masks": [[1, 0]], "stopping_masks": [[1, 0]], "test_mask": [0, 1]})";
+  const std::string tail =
+      R"("train_masks": [[1, 0]], "val_masks": [[1, 0]], "stopping_masks": [[1, 0]], "test_mask": [0, 1]})";
   auto doc = [&](const std::string& head) { return "{" + head + ", " + tail; };
-  EXPECT_NO_THROW(json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, 1], "links": [[1], []])"), "d.json"));
+  EXPECT_NO_THROW(
+      json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, 1], "links": [[1], []])"), "d.json"));
   EXPECT_THROW_WITH(json_graph::parse_wikics("", "d.json"), "d.json: empty file");
   EXPECT_THROW_WITH(json_graph::parse_wikics(R"({"features": [[1], [2)", "d.json"), "d.json: malformed JSON");
   EXPECT_THROW_WITH(json_graph::parse_wikics("[1, 2]", "d.json"), "expected a JSON object at the top level");
   EXPECT_THROW_WITH(json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, 1])"), "d.json"),
                     "d.json: missing key 'links'");
-  EXPECT_THROW_WITH(json_graph::parse_wikics(doc(R"("features": [[1], [2, 3]], "labels": [0, 1], "links": [[], []])"), "d.json"),
-                    "features[1] has 2 entries, features[0] 1");
-  EXPECT_THROW_WITH(json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, 1], "links": [[1], [5]])"), "d.json"),
-                    "links[1] names node 5, outside [0, 2)");
-  EXPECT_THROW_WITH(json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, "x"], "links": [[], []])"), "d.json"),
-                    "labels[1]: expected an integer, got a string");
-  EXPECT_THROW_WITH(json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0], "links": [[], []])"), "d.json"),
-                    "'labels' has 1 entries for 2 nodes");
-  EXPECT_THROW_WITH(json_graph::parse_wikics(doc(R"("features": [1, 2], "labels": [0, 1], "links": [[], []])"), "d.json"),
-                    "features[0]: expected a list, got 1");
-  EXPECT_THROW_WITH(json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, -1], "links": [[], []])"), "d.json"),
-                    "labels[1]: expected a non-negative integer, got -1");
+  EXPECT_THROW_WITH(
+      json_graph::parse_wikics(doc(R"("features": [[1], [2, 3]], "labels": [0, 1], "links": [[], []])"), "d.json"),
+      "features[1] has 2 entries, features[0] 1");
+  EXPECT_THROW_WITH(
+      json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, 1], "links": [[1], [5]])"), "d.json"),
+      "links[1] names node 5, outside [0, 2)");
+  EXPECT_THROW_WITH(
+      json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, "x"], "links": [[], []])"), "d.json"),
+      "labels[1]: expected an integer, got a string");
+  EXPECT_THROW_WITH(
+      json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0], "links": [[], []])"), "d.json"),
+      "'labels' has 1 entries for 2 nodes");
+  EXPECT_THROW_WITH(
+      json_graph::parse_wikics(doc(R"("features": [1, 2], "labels": [0, 1], "links": [[], []])"), "d.json"),
+      "features[0]: expected a list, got 1");
+  EXPECT_THROW_WITH(
+      json_graph::parse_wikics(doc(R"("features": [[1], [2]], "labels": [0, -1], "links": [[], []])"), "d.json"),
+      "labels[1]: expected a non-negative integer, got -1");
 }
 
 TEST(JsonGraph, ClassMapsSingleAndMultiLabel) {
@@ -208,8 +216,10 @@ TEST(JsonGraph, ClassMapsSingleAndMultiLabel) {
   EXPECT_EQ(multi.nodes, (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(multi.labels, (std::vector<int64_t>{0, 1, 1, 1, 0, 0}));
 
-  EXPECT_THROW_WITH(json_graph::parse_class_map(R"({"0": 1, "1": [0, 1]})", "c.json"), "mixes single class ids and lists");
-  EXPECT_THROW_WITH(json_graph::parse_class_map(R"({"0": [1, 0], "1": [0]})", "c.json"), "has 1 flags, the first entry 2");
+  EXPECT_THROW_WITH(json_graph::parse_class_map(R"({"0": 1, "1": [0, 1]})", "c.json"),
+                    "mixes single class ids and lists");
+  EXPECT_THROW_WITH(json_graph::parse_class_map(R"({"0": [1, 0], "1": [0]})", "c.json"),
+                    "has 1 flags, the first entry 2");
   EXPECT_THROW_WITH(json_graph::parse_class_map(R"({"a7": 1})", "c.json"), "key 'a7' is not a node id");
   EXPECT_THROW_WITH(json_graph::parse_class_map(R"({"0": [2]})", "c.json"), "0[0]: expected true/false or 0/1, got 2");
   EXPECT_THROW_WITH(json_graph::parse_class_map("{}", "c.json"), "c.json: no entries");
@@ -219,7 +229,8 @@ TEST(JsonGraph, IntListsAndNodeLinkGraphs) {
   const auto roles = json_graph::parse_int_lists(R"({"tr": [0, 1], "va": [2], "te": []})", "role.json");
   EXPECT_EQ(roles.at("tr"), (std::vector<int64_t>{0, 1}));
   EXPECT_TRUE(roles.at("te").empty());
-  EXPECT_THROW_WITH(json_graph::parse_int_lists(R"({"tr": 5})", "role.json"), "role.json: tr: expected a list of integers");
+  EXPECT_THROW_WITH(json_graph::parse_int_lists(R"({"tr": 5})", "role.json"),
+                    "role.json: tr: expected a list of integers");
   EXPECT_THROW_WITH(json_graph::parse_int_lists(R"({"tr": [1.5]})", "role.json"), "tr[0]: expected an integer");
 
   const json_graph::NodeLink g = json_graph::parse_node_link(
@@ -240,7 +251,8 @@ TEST(JsonGraph, IntListsAndNodeLinkGraphs) {
                     "links[0]: the link lacks 'source' or 'target'");
   EXPECT_THROW_WITH(json_graph::parse_node_link(R"({"nodes": [{"id": "a"}], "links": []})", "g.json"),
                     "nodes[0].id: expected an integer, got a string");
-  EXPECT_THROW_WITH(json_graph::parse_node_link(R"({"nodes": [3], "links": []})", "g.json"), "nodes[0]: expected an object");
+  EXPECT_THROW_WITH(json_graph::parse_node_link(R"({"nodes": [3], "links": []})", "g.json"),
+                    "nodes[0]: expected an object");
 }
 
 }  // namespace

@@ -31,8 +31,7 @@ Graph make_graph(int64_t n, int64_t parts, uint64_t seed) {
 }
 
 std::vector<GCNOptions> gcn_variants() {
-  return {GCNOptions(6, 8, 3, 2).dropout(0.5),
-          GCNOptions(6, 8, 3, 3).dropout(0.3).batch_norm(true).residual(true),
+  return {GCNOptions(6, 8, 3, 2).dropout(0.5), GCNOptions(6, 8, 3, 3).dropout(0.3).batch_norm(true).residual(true),
           GCNOptions(6, 8, 3, 2).linear(true).batch_norm(true),
           GCNOptions(6, 6, 3, 4).residual(true).drop_input(false)};
 }
@@ -168,7 +167,7 @@ TEST(ScalableGNN, RegularisedGroupsFollowThePaper) {
   EXPECT_EQ(plain->reg_parameters().size(), 2u * 2 + 2u * 2);  // convs 0-1, bns 0-1
   EXPECT_EQ(plain->nonreg_parameters().size(), 2u);            // last conv
   GCN linear(10, GCNOptions(6, 8, 3, 2).linear(true));
-  EXPECT_EQ(linear->nonreg_parameters().size(), 4u);           // both Linear layers
+  EXPECT_EQ(linear->nonreg_parameters().size(), 4u);  // both Linear layers
   EXPECT_EQ(linear->reg_parameters().size() + linear->nonreg_parameters().size(), linear->parameters().size());
 }
 
@@ -210,9 +209,9 @@ struct BrokenImpl : ScalableGNNImpl {
 TEST(ScalableGNN, LayerwiseNamesTheLayerThatReturnsWrongRows) {
   const CSR adj = gcn_norm(testing::cycle_graph(10));
   BrokenImpl model;
-  EXPECT_THROW_WITH(layerwise_inference(model, EvalSubgraphLoader(adj, at::tensor({0, 5, 10}, at::kLong)),
-                                        at::randn({10, 3})),
-                    "layer 0 returned");
+  EXPECT_THROW_WITH(
+      layerwise_inference(model, EvalSubgraphLoader(adj, at::tensor({0, 5, 10}, at::kLong)), at::randn({10, 3})),
+      "layer 0 returned");
 }
 
 TEST(ScalableGNN, LayerStateNamesAMissingKey) {

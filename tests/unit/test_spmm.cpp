@@ -25,7 +25,7 @@ at::Tensor dense_reference(const CSR& adj, const at::Tensor& value, const at::Te
   const int64_t width = x.size(1) / heads;
   std::vector<at::Tensor> outs;
   for (int64_t h = 0; h < heads; ++h) {
-    at::Tensor w = !value.defined() ? at::ones({adj.nnz()}, x.options())
+    at::Tensor w = !value.defined()   ? at::ones({adj.nnz()}, x.options())
                    : value.dim() == 2 ? value.select(1, h)
                                       : value;
     at::Tensor dense = at::zeros({adj.num_rows, adj.num_cols}, x.options()).index_put({row, adj.col}, w, true);

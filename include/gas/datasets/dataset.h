@@ -16,9 +16,9 @@ std::string to_string(Split split);
 
 struct Dataset {
   std::string name;
-  CSR adj;               ///< as loaded: unnormalised, symmetric where the dataset is undirected
-  at::Tensor x;          ///< float32 [N, F]
-  at::Tensor y;          ///< int64 [N] (single-label) or float32 [N, C] (multi-label, 0/1)
+  CSR adj;                ///< as loaded: unnormalised, symmetric where the dataset is undirected
+  at::Tensor x;           ///< float32 [N, F]
+  at::Tensor y;           ///< int64 [N] (single-label) or float32 [N, C] (multi-label, 0/1)
   at::Tensor train_mask;  ///< bool [N], or [N, S] for S alternative splits
   at::Tensor val_mask;
   at::Tensor test_mask;

@@ -14,7 +14,9 @@ namespace models {
 
 struct GCNOptions {
   GCNOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers)
-      : in_channels_(in_channels), hidden_channels_(hidden_channels), out_channels_(out_channels),
+      : in_channels_(in_channels),
+        hidden_channels_(hidden_channels),
+        out_channels_(out_channels),
         num_layers_(num_layers) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, hidden_channels);
@@ -48,7 +50,7 @@ class GCNImpl : public ScalableGNNImpl {
   GCNOptions options;
   std::vector<nn::GCNConv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only
-  std::vector<torch::nn::Linear> lins;  ///< input and output layer with `linear`
+  std::vector<torch::nn::Linear> lins;      ///< input and output layer with `linear`
 };
 TORCH_MODULE(GCN);
 

@@ -14,8 +14,12 @@ namespace models {
 struct GCN2Options {
   GCN2Options(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers, double alpha,
               double theta)
-      : in_channels_(in_channels), hidden_channels_(hidden_channels), out_channels_(out_channels),
-        num_layers_(num_layers), alpha_(alpha), theta_(theta) {}
+      : in_channels_(in_channels),
+        hidden_channels_(hidden_channels),
+        out_channels_(out_channels),
+        num_layers_(num_layers),
+        alpha_(alpha),
+        theta_(theta) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, hidden_channels);
   TORCH_ARG(int64_t, out_channels);

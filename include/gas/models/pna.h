@@ -15,8 +15,12 @@ namespace models {
 struct PNAOptions {
   PNAOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers,
              std::vector<std::string> aggregators, std::vector<std::string> scalers, at::Tensor degree)
-      : in_channels_(in_channels), hidden_channels_(hidden_channels), out_channels_(out_channels),
-        num_layers_(num_layers), aggregators_(std::move(aggregators)), scalers_(std::move(scalers)),
+      : in_channels_(in_channels),
+        hidden_channels_(hidden_channels),
+        out_channels_(out_channels),
+        num_layers_(num_layers),
+        aggregators_(std::move(aggregators)),
+        scalers_(std::move(scalers)),
         degree_(std::move(degree)) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, hidden_channels);

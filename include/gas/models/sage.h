@@ -12,7 +12,9 @@ namespace models {
 
 struct SAGEOptions {
   SAGEOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers)
-      : in_channels_(in_channels), hidden_channels_(hidden_channels), out_channels_(out_channels),
+      : in_channels_(in_channels),
+        hidden_channels_(hidden_channels),
+        out_channels_(out_channels),
         num_layers_(num_layers) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, hidden_channels);

@@ -20,8 +20,11 @@ namespace nn {
 struct PNAConvOptions {
   PNAConvOptions(int64_t in_channels, int64_t out_channels, std::vector<std::string> aggregators,
                  std::vector<std::string> scalers, at::Tensor degree)
-      : in_channels_(in_channels), out_channels_(out_channels), aggregators_(std::move(aggregators)),
-        scalers_(std::move(scalers)), degree_(std::move(degree)) {}
+      : in_channels_(in_channels),
+        out_channels_(out_channels),
+        aggregators_(std::move(aggregators)),
+        scalers_(std::move(scalers)),
+        degree_(std::move(degree)) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, out_channels);
   /// Any of mean, sum, min, max, std.
@@ -51,8 +54,8 @@ class PNAConvImpl : public torch::nn::Cloneable<PNAConvImpl> {
   at::Tensor forward(const at::Tensor& x, const CSR& adj);
 
   PNAConvOptions options;
-  double avg_log_degree = 1.0;  ///< mean of log(deg + 1) over the full graph
-  double avg_degree = 1.0;      ///< mean degree over the full graph
+  double avg_log_degree = 1.0;               ///< mean of log(deg + 1) over the full graph
+  double avg_degree = 1.0;                   ///< mean degree over the full graph
   std::vector<torch::nn::Linear> pre, post;  ///< one per (tower, aggregator, scaler)
   torch::nn::Linear lin{nullptr};            ///< root term
   torch::nn::Linear mix{nullptr};            ///< with several towers

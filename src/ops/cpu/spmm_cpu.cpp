@@ -93,8 +93,8 @@ GAS_TARGET_CLONES void spmm_rows(const SpMMArgs<scalar_t>& a, int64_t begin, int
 }
 
 template <typename scalar_t>
-void spmm_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* value, int64_t heads,
-                 const scalar_t* x, scalar_t* out, int64_t num_rows, int64_t width, bool mean) {
+void spmm_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* value, int64_t heads, const scalar_t* x,
+                 scalar_t* out, int64_t num_rows, int64_t width, bool mean) {
   const SpMMArgs<scalar_t> args{rowptr, col, value, heads, x, out, width, mean};
   at::parallel_for(0, num_rows, row_grain(num_rows, rowptr[num_rows], width),
                    [&](int64_t begin, int64_t end) { spmm_rows(args, begin, end); });
@@ -151,8 +151,8 @@ void extreme_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* x
 
 }  // namespace
 
-at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value,
-                const at::Tensor& x, bool mean) {
+at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
+                bool mean) {
   const int64_t num_rows = rowptr.numel() - 1;
   const int64_t width = x.size(1);
   const int64_t heads = value.defined() && value.dim() == 2 ? value.size(1) : 1;
@@ -171,8 +171,8 @@ at::Tensor spmm_value_backward(const at::Tensor& rowptr, const at::Tensor& col, 
   at::Tensor grad_value = at::zeros({col.numel(), heads}, x.options());
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "spmm_value_backward_cpu", [&] {
     value_backward_kernel<scalar_t>(rowptr.data_ptr<int64_t>(), col.data_ptr<int64_t>(), x.data_ptr<scalar_t>(),
-                                    grad_out.data_ptr<scalar_t>(), grad_value.data_ptr<scalar_t>(), num_rows,
-                                    x.size(1), heads, mean);
+                                    grad_out.data_ptr<scalar_t>(), grad_value.data_ptr<scalar_t>(), num_rows, x.size(1),
+                                    heads, mean);
   });
   return value_is_2d ? grad_value : grad_value.view({-1});
 }

@@ -12,8 +12,8 @@ namespace cpu {
 // out[r] = sum_e w[e] * x[col[e]], divided by the row's entry count when `mean`.
 // `value` is undefined (unit weights), [nnz] or [nnz, H] (head h weights the
 // feature slice h of x).
-at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value,
-                const at::Tensor& x, bool mean);
+at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
+                bool mean);
 
 // d out / d value: grad_value[e, h] = <grad_out[row(e)], x[col[e]]> over head
 // slice h (scaled by 1 / deg(row) when `mean`), shaped like `value`.

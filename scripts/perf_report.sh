@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Measures every performance target of gas on this machine and writes
+# scripts/reports/performance.md (plus the plots it shows). One command:
+#
+#   scripts/perf_report.sh [BUILD_DIR]        # default: build
+#
+# Takes about half an hour on 2 cores. Run it on a quiet machine: the figures
+# that count are ratios between configurations measured in the same run,
+# each configuration repeated and interleaved with the others. Needs
+# python3 and gnuplot (Debian: apt-get install python3 gnuplot-nox).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+out=$build/perf
+rm -rf "$out"
+mkdir -p "$out"
+for tool in python3 gnuplot; do
+  command -v $tool > /dev/null || { echo "perf_report: $tool is needed (apt-get install python3 gnuplot-nox)"; exit 1; }
+done
+bin=$build/bin
+[[ -x $bin/large_benchmark && -x $bin/gas_micro_benchmarks ]] || { echo "perf_report: build first ($bin)"; exit 1; }
+data=${GAS_DATA_DIR:-../shared/data}
+
+log() { echo "[$(date +%H:%M:%S)] $*"; }
+
+# ------------------------------------------------------------ machine
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "kernel: $(uname -r)"
+  echo "libtorch: $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo unknown)"
+  echo "blas: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+  echo "compiler: $(c++ --version | head -1)"
+  echo "gas: $(git describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$out/machine.txt"
+
+# ---------------------------------------------------- micro-benchmarks
+log "micro-benchmarks (1M-node graphs)"
+GAS_BENCH_NODES=1000000 "$bin/gas_micro_benchmarks" --benchmark_min_time=0.5 \
+  --benchmark_out="$out/micro.json" --benchmark_out_format=json > "$out/micro.txt" 2>&1
+
+# ------------------------------------------------------- end to end
+# GCN, 2 layers x 64, on the 1M-node random geometric graph: 200 parts of
+# 5,000 nodes, 10 parts per batch. Each configuration runs twice, the
+# repetitions interleaved, 6 epochs each (the first is warm-up).
+declare -A configs=(
+  [gas]=""
+  [gas_precomputed]="params.precompute=true"
+  [gas_worker]="params.num_workers=1"
+  [gas_worker_2threads]="params.num_workers=1 threads=2"
+  [gas_async]="params.history_io=async"
+  [full_random_order]="params.num_parts=1 params.batch_size=1"
+  [full_metis_order]="params.batch_size=200"
+)
+for rep in 1 2; do
+  for name in "${!configs[@]}"; do
+    log "end to end: $name ($rep/2)"
+    "$bin/large_benchmark" model=gcn dataset=synthetic-1m epochs=6 log_every=0 root="$out" \
+      out_dir="$out/e2e/$name/$rep" ${configs[$name]} > "$out/e2e_${name}_$rep.log" 2>&1
+  done
+done
+
+log "end to end: stochastic block model, 1M nodes"
+"$bin/large_benchmark" model=gcn dataset=synthetic-sbm-1m epochs=3 log_every=0 out_dir="$out/e2e/sbm/1" \
+  > "$out/e2e_sbm.log" 2>&1
+
+# ---------------------------------------------------- memory scaling
+scripts/scaling.sh "$build" "$out"
+
+# ------------------------------------------------- small graphs vs PyGAS
+for d in cora citeseer; do
+  if [[ -f $data/Planetoid/Cora/raw/ind.cora.x ]]; then
+    log "small: $d"
+    "$bin/small_benchmark" model=gcn dataset=$d root="$data" runs=1 epochs=100 log_every=0 \
+      out_dir="$out/small/$d" > "$out/small_$d.log" 2>&1
+  fi
+done
+
+log "rendering scripts/reports/performance.md"
+python3 scripts/report.py perf "$out" scripts/reports
+log "done"
