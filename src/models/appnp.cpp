@@ -3,7 +3,7 @@
 #include <gas/nn/functional.h>
 #include <gas/ops/spmm.h>
 
-#include "models/parameters.h"
+#include "models/common.h"
 
 namespace gas {
 namespace models {

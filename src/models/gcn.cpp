@@ -3,7 +3,7 @@
 #include <gas/nn/functional.h>
 #include <gas/sparse_features.h>
 
-#include "models/parameters.h"
+#include "models/common.h"
 
 #include <ATen/ATen.h>
 
@@ -55,10 +55,7 @@ at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
 
   at::Tensor out = convs[layer]->forward(h, adj);
   if (!last || options.linear()) {
-    if (options.batch_norm()) out = bns[layer]->forward(out);
-    if (options.residual() && out.size(-1) == h.size(-1) && !is_sparse_features(h))
-      out = out + h.narrow(0, 0, out.size(0));
-    out = out.relu();
+    out = detail::hidden_activation(out, h, bns, layer, options.residual());
   }
   if (last && options.linear()) out = lins[1]->forward(nn::dropout(out, p, is_training()));
   return out;

@@ -2,7 +2,7 @@
 
 #include <gas/nn/functional.h>
 
-#include "models/parameters.h"
+#include "models/common.h"
 
 #include <torch/nn/modules/container/modulelist.h>
 
@@ -49,9 +49,7 @@ at::Tensor GCN2Impl::forward_layer(int64_t layer, const at::Tensor& x, const CSR
   }
   h = nn::dropout(h, p, is_training());
   at::Tensor out = convs[layer]->forward(h, state.get("x0"), adj);
-  if (options.batch_norm()) out = bns[layer]->forward(out);
-  if (options.residual()) out = out + h.narrow(0, 0, out.size(0));
-  out = out.relu();
+  out = detail::hidden_activation(out, h, bns, layer, options.residual());
   if (layer + 1 == options.num_layers()) out = lin_out(nn::dropout(out, p, is_training()));
   return out;
 }

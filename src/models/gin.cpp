@@ -2,7 +2,7 @@
 
 #include <gas/nn/functional.h>
 
-#include "models/parameters.h"
+#include "models/common.h"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>

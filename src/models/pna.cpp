@@ -3,7 +3,7 @@
 #include <gas/nn/functional.h>
 #include <gas/nn/init.h>
 
-#include "models/parameters.h"
+#include "models/common.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/activation.h>
@@ -53,9 +53,7 @@ at::Tensor PNAImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
   if (layer > 0 || options.drop_input()) h = nn::dropout(h, options.dropout(), is_training());
   at::Tensor out = convs[layer]->forward(h, adj);
   if (layer + 1 < options.num_layers()) {
-    if (options.batch_norm()) out = bns[layer]->forward(out);
-    if (options.residual() && out.size(-1) == h.size(-1)) out = out + h.narrow(0, 0, out.size(0));
-    out = out.relu();
+    out = detail::hidden_activation(out, h, bns, layer, options.residual());
   }
   return out;
 }
@@ -93,9 +91,7 @@ at::Tensor PNAJKImpl::forward_layer(int64_t layer, const at::Tensor& x, const CS
     h = nn::dropout(h, p, is_training());
   }
   at::Tensor out = convs[layer]->forward(h, adj);
-  if (options.batch_norm()) out = bns[layer]->forward(out);
-  if (options.residual()) out = out + h.narrow(0, 0, out.size(0));
-  out = out.relu();
+  out = detail::hidden_activation(out, h, bns, layer, options.residual());
   const at::Tensor jk = at::cat({state.get("jk"), out}, 1);
   if (layer + 1 < options.num_layers()) {
     state.set("jk", jk);

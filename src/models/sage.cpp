@@ -2,7 +2,7 @@
 
 #include <gas/nn/functional.h>
 
-#include "models/parameters.h"
+#include "models/common.h"
 
 #include <torch/nn/modules/container/modulelist.h>
 
@@ -40,9 +40,7 @@ at::Tensor SAGEImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR
   if (layer > 0 || options.drop_input()) h = nn::dropout(h, options.dropout(), is_training());
   at::Tensor out = convs[layer]->forward(h, adj);
   if (layer + 1 < options.num_layers()) {
-    if (options.batch_norm()) out = bns[layer]->forward(out);
-    if (options.residual() && out.size(-1) == h.size(-1)) out = out + h.narrow(0, 0, out.size(0));
-    out = out.relu();
+    out = detail::hidden_activation(out, h, bns, layer, options.residual());
   }
   return out;
 }

@@ -1,8 +1,10 @@
 #pragma once
-// Collects the parameters of modules for the regularised / non-regularised
-// optimiser groups.
+// Pieces the model implementations share: collecting parameters for the
+// regularised / non-regularised optimiser groups, and the activation that
+// closes a hidden layer.
 
 #include <ATen/core/Tensor.h>
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/pimpl.h>
 
 #include <vector>
@@ -38,6 +40,11 @@ std::vector<at::Tensor> parameters_of(const Modules&... modules) {
   append_parameters(out, modules...);
   return out;
 }
+
+/// Batch norm (when `bns` holds one for the layer), the residual input where
+/// widths agree and the input is dense, then ReLU.
+at::Tensor hidden_activation(at::Tensor out, const at::Tensor& input, std::vector<torch::nn::BatchNorm1d>& bns,
+                             int64_t layer, bool residual);
 
 }  // namespace detail
 }  // namespace models
