@@ -1,7 +1,10 @@
 #pragma once
 // Pieces the model implementations share: collecting parameters for the
-// regularised / non-regularised optimiser groups, and the activation that
-// closes a hidden layer.
+// regularised / non-regularised optimiser groups, the activation that closes
+// a hidden layer, and the layer of a plain convolution stack.
+
+#include <gas/graph.h>
+#include <gas/nn/functional.h>
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -41,10 +44,29 @@ std::vector<at::Tensor> parameters_of(const Modules&... modules) {
   return out;
 }
 
+/// Every element but the last (the output layer, which usually takes the
+/// non-regularised weight decay).
+template <typename Holder>
+std::vector<Holder> all_but_last(const std::vector<Holder>& modules) {
+  return modules.empty() ? modules : std::vector<Holder>(modules.begin(), modules.end() - 1);
+}
+
 /// Batch norm (when `bns` holds one for the layer), the residual input where
 /// widths agree and the input is dense, then ReLU.
 at::Tensor hidden_activation(at::Tensor out, const at::Tensor& input, std::vector<torch::nn::BatchNorm1d>& bns,
                              int64_t layer, bool residual);
+
+/// One layer of a plain stack of convolutions (PNA, SAGE): dropout (before
+/// layer 0 only with drop_input), the convolution, and hidden_activation
+/// after every layer but the last.
+template <typename Conv, typename Options>
+at::Tensor stack_layer(std::vector<Conv>& convs, std::vector<torch::nn::BatchNorm1d>& bns, const Options& options,
+                       int64_t layer, const at::Tensor& x, const CSR& adj, bool training) {
+  at::Tensor h = x;
+  if (layer > 0 || options.drop_input()) h = nn::dropout(h, options.dropout(), training);
+  const at::Tensor out = convs[layer]->forward(h, adj);
+  return layer + 1 < options.num_layers() ? hidden_activation(out, h, bns, layer, options.residual()) : out;
+}
 
 }  // namespace detail
 }  // namespace models

@@ -70,7 +70,7 @@ void GCNImpl::reset_parameters() {
 
 std::vector<at::Tensor> GCNImpl::reg_parameters() {
   if (options.linear()) return detail::parameters_of(convs, bns);
-  return detail::parameters_of(std::vector<nn::GCNConv>(convs.begin(), convs.end() - 1), bns);
+  return detail::parameters_of(detail::all_but_last(convs), bns);
 }
 
 std::vector<at::Tensor> GCNImpl::nonreg_parameters() {

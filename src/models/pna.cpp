@@ -49,13 +49,7 @@ PNAImpl::PNAImpl(int64_t num_nodes, const PNAOptions& o) : ScalableGNNImpl(num_n
 
 at::Tensor PNAImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState&) {
   check_layer(layer);
-  at::Tensor h = x;
-  if (layer > 0 || options.drop_input()) h = nn::dropout(h, options.dropout(), is_training());
-  at::Tensor out = convs[layer]->forward(h, adj);
-  if (layer + 1 < options.num_layers()) {
-    out = detail::hidden_activation(out, h, bns, layer, options.residual());
-  }
-  return out;
+  return detail::stack_layer(convs, bns, options, layer, x, adj, is_training());
 }
 
 void PNAImpl::reset_parameters() {
@@ -65,7 +59,7 @@ void PNAImpl::reset_parameters() {
 }
 
 std::vector<at::Tensor> PNAImpl::reg_parameters() {
-  return detail::parameters_of(std::vector<nn::PNAConv>(convs.begin(), convs.end() - 1), bns);
+  return detail::parameters_of(detail::all_but_last(convs), bns);
 }
 
 std::vector<at::Tensor> PNAImpl::nonreg_parameters() { return detail::parameters_of(convs.back()); }

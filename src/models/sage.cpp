@@ -1,7 +1,5 @@
 #include <gas/models/sage.h>
 
-#include <gas/nn/functional.h>
-
 #include "models/common.h"
 
 #include <torch/nn/modules/container/modulelist.h>
@@ -36,13 +34,7 @@ SAGEImpl::SAGEImpl(int64_t num_nodes, const SAGEOptions& o)
 
 at::Tensor SAGEImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState&) {
   check_layer(layer);
-  at::Tensor h = x;
-  if (layer > 0 || options.drop_input()) h = nn::dropout(h, options.dropout(), is_training());
-  at::Tensor out = convs[layer]->forward(h, adj);
-  if (layer + 1 < options.num_layers()) {
-    out = detail::hidden_activation(out, h, bns, layer, options.residual());
-  }
-  return out;
+  return detail::stack_layer(convs, bns, options, layer, x, adj, is_training());
 }
 
 void SAGEImpl::reset_parameters() {
@@ -52,7 +44,7 @@ void SAGEImpl::reset_parameters() {
 }
 
 std::vector<at::Tensor> SAGEImpl::reg_parameters() {
-  return detail::parameters_of(std::vector<nn::SAGEConv>(convs.begin(), convs.end() - 1), bns);
+  return detail::parameters_of(detail::all_but_last(convs), bns);
 }
 
 std::vector<at::Tensor> SAGEImpl::nonreg_parameters() { return detail::parameters_of(convs.back()); }
