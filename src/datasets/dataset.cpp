@@ -10,6 +10,10 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <atomic>
+#include <cmath>
 
 #include <iomanip>
 #include <map>
@@ -41,6 +45,8 @@ const std::map<std::string, Parser>& registry() {
       {"amazon-photo", fixed(load_amazon, "photo")},
       {"coauthor-cs", fixed(load_coauthor, "cs")},
       {"coauthor-physics", fixed(load_coauthor, "physics")},
+      {"gnn-benchmark-cora", fixed(load_gnn_benchmark, "cora")},
+      {"gnn-benchmark-citeseer", fixed(load_gnn_benchmark, "citeseer")},
       {"wikics", fixed(load_wikics)},
       {"flickr", fixed(load_graphsaint, "flickr")},
       {"yelp", fixed(load_graphsaint, "yelp")},
@@ -60,6 +66,23 @@ const std::map<std::string, Parser>& registry() {
        }},
   };
   return parsers;
+}
+
+// The flat index of the first NaN or infinity of a float32 tensor, or -1.
+int64_t first_non_finite(const at::Tensor& x) {
+  const at::Tensor c = x.contiguous();
+  const float* p = c.data_ptr<float>();
+  std::atomic<int64_t> first{c.numel()};
+  at::parallel_for(0, c.numel(), int64_t{1} << 16, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end && i < first.load(std::memory_order_relaxed); ++i) {
+      if (std::isfinite(p[i])) continue;
+      int64_t seen = first.load();
+      while (i < seen && !first.compare_exchange_weak(seen, i)) {
+      }
+      break;
+    }
+  });
+  return first.load() == c.numel() ? -1 : first.load();
 }
 
 at::Tensor column(const at::Tensor& mask, int64_t run) {
@@ -138,6 +161,9 @@ void Dataset::check() const {
               ": features must be float32 [N, F], got ", x.defined() ? x.sizes() : at::IntArrayRef{});
   const int64_t n = x.size(0);
   TORCH_CHECK(n > 0, name, ": the graph has no nodes");
+  const int64_t bad = first_non_finite(x);
+  TORCH_CHECK(bad < 0, name, ": feature ", bad % x.size(1), " of node ", bad / x.size(1), " is ",
+              x.reshape(-1)[bad].item<float>(), "; the features must be finite (damaged file?)");
   TORCH_CHECK(adj.num_rows == n && adj.num_cols == n, name, ": adjacency is ", adj.num_rows, " x ", adj.num_cols,
               " for ", n, " nodes");
   adj.check();

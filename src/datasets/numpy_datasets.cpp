@@ -12,7 +12,7 @@
 namespace gas {
 namespace {
 
-// Amazon's and Coauthor's directory, file and title for a name.
+// Where a collection keeps one of its npz files, relative to the root.
 struct ShchurFile {
   std::string dir, file, title;
 };
@@ -22,11 +22,10 @@ Dataset load_shchur(const std::string& root, const std::string& collection, cons
   const auto it = files.find(name);
   TORCH_CHECK(it != files.end(), "unknown ", collection, " dataset '", name, "'");
   const ShchurFile& f = it->second;
-  const std::string path = root + "/" + collection + "/" + f.dir + "/raw/" + f.file;
-  return read_shchur_npz(loader::require_file(path, f.title,
-                                              "PyG's raw file " + f.file + " (gnn-benchmark's npz) in " + root + "/" +
-                                                  collection + "/" + f.dir + "/raw"),
-                         f.title);
+  const std::string dir = root + "/" + f.dir;
+  return read_shchur_npz(
+      loader::require_file(dir + "/" + f.file, f.title, "the raw file " + f.file + " (gnn-benchmark's npz) in " + dir),
+      f.title);
 }
 
 // Scalar shape arrays such as adj_shape = [rows, cols].
@@ -94,14 +93,20 @@ void default_split(Dataset& data) {
 
 Dataset load_amazon(const std::string& root, const std::string& name) {
   return load_shchur(root, "Amazon", name,
-                     {{"computers", {"Computers", "amazon_electronics_computers.npz", "Amazon Computers"}},
-                      {"photo", {"Photo", "amazon_electronics_photo.npz", "Amazon Photo"}}});
+                     {{"computers", {"Amazon/Computers/raw", "amazon_electronics_computers.npz", "Amazon Computers"}},
+                      {"photo", {"Amazon/Photo/raw", "amazon_electronics_photo.npz", "Amazon Photo"}}});
 }
 
 Dataset load_coauthor(const std::string& root, const std::string& name) {
   return load_shchur(root, "Coauthor", name,
-                     {{"cs", {"CS", "ms_academic_cs.npz", "Coauthor CS"}},
-                      {"physics", {"Physics", "ms_academic_phy.npz", "Coauthor Physics"}}});
+                     {{"cs", {"Coauthor/CS/raw", "ms_academic_cs.npz", "Coauthor CS"}},
+                      {"physics", {"Coauthor/Physics/raw", "ms_academic_phy.npz", "Coauthor Physics"}}});
+}
+
+Dataset load_gnn_benchmark(const std::string& root, const std::string& name) {
+  return load_shchur(root, "GNNBenchmark", name,
+                     {{"cora", {"GNNBenchmark/raw", "cora.npz", "GNNBenchmark Cora"}},
+                      {"citeseer", {"GNNBenchmark/raw", "citeseer.npz", "GNNBenchmark CiteSeer"}}});
 }
 
 Dataset read_shchur_npz(const std::string& path, const std::string& title) {

@@ -58,8 +58,23 @@ at::Tensor one_hot_labels(const Files& files, const std::string& suffix) {
   try {
     const pickle::NdArray a = pickle::as_ndarray(pickle::load_file(file), file);
     if (a.shape.size() != 2) fail(file, "expected a 2-D label matrix, got " + std::to_string(a.shape.size()) + "-D");
-    std::vector<double> v = a.as_double();
-    return at::tensor(v, at::kDouble).view({a.shape[0], a.shape[1]}).to(at::kLong);
+    const std::vector<double> v = a.as_double();
+    const int64_t rows = a.shape[0], cols = a.shape[1];
+    // argmax would turn any damage into plausible labels: insist on one-hot
+    // rows (or all-zero ones, which PyG maps to class 0 as well).
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t ones = 0;
+      for (int64_t c = 0; c < cols; ++c) {
+        const double value = v[r * cols + c];
+        if (value != 0.0 && value != 1.0)
+          fail(file, "row " + std::to_string(r) + " of the label matrix holds " + std::to_string(value) +
+                         ", expected one-hot 0/1 rows");
+        ones += value == 1.0;
+      }
+      if (ones > 1) fail(file, "row " + std::to_string(r) + " of the label matrix has " + std::to_string(ones) +
+                               " classes set, expected one-hot rows");
+    }
+    return at::tensor(v, at::kDouble).view({rows, cols}).to(at::kLong);
   } catch (const std::runtime_error& e) {
     TORCH_CHECK(false, e.what());
   }

@@ -79,6 +79,14 @@ TEST(Planetoid, MissingOrDamagedFilesGiveClearErrors) {
   EXPECT_THROW_WITH(load_dataset("cora", root), "ind.cora.ally");
   testing::write_file(raw + "ind.cora.ally", y);
 
+  // Damage inside the label bytes still parses as a pickle: the one-hot check catches it.
+  std::string damaged = y;
+  damaged.replace(damaged.size() / 2, 4, "\x07\x07\x07\x07");
+  testing::write_file(raw + "ind.cora.ally", damaged);
+  EXPECT_THROW_WITH(load_dataset("cora", root), "ind.cora.ally: row ");
+  EXPECT_THROW_WITH(load_dataset("cora", root), "expected one-hot 0/1 rows");
+  testing::write_file(raw + "ind.cora.ally", y);
+
   const std::string index = testing::read_file(raw + "ind.cora.test.index");
   testing::write_file(raw + "ind.cora.test.index", "1708\n17x9\n");
   EXPECT_THROW_WITH(load_dataset("cora", root), "line 2: expected a node id, got '17x9'");

@@ -12,6 +12,7 @@
 #include "common/test_utils.h"
 
 #include <filesystem>
+#include <limits>
 
 namespace gas {
 namespace {
@@ -73,7 +74,7 @@ void expect_gnn_benchmark(const Dataset& d, int64_t nodes, int64_t edges, int64_
 
 TEST(ShchurNpz, CoraMatchesPyG) {
   GAS_REQUIRE_FILE(gnn_benchmark("cora"));
-  const Dataset d = read_shchur_npz(gnn_benchmark("cora"), "Cora");
+  const Dataset d = load_dataset("gnn-benchmark-cora", testing::data_dir());
   expect_gnn_benchmark(d, 2708, 10556, 1433, 49216, 7);
   // Class sizes counted from labels.npy with Python's zipfile and array modules.
   EXPECT_TRUE(at::equal(at::bincount(d.y), at::tensor({298, 418, 818, 426, 217, 180, 351}, at::kLong)));
@@ -82,7 +83,7 @@ TEST(ShchurNpz, CoraMatchesPyG) {
 TEST(ShchurNpz, CiteSeerDropsSelfLoops) {
   GAS_REQUIRE_FILE(gnn_benchmark("citeseer"));
   // 4715 stored arcs, 124 of them self-loops, 4536 undirected pairs.
-  const Dataset d = read_shchur_npz(gnn_benchmark("citeseer"), "CiteSeer");
+  const Dataset d = load_dataset("gnn-benchmark-citeseer", testing::data_dir());
   expect_gnn_benchmark(d, 3312, 9072, 3703, 105165, 6);
   EXPECT_TRUE(at::equal(at::bincount(d.y), at::tensor({249, 596, 701, 508, 668, 590}, at::kLong)));
 }
@@ -433,6 +434,10 @@ TEST(Custom, BadInputNamesTheFile) {
   write_file(root + "/val_mask.npy", npy<int64_t>({0, 1, 0}, {3}));
   write_file(root + "/test_mask.npy", testing::npy_bool({0, 0, 1}, {3}));
   EXPECT_THROW_WITH(load_dataset("custom", root), "val_mask.npy: expected bool [3] or [3, splits], got Long");
+  write_file(root + "/val_mask.npy", testing::npy_bool({0, 1, 0}, {3}));
+  write_file(root + "/x.npy", npy<float>({1, std::numeric_limits<float>::quiet_NaN(), 3}, {3, 1}));
+  EXPECT_THROW_WITH(load_dataset("custom", root), "custom: feature 0 of node 1 is nan; the features must be finite");
+  write_file(root + "/x.npy", npy<float>({1, 2, 3}, {3, 1}));
   fs::remove(root + "/x.npy");
   EXPECT_THROW_WITH(load_dataset("custom", root),
                     "custom dataset: missing file '" + root + "/x.npy'; expected edge_index, x, y");
@@ -454,8 +459,9 @@ TEST(Custom, BadInputNamesTheFile) {
 TEST(Datasets, RegistryKnowsEveryBenchmarkDataset) {
   EXPECT_EQ(dataset_names(),
             (std::vector<std::string>{"amazon-computers", "amazon-photo", "citeseer", "coauthor-cs", "coauthor-physics",
-                                      "cora", "custom", "flickr", "ogbn-arxiv", "ogbn-products", "ppi", "pubmed",
-                                      "reddit", "synthetic", "wikics", "yelp"}));
+                                      "cora", "custom", "flickr", "gnn-benchmark-citeseer", "gnn-benchmark-cora",
+                                      "ogbn-arxiv", "ogbn-products", "ppi", "pubmed", "reddit", "synthetic", "wikics",
+                                      "yelp"}));
 }
 
 TEST(Datasets, SubgraphSlicesEveryField) {

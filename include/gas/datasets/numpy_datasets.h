@@ -17,6 +17,12 @@ Dataset load_amazon(const std::string& root, const std::string& name);
 /// root/Coauthor/<CS|Physics>/raw/ms_academic_<cs|phy>.npz.
 Dataset load_coauthor(const std::string& root, const std::string& name);
 
+/// Cora or CiteSeer (`name` "cora" or "citeseer") in gnn-benchmark's own
+/// npz form, from root/GNNBenchmark/raw/<name>.npz: the LINQS graphs (not
+/// Planetoid's node sets) in the schema and with the processing of Amazon
+/// and Coauthor, so that reader can be run on files anyone can download.
+Dataset load_gnn_benchmark(const std::string& root, const std::string& name);
+
 /// One npz file of gnn-benchmark's schema (adj_indptr / adj_indices /
 /// adj_shape, attr_data / attr_indices / attr_indptr / attr_shape, labels),
 /// processed as PyG's parse_npz and PyGAS's get_amazon / get_coauthor:
