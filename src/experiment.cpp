@@ -57,6 +57,7 @@ struct Settings {
   bool layerwise = false, fill_history = true;
   HistoryPlacement placement = HistoryPlacement::Host;
   bool async_io = false;
+  int64_t pool_size = 1;  // worker threads of asynchronous history I/O
   models::ModelBuilder build_model;
   DatasetLoader load_data;
   ConfigNode params;
@@ -151,6 +152,8 @@ Settings read_settings(const ConfigNode& config) {
   s.fill_history = params.get_bool("fill_history", true);
   s.placement = parse_history_placement(params.get_choice("history", "host", {"host", "device"}));
   s.async_io = params.get_choice("history_io", "sync", {"sync", "async"}) == "async";
+  // PyGAS's number of transfers in flight; here the threads that move rows.
+  s.pool_size = params.get_int_at_least("pool_size", 1, 1);
   s.cache = params.get_bool("cache_partition", true);
   s.sparse_features = params.get_choice("sparse_features", "auto", {"auto", "true", "false"});
   const std::string data_options = params.child("data").keys().empty() ? "" : params.child("data").to_yaml();
@@ -419,7 +422,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
                                train_data.adj.row_degree()};
   std::shared_ptr<ScalableGNNImpl> model = s.build_model(spec);
   model->set_history_placement(s.placement);
-  if (s.async_io) model->set_history_io(std::make_shared<AsyncHistoryIO>());
+  if (s.async_io) model->set_history_io(std::make_shared<AsyncHistoryIO>(s.pool_size));
   model->to(s.device);
   // Sparse input features where the first layer can take them and they are
   // mostly zeros (bag-of-words): the first transform and input dropout then
@@ -445,7 +448,9 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
                     tensor_nbytes(g.data.adj.value);
   out << "Model " << s.model << ": " << model->num_layers() << " layers, " << num_params << " parameters, "
       << model->histories().size() << " histories (" << fixed(model->history_nbytes() / 1048576.0, 1)
-      << " MiB), history I/O " << model->history_io().name() << ", " << loader.size() << " batches per epoch"
+      << " MiB), history I/O " << model->history_io().name()
+      << (s.async_io ? " (" + std::to_string(s.pool_size) + " threads)" : "") << ", " << loader.size()
+      << " batches per epoch"
       << (s.max_steps > 0 && s.max_steps < loader.size() ? " (max_steps " + std::to_string(s.max_steps) + ")" : "")
       << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << ", " << (sparse ? "sparse" : "dense")
       << " features (density " << fixed(100 * density, 2) << "%); static data " << fixed(static_bytes / 1048576.0, 1)
