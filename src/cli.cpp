@@ -1,26 +1,65 @@
 #include <gas/cli.h>
 
+#include <gas/build_info.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
 #include <gas/experiment.h>
 #include <gas/models/registry.h>
+#include <gas/partition.h>
 
 #include "util/strings.h"
 
 #include <c10/util/Exception.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
 #include <boost/program_options.hpp>
 
+#include <fstream>
 #include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
 #include <vector>
 
 namespace gas {
 
 namespace po = boost::program_options;
 
+namespace {
+
+// The BLAS libraries mapped into this process: which OpenBLAS build (OpenMP,
+// pthreads) or the 40x slower reference BLAS LibTorch actually runs on.
+std::string loaded_blas() {
+  std::ifstream maps("/proc/self/maps");
+  std::set<std::string> found;
+  std::string line;
+  while (std::getline(maps, line)) {
+    const size_t slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string path = line.substr(slash);
+    const std::string file = path.substr(path.rfind('/') + 1);
+    if (file.find("blas") != std::string::npos || file.find("mkl") != std::string::npos) found.insert(path);
+  }
+  return found.empty() ? "none found" : util::join(std::vector<std::string>(found.begin(), found.end()));
+}
+
+}  // namespace
+
+std::string build_summary() {
+  std::ostringstream out;
+  out << "gas " << GAS_VERSION << "\n"
+      << "  LibTorch " << TORCH_VERSION << ", CUDA devices: " << torch::cuda::device_count() << "\n"
+      << "  BLAS: " << loaded_blas() << "\n"
+      << "  METIS: " << (has_metis() ? "yes" : "no (random partitioning only)") << "\n"
+      << "  cores: " << std::thread::hardware_concurrency() << " (the benchmarks use one intra-op thread per core)\n"
+      << "  compiler: " << __VERSION__ << "\n";
+  return out.str();
+}
+
 int benchmark_main(const std::string& suite, int argc, char** argv) {
   const std::string program = suite + "_benchmark";
   po::options_description options("Options");
-  options.add_options()("help,h", "show this help and exit")(
+  options.add_options()("help,h", "show this help and exit")("version", "show the build's versions and exit")(
       "config", po::value<std::string>()->value_name("FILE"),
       ("model configuration file to use instead of <config-dir>/" + suite + "/<model>.yaml").c_str())(
       "config-dir", po::value<std::string>()->value_name("DIR"),
@@ -40,6 +79,10 @@ int benchmark_main(const std::string& suite, int argc, char** argv) {
     std::cerr << program << ": " << e.what() << " (see --help)\n";
     return 2;
   }
+  if (vm.count("version")) {
+    std::cout << build_summary();
+    return 0;
+  }
   if (vm.count("help")) {
     std::cout << "Usage: " << program << " [options] [key=value ...]\n\n"
               << "Trains a GAS model on a " << suite
@@ -56,7 +99,11 @@ int benchmark_main(const std::string& suite, int argc, char** argv) {
                  "  device=D          auto, cpu, cuda, cuda:N or N (default auto)\n"
                  "  runs=N epochs=N   override the dataset block's runs and epochs\n"
                  "  seed=N            run r uses seed N + r (default 0)\n"
-                 "  json=FILE         also write the results as JSON\n"
+                 "  json=FILE         also write the results (summary.json's content) to FILE\n"
+                 "  out_dir=DIR       write a run directory: config.yaml, metrics.jsonl, summary.json\n"
+                 "  export=LIST       with out_dir: logits, predictions and/or embeddings of the best epoch,\n"
+                 "                    in the original node order; export_format=npy (default) or csv\n"
+                 "  profile=true      break every epoch's time down (batches, compute, history I/O, step)\n"
                  "  log_every=N       print every N-th epoch (0: only run summaries; default 1)\n"
                  "  threads=N         intra-op threads (default 0: one per core not taken by loader workers)\n"
                  "  params.KEY=VALUE  any hyper-parameter of the dataset's block, e.g. params.lr=0.005,\n"

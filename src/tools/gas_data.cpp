@@ -4,6 +4,7 @@
 //   gas_data info dataset=ogbn-arxiv root=data
 //   gas_data info dataset=custom root=my_graph data.symmetrize=true
 
+#include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
 
@@ -61,7 +62,7 @@ void print_info(const gas::Dataset& d, double seconds, std::ostream& out) {
 
 int main(int argc, char** argv) {
   po::options_description options("Options");
-  options.add_options()("help,h", "show this help and exit");
+  options.add_options()("help,h", "show this help and exit")("version", "show the build's versions and exit");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>())("arguments",
                                                             po::value<std::vector<std::string>>()->multitoken());
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
   } catch (const po::error& e) {
     std::cerr << "gas_data: " << e.what() << " (see --help)\n";
     return 2;
+  }
+  if (vm.count("version")) {
+    std::cout << gas::build_summary();
+    return 0;
   }
   if (vm.count("help") || !vm.count("command")) {
     (vm.count("help") ? std::cout : std::cerr)
