@@ -192,8 +192,8 @@ TEST(Synthetic, SbmHomophilyIsAsConfigured) {
 TEST(Datasets, UnknownNamesListTheKnownOnes) {
   EXPECT_THROW_WITH(load_dataset("coraa", "."),
                     "unknown dataset 'coraa' (known: amazon-computers, amazon-photo, citeseer, coauthor-cs, "
-                    "coauthor-physics, cora, custom, flickr, ogbn-arxiv, ogbn-products, ppi, "
-                    "pubmed, reddit, synthetic, wikics, yelp)");
+                    "coauthor-physics, cora, custom, flickr, gnn-benchmark-citeseer, gnn-benchmark-cora, ogbn-arxiv, "
+                    "ogbn-products, ppi, pubmed, reddit, synthetic, wikics, yelp)");
 }
 
 TEST(Datasets, PermuteKeepsNodesAndEdgesTogether) {
