@@ -92,14 +92,18 @@ def scaling(results, report_dir):
             run_dir = os.path.join(root, mode, str(n))
             if os.path.exists(os.path.join(run_dir, "summary.json")):
                 s = load_json(os.path.join(run_dir, "summary.json"))
-                row[mode] = (s["peak_rss_mb"], s["static_data_mb"], median_over([run_dir], "train_s"))
+                row[mode] = (s.get("train_peak_rss_mb", s["peak_rss_mb"]), s["static_data_mb"],
+                             median_over([run_dir], "train_s"))
         rows.append(row)
     if not rows:
         return [], None
     nan = (float("nan"),) * 3
     lines = ["## Memory as the graph grows (fixed part size)", "",
              "GCN on random geometric graphs, parts of 5,000 nodes, 10 per batch; full batch = one batch holding",
-             "the whole graph. Compute memory = peak RSS - static data (features, graph, histories).", "",
+             "the whole graph. Peak = peak RSS during training and evaluation (loading and partitioning, which",
+             "peak earlier and free their buffers, excluded); static = what the run holds whatever the batch",
+             "size (features, labels, graph, partition, the evaluation batches' copy of the graph, the batch",
+             "builders' node index, histories, the N x classes output); compute memory = peak - static.", "",
              "| nodes | GAS peak (MB) | GAS static | GAS compute | GAS epoch (s) | full peak (MB) | full static | "
              "full compute | full epoch (s) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -119,7 +123,7 @@ set logscale x 2
 set xlabel 'nodes (millions)'
 set key top left
 set grid
-set title 'Compute memory (peak RSS - static data)'
+set title 'Compute memory (training peak RSS - static data)'
 set ylabel 'MB'
 plot '{report_dir}/scaling.dat' using ($1/1e6):3 with linespoints lw 2 title 'GAS', \\
      '' using ($1/1e6):6 with linespoints lw 2 title 'full batch'
@@ -150,7 +154,9 @@ def perf(results, report_dir):
     targets = []
 
     # ---------------------------------------------------------- micro
-    micro = {b["name"]: b for b in load_json(os.path.join(results, "micro.json"))["benchmarks"]}
+    # Medians of the repetitions, by the benchmark's own name.
+    micro = {b["run_name"]: b for b in load_json(os.path.join(results, "micro.json"))["benchmarks"]
+             if b.get("aggregate_name", "median") == "median"}
 
     def bw(name):
         return micro[name]["bandwidth_GBps"]
@@ -159,6 +165,7 @@ def perf(results, report_dir):
     gather256 = bw("BM_ReferenceRandomRowGather/256/real_time")
     copy = bw("BM_ReferenceStreamingCopy/real_time")
     lines += ["## Micro-benchmarks (1M-node graphs, average degree 10)", "",
+              "Medians of three repetitions run in random order. "
               f"References measured in the same run: streaming copy **{copy:.2f} GB/s**, random-row gather "
               f"**{gather64:.2f} GB/s** (64 floats a row) and **{gather256:.2f} GB/s** (256).", "",
               "| benchmark | GB/s | of reference |", "|---|---:|---:|"]

@@ -170,6 +170,13 @@ CSR CSR::with_value(at::Tensor new_value) const {
   return out;
 }
 
+int64_t CSR::nbytes() const {
+  int64_t bytes = 0;
+  for (const at::Tensor* t : {&rowptr, &col, &value, &t_colptr, &t_row, &t_perm})
+    if (t->defined()) bytes += t->numel() * static_cast<int64_t>(t->element_size());
+  return bytes;
+}
+
 CSR CSR::with_transpose() const {
   if (has_transpose()) return *this;
   check_cpu(*this, "CSR::with_transpose");

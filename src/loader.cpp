@@ -1,6 +1,7 @@
 #include <gas/loader.h>
 
 #include <gas/ops/gather.h>
+#include <gas/sparse_features.h>
 
 #include "util/threads.h"
 
@@ -8,6 +9,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <map>
@@ -22,10 +24,21 @@ namespace {
 // Global id -> local column, -1 when unassigned. One per thread, sized to the
 // largest graph seen, and reset after every batch by touching only the entries
 // it set, so a batch costs O(its size) rather than O(N).
+std::atomic<int64_t> index_bytes{0};  // over every thread's scratch
+
+struct LocalIndex {
+  std::vector<int64_t> ids;
+  ~LocalIndex() { index_bytes -= static_cast<int64_t>(ids.size() * sizeof(int64_t)); }
+};
+
 std::vector<int64_t>& local_index_scratch(int64_t num_nodes) {
-  thread_local std::vector<int64_t> scratch;
-  if (static_cast<int64_t>(scratch.size()) < num_nodes) scratch.assign(num_nodes, -1);
-  return scratch;
+  thread_local LocalIndex scratch;
+  const int64_t had = static_cast<int64_t>(scratch.ids.size());
+  if (had < num_nodes) {
+    scratch.ids.assign(num_nodes, -1);
+    index_bytes += (num_nodes - had) * static_cast<int64_t>(sizeof(int64_t));
+  }
+  return scratch.ids;
 }
 
 void check_ptr(const at::Tensor& ptr, int64_t num_nodes, const char* who) {
@@ -41,6 +54,12 @@ void check_ptr(const at::Tensor& ptr, int64_t num_nodes, const char* who) {
 }
 
 }  // namespace
+
+int64_t batch_index_nbytes() { return index_bytes.load(); }
+
+int64_t Batch::nbytes() const {
+  return adj.nbytes() + tensor_nbytes(x) + tensor_nbytes(n_id) + tensor_nbytes(offset) + tensor_nbytes(count);
+}
 
 Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x,
                  bool with_transpose) {
@@ -352,6 +371,12 @@ EvalSubgraphLoader::EvalSubgraphLoader(const CSR& adj, const at::Tensor& ptr, in
     Batch batch = make_batch(adj, ptr, std::move(parts), {}, /*with_transpose=*/false);
     if (batch.batch_size > 0) batches_.push_back(std::move(batch));
   }
+}
+
+int64_t EvalSubgraphLoader::nbytes() const {
+  int64_t bytes = 0;
+  for (const Batch& b : batches_) bytes += b.nbytes();
+  return bytes;
 }
 
 int64_t EvalSubgraphLoader::max_halo() const {

@@ -48,7 +48,8 @@ struct ExperimentResult {
   std::string metric;  ///< "accuracy" or "micro-F1"
   double total_seconds = 0.0;
   double median_epoch_seconds = 0.0;  ///< training + evaluation
-  double peak_rss_mb = 0.0;
+  double peak_rss_mb = 0.0;        ///< whole process: loading, partitioning, training
+  double train_peak_rss_mb = 0.0;  ///< from the end of set-up on (training and evaluation only)
 };
 
 /// Reads and validates every key of `config` without running anything;

@@ -36,6 +36,8 @@ struct CSR {
   int64_t nnz() const { return col.defined() ? col.numel() : 0; }
   bool has_value() const { return value.defined(); }
   bool has_transpose() const { return t_colptr.defined(); }
+  /// Bytes held by every tensor, the transpose's included.
+  int64_t nbytes() const;
   c10::Device device() const { return rowptr.device(); }
 
   /// Throws c10::Error naming the first violated invariant (shapes, dtypes,

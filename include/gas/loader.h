@@ -32,6 +32,8 @@ struct Batch {
   std::vector<int64_t> parts;  ///< the part ids, ascending
 
   int64_t num_halo() const { return n_id.numel() - batch_size; }
+  /// Bytes held by the adjacency, features and ids.
+  int64_t nbytes() const;
   /// The halo's global ids (n_id[batch_size:]).
   at::Tensor halo() const { return n_id.narrow(0, batch_size, num_halo()); }
 };
@@ -44,6 +46,10 @@ struct Batch {
 /// transpose, which training's backward pass uses.
 Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {},
                  bool with_transpose = true);
+
+/// Bytes of the node-id -> batch-column indexes that make_batch keeps, one
+/// per thread that has built a batch, each as long as the largest graph.
+int64_t batch_index_nbytes();
 
 struct SubgraphLoaderOptions {
   /// Parts per minibatch.
@@ -126,6 +132,8 @@ class EvalSubgraphLoader {
   /// Largest halo of any batch: the staging size an asynchronous pull needs.
   int64_t max_halo() const;
   int64_t num_nodes() const { return num_nodes_; }
+  /// Bytes held by the batches: about one more copy of the graph.
+  int64_t nbytes() const;
 
  private:
   std::vector<Batch> batches_;

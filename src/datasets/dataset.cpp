@@ -6,6 +6,8 @@
 #include <gas/datasets/planetoid.h>
 #include <gas/datasets/synthetic.h>
 
+#include <gas/sparse_features.h>
+
 #include "util/strings.h"
 
 #include <ATen/ATen.h>
@@ -104,6 +106,12 @@ std::string to_string(Split split) {
 }
 
 int64_t Dataset::num_splits() const { return train_mask.dim() == 2 ? train_mask.size(1) : 1; }
+
+int64_t Dataset::nbytes() const {
+  int64_t bytes = adj.nbytes() + tensor_nbytes(x);
+  for (const at::Tensor* t : {&y, &train_mask, &val_mask, &test_mask}) bytes += tensor_nbytes(*t);
+  return bytes;
+}
 
 at::Tensor Dataset::mask(Split split, int64_t run) const {
   switch (split) {

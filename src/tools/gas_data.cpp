@@ -26,13 +26,6 @@ namespace {
 
 int64_t count(const at::Tensor& mask) { return mask.sum().item<int64_t>(); }
 
-double tensor_mib(const gas::Dataset& d) {
-  double bytes = 0;
-  for (const at::Tensor& t : {d.adj.rowptr, d.adj.col, d.adj.value, d.x, d.y, d.train_mask, d.val_mask, d.test_mask})
-    if (t.defined()) bytes += static_cast<double>(t.nbytes());
-  return bytes / (1024.0 * 1024.0);
-}
-
 void print_info(const gas::Dataset& d, double seconds, std::ostream& out) {
   out << std::fixed << std::setprecision(1);
   out << "dataset    " << d.name << "\n"
@@ -54,7 +47,7 @@ void print_info(const gas::Dataset& d, double seconds, std::ostream& out) {
           << count(d.mask(gas::Split::Val, s)) << ", test " << count(d.mask(gas::Split::Test, s)) << "\n";
   }
   out << std::setprecision(2) << "load time  " << seconds << " s\n"
-      << std::setprecision(1) << "memory     tensors " << tensor_mib(d) << " MiB, peak RSS " << gas::util::peak_rss_mb()
+      << std::setprecision(1) << "memory     tensors " << d.nbytes() / (1024.0 * 1024.0) << " MiB, peak RSS " << gas::util::peak_rss_mb()
       << " MiB\n";
 }
 

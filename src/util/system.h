@@ -11,8 +11,14 @@ namespace util {
 /// strerror(errno) as a string.
 std::string errno_message();
 
-/// Peak resident set size of this process, in MiB.
+/// Peak resident set size of this process, in MiB, since it started or since
+/// the last successful reset_peak_rss().
 double peak_rss_mb();
+
+/// Restarts the peak RSS from the current RSS (Linux's /proc/self/clear_refs),
+/// so that a phase's own peak can be told from that of the set-up before it.
+/// False where the system does not allow it.
+bool reset_peak_rss();
 
 /// Directory of the running executable ("" when unknown).
 std::string executable_dir();
@@ -26,6 +32,10 @@ bool is_file(const std::string& path);
 /// and a rename, so readers never see a partial file and an existing file is
 /// replaced only by a complete one. Throws std::runtime_error naming the path.
 void write_file_atomic(const std::string& path, const std::string& content);
+
+/// Hands memory that the allocator keeps after frees back to the system
+/// (glibc's malloc_trim; nothing elsewhere).
+void release_free_memory();
 
 /// Seconds since an arbitrary start, monotonic.
 inline double now_seconds() {

@@ -96,7 +96,7 @@ void BM_ReferenceRandomRowGather(benchmark::State& state) {
   const int64_t rows = bench_nodes(), width = state.range(0);
   const at::Tensor src = at::randn({rows, width});
   const at::Tensor idx = at::randint(0, rows, {rows}, at::kLong);
-  at::Tensor dst = at::empty({rows, width});
+  at::Tensor dst = at::zeros({rows, width});  // touched: first-touch page faults are not the gather's cost
   const float* s = src.data_ptr<float>();
   const int64_t* ix = idx.data_ptr<int64_t>();
   float* d = dst.data_ptr<float>();

@@ -32,6 +32,8 @@ struct Dataset {
   bool multilabel() const { return y.dim() == 2; }
   /// Alternative splits held by the masks (1 for 1-D masks).
   int64_t num_splits() const;
+  /// Bytes held by the features, labels, masks and graph.
+  int64_t nbytes() const;
   /// The [N] mask of `split` used by run `run` (column run % num_splits()).
   at::Tensor mask(Split split, int64_t run = 0) const;
 
