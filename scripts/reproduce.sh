@@ -25,7 +25,10 @@ run() {  # model dataset [args...]
     return
   fi
   echo "[$(date +%H:%M:%S)] $model on $dataset"
-  "$build/bin/${suite}_benchmark" model="$model" dataset="$dataset" root="$root" log_every=0 $runs \
+  # Generated graphs cache their partitions beside the results, not in the data root.
+  local data_root=$root
+  [[ $dataset == synthetic* ]] && data_root=$out
+  "$build/bin/${suite}_benchmark" model="$model" dataset="$dataset" root="$data_root" log_every=0 $runs \
     out_dir="$out/$model-$dataset" "$@" > "$out/$model-$dataset.log" 2>&1 || echo "FAILED: see $out/$model-$dataset.log"
 }
 
