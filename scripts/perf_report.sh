@@ -51,6 +51,7 @@ GAS_BENCH_NODES=1000000 "$bin/gas_micro_benchmarks" --benchmark_min_time=0.2 --b
 declare -A configs=(
   [gas]=""
   [gas_precomputed]="params.precompute=true"
+  [gas_precomputed_1thread]="params.precompute=true threads=1"
   [gas_worker]="params.num_workers=1"
   [gas_worker_2threads]="params.num_workers=1 threads=2"
   [gas_async]="params.history_io=async"
