@@ -111,23 +111,29 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
     }
   }
 
-  // The halo: every out-of-batch neighbour, claimed once (-1 -> -2) by
-  // whichever thread meets it first, then listed in ascending order.
+  // In-batch rows are the contiguous node ranges, so their edges are the
+  // contiguous edge ranges [rp[offset], rp[offset + count]): every pass below
+  // streams over edges rather than hopping row by row.
   const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
   const int64_t* col = adj.col.data_ptr<int64_t>();
+  constexpr int64_t kEdgeGrain = 16384;
+
+  // The halo: every out-of-batch neighbour, claimed once (-1 -> -2) by
+  // whichever thread meets it first, then listed in ascending order.
   const int threads = at::get_num_threads();
   std::vector<std::vector<int64_t>> found(threads);
-  at::parallel_for(0, batch_size, 2048, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t>& mine = found[at::get_thread_num()];
-    for (int64_t i = begin; i < end; ++i) {
-      for (int64_t e = rp[n_id[i]]; e < rp[n_id[i] + 1]; ++e) {
+  for (size_t i = 0; i < offset.size(); ++i) {
+    at::parallel_for(rp[offset[i]], rp[offset[i] + count[i]], kEdgeGrain, [&](int64_t begin, int64_t end) {
+      std::vector<int64_t>& mine = found[at::get_thread_num()];
+      for (int64_t e = begin; e < end; ++e) {
+        const int64_t c = col[e];
         int64_t expected = -1;
-        if (__atomic_load_n(&local[col[e]], __ATOMIC_RELAXED) == -1 &&
-            __atomic_compare_exchange_n(&local[col[e]], &expected, -2, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-          mine.push_back(col[e]);
+        if (__atomic_load_n(&local[c], __ATOMIC_RELAXED) == -1 &&
+            __atomic_compare_exchange_n(&local[c], &expected, -2, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+          mine.push_back(c);
       }
-    }
-  });
+    });
+  }
   std::vector<int64_t> halo;
   for (auto& f : found) halo.insert(halo.end(), f.begin(), f.end());
   std::sort(halo.begin(), halo.end());
@@ -138,16 +144,27 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
   at::Tensor rowptr = at::empty({batch_size + 1}, at::kLong);
   int64_t* out_rp = rowptr.data_ptr<int64_t>();
   out_rp[0] = 0;
-  for (int64_t i = 0; i < batch_size; ++i) out_rp[i + 1] = out_rp[i] + (rp[n_id[i] + 1] - rp[n_id[i]]);
+  {
+    int64_t row = 0;
+    for (size_t i = 0; i < offset.size(); ++i) {
+      const int64_t shift = out_rp[row] - rp[offset[i]];
+      for (int64_t k = 1; k <= count[i]; ++k) out_rp[row + k] = rp[offset[i] + k] + shift;
+      row += count[i];
+    }
+  }
   const int64_t nnz = out_rp[batch_size];
   at::Tensor out_col = at::empty({nnz}, at::kLong);
   int64_t* oc = out_col.data_ptr<int64_t>();
-  at::parallel_for(0, batch_size, 2048, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      int64_t o = out_rp[i];
-      for (int64_t e = rp[n_id[i]]; e < rp[n_id[i] + 1]; ++e) oc[o++] = local[col[e]];
+  {
+    int64_t out = 0;
+    for (size_t i = 0; i < offset.size(); ++i) {
+      const int64_t lo = rp[offset[i]], hi = rp[offset[i] + count[i]], shift = out - lo;
+      at::parallel_for(lo, hi, kEdgeGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t e = begin; e < end; ++e) oc[e + shift] = local[col[e]];
+      });
+      out += hi - lo;
     }
-  });
+  }
   at::Tensor value;
   if (adj.has_value()) {
     std::vector<at::Tensor> slices;
