@@ -107,7 +107,9 @@ def scaling(results, report_dir):
              "| nodes | GAS peak (MB) | GAS static | GAS compute | GAS epoch (s) | full peak (MB) | full static | "
              "full compute | full epoch (s) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    with open(os.path.join(report_dir, "scaling.dat"), "w") as dat:
+    # The plot's data stays with the measurements; only the figure goes in the repository.
+    dat_path = os.path.join(root, "scaling.dat")
+    with open(dat_path, "w") as dat:
         dat.write("# nodes gas_peak gas_compute gas_epoch full_peak full_compute full_epoch\n")
         for r in rows:
             g, f = r.get("gas", nan), r.get("full", nan)
@@ -125,11 +127,11 @@ set key top left
 set grid
 set title 'Compute memory (training peak RSS - static data)'
 set ylabel 'MB'
-plot '{report_dir}/scaling.dat' using ($1/1e6):3 with linespoints lw 2 title 'GAS', \\
+plot '{dat_path}' using ($1/1e6):3 with linespoints lw 2 title 'GAS', \\
      '' using ($1/1e6):6 with linespoints lw 2 title 'full batch'
 set title 'Training epoch'
 set ylabel 'seconds'
-plot '{report_dir}/scaling.dat' using ($1/1e6):4 with linespoints lw 2 title 'GAS', \\
+plot '{dat_path}' using ($1/1e6):4 with linespoints lw 2 title 'GAS', \\
      '' using ($1/1e6):7 with linespoints lw 2 title 'full batch'
 unset multiplot
 """)
