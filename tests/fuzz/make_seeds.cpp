@@ -7,11 +7,12 @@
 
 #include "common/fixtures.h"
 
+#include <sys/stat.h>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 namespace {
@@ -23,6 +24,12 @@ void write(const std::string& name, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+// The text fuzzers read their first byte as the mode (which reader, which
+// expected shape), so each text seed starts with the mode it was made for.
+void write_text(const std::string& name, char mode, const std::string& text) {
+  write(name, std::string(1, mode) + text);
 }
 
 }  // namespace
@@ -38,11 +45,16 @@ int main(int argc, char** argv) {
     using namespace gas::testing;
     // Protocol 2: {1: [2, 3], 4: []}; defaultdict(list, {0: [1, 2], 2: [0]})
     // as Planetoid's ind.*.graph; protocol 0: [1, 2.5, u'a', (3, None, True)].
-    write("pickle/dict.pkl", std::string("\x80\x02}q\x00(K\x01]q\x01(K\x02K\x03" "eK\x04]q\x02u.", 24));
-    write("pickle/defaultdict.pkl",
-          std::string("\x80\x02" "ccollections\ndefaultdict\nq\x00" "c__builtin__\nlist\nq\x01\x85q\x02Rq\x03"
-                      "(K\x00]q\x04(K\x01K\x02" "eK\x02]q\x05K\x00" "au.",
-                      77));
+    write("pickle/dict.pkl", std::string("\x80\x02}q\x00(K\x01]q\x01(K\x02K\x03"
+                                         "eK\x04]q\x02u.",
+                                         24));
+    write("pickle/defaultdict.pkl", std::string("\x80\x02"
+                                                "ccollections\ndefaultdict\nq\x00"
+                                                "c__builtin__\nlist\nq\x01\x85q\x02Rq\x03"
+                                                "(K\x00]q\x04(K\x01K\x02"
+                                                "eK\x02]q\x05K\x00"
+                                                "au.",
+                                                77));
     write("pickle/list0.pkl", "(lp0\nI1\naF2.5\naVa\np1\na(I3\nNI01\ntp2\na.");
 
     const std::string f4 = npy<float>({1, 2, 3, 4}, {2, 2});
@@ -53,21 +65,20 @@ int main(int argc, char** argv) {
     write_zip(root + "/npy/stored.npz", {{"a.npy", f4}, {"b.npy", b1}}, false);
     write_zip(root + "/npy/deflated.npz", {{"a.npy", f4}, {"b.npy", b1}}, true);
 
-    // The text fuzzers read their first byte as the mode (which reader, which
-    // expected shape), so each seed starts with the mode it was made for.
-    write("json_graph/class_map.json", std::string(1, '\x01') + R"({"0": 1, "1": 0, "2": 3})");
-    write("json_graph/class_map_multi.json", std::string(1, '\x01') + R"({"0": [1, 0, 1], "1": [0, 1, 0]})");
-    write("json_graph/role.json", std::string(1, '\x02') + R"({"tr": [0, 1], "va": [2], "te": [3]})");
-    write("json_graph/node_link.json",
-          std::string(1, '\x03') + R"({"directed": false, "multigraph": false, "graph": {}, "nodes": [{"id": 0, "val": false}, {"id": 1}], )"
-          R"("links": [{"source": 0, "target": 1}]})");
-    write("json_graph/wikics.json",
-          std::string(1, '\x00') + R"({"features": [[0.5, 1], [2, 3]], "labels": [0, 1], "links": [[1], [0]], "train_masks": [[1, 0]], )"
-          R"("val_masks": [[0, 1]], "stopping_masks": [[0, 1]], "test_mask": [true, false]})");
+    write_text("json_graph/class_map.json", 1, R"({"0": 1, "1": 0, "2": 3})");
+    write_text("json_graph/class_map_multi.json", 1, R"({"0": [1, 0, 1], "1": [0, 1, 0]})");
+    write_text("json_graph/role.json", 2, R"({"tr": [0, 1], "va": [2], "te": [3]})");
+    write_text(
+        "json_graph/node_link.json", 3,
+        R"({"directed": false, "multigraph": false, "graph": {}, "nodes": [{"id": 0, "val": false}, {"id": 1}], )"
+        R"("links": [{"source": 0, "target": 1}]})");
+    write_text("json_graph/wikics.json", 0,
+               R"({"features": [[0.5, 1], [2, 3]], "labels": [0, 1], "links": [[1], [0]], "train_masks": [[1, 0]], )"
+               R"("val_masks": [[0, 1]], "stopping_masks": [[0, 1]], "test_mask": [true, false]})");
 
     // A CRLF line among LF ones.
-    write("csv/floats.csv", std::string(1, '\x01') + "0.5,-1e-3,7\r\n1,2,3\n");
-    write("csv/ints.csv", std::string(1, '\x00') + "0,1\n1,2\n2,0\n");
+    write_text("csv/floats.csv", 1, "0.5,-1e-3,7\r\n1,2,3\n");
+    write_text("csv/ints.csv", 0, "0,1\n1,2\n2,0\n");
   } catch (const std::exception& e) {
     std::cerr << "gas_fuzz_seeds: " << e.what() << "\n";
     return 1;
