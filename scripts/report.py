@@ -92,8 +92,7 @@ def scaling(results, report_dir):
             run_dir = os.path.join(root, mode, str(n))
             if os.path.exists(os.path.join(run_dir, "summary.json")):
                 s = load_json(os.path.join(run_dir, "summary.json"))
-                row[mode] = (s.get("train_peak_rss_mb", s["peak_rss_mb"]), s["static_data_mb"],
-                             median_over([run_dir], "train_s"))
+                row[mode] = (s["train_peak_rss_mb"], s["static_data_mb"], median_over([run_dir], "train_s"))
         rows.append(row)
     if not rows:
         return [], None

@@ -1,5 +1,7 @@
 #include <gas/graph.h>
 
+#include <gas/sparse_features.h>
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -172,8 +174,7 @@ CSR CSR::with_value(at::Tensor new_value) const {
 
 int64_t CSR::nbytes() const {
   int64_t bytes = 0;
-  for (const at::Tensor* t : {&rowptr, &col, &value, &t_colptr, &t_row, &t_perm})
-    if (t->defined()) bytes += t->numel() * static_cast<int64_t>(t->element_size());
+  for (const at::Tensor* t : {&rowptr, &col, &value, &t_colptr, &t_row, &t_perm}) bytes += tensor_nbytes(*t);
   return bytes;
 }
 

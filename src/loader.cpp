@@ -21,9 +21,6 @@
 namespace gas {
 namespace {
 
-// Global id -> local column, -1 when unassigned. One per thread, sized to the
-// largest graph seen, and reset after every batch by touching only the entries
-// it set, so a batch costs O(its size) rather than O(N).
 std::atomic<int64_t> index_bytes{0};  // over every thread's scratch
 
 struct LocalIndex {
@@ -31,6 +28,9 @@ struct LocalIndex {
   ~LocalIndex() { index_bytes -= static_cast<int64_t>(ids.size() * sizeof(int64_t)); }
 };
 
+// Global id -> local column, -1 when unassigned. One per thread, sized to the
+// largest graph seen, and reset after every batch by touching only the entries
+// it set, so a batch costs O(its size) rather than O(N).
 std::vector<int64_t>& local_index_scratch(int64_t num_nodes) {
   thread_local LocalIndex scratch;
   const int64_t had = static_cast<int64_t>(scratch.ids.size());

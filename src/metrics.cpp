@@ -40,7 +40,7 @@ std::array<int64_t, K> count_masked_rows(const at::Tensor& mask, const RowCounts
 }  // namespace
 
 double accuracy(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
-  if (!row_pass(logits, y, mask) || y.scalar_type() != at::kLong) {
+  if (!row_pass(logits, y, mask) || y.scalar_type() != at::kLong || y.dim() != 1 || y.size(0) != logits.size(0)) {
     const at::Tensor m = mask.to(logits.device());
     const int64_t n = m.sum().item<int64_t>();
     if (n == 0) return std::numeric_limits<double>::quiet_NaN();
@@ -73,10 +73,10 @@ double micro_f1(const at::Tensor& logits, const at::Tensor& y, const at::Tensor&
     const int64_t classes = l.size(1);
     AT_DISPATCH_FLOATING_TYPES(l.scalar_type(), "micro_f1", [&] {
       const scalar_t* lp = l.data_ptr<scalar_t>();
-      const scalar_t* tp_ = truth.data_ptr<scalar_t>();
+      const scalar_t* labels = truth.data_ptr<scalar_t>();
       const std::array<int64_t, 3> c = count_masked_rows<3>(mask, [&](int64_t i, std::array<int64_t, 3>& acc) {
         for (int64_t k = i * classes; k < (i + 1) * classes; ++k) {
-          const bool pred = lp[k] > 0, label = tp_[k] > 0.5;
+          const bool pred = lp[k] > 0, label = labels[k] > 0.5;
           acc[0] += pred && label;
           acc[1] += pred && !label;
           acc[2] += !pred && label;

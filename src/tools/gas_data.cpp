@@ -47,8 +47,8 @@ void print_info(const gas::Dataset& d, double seconds, std::ostream& out) {
           << count(d.mask(gas::Split::Val, s)) << ", test " << count(d.mask(gas::Split::Test, s)) << "\n";
   }
   out << std::setprecision(2) << "load time  " << seconds << " s\n"
-      << std::setprecision(1) << "memory     tensors " << d.nbytes() / (1024.0 * 1024.0) << " MiB, peak RSS " << gas::util::peak_rss_mb()
-      << " MiB\n";
+      << std::setprecision(1) << "memory     tensors " << d.nbytes() / (1024.0 * 1024.0) << " MiB, peak RSS "
+      << gas::util::peak_rss_mb() << " MiB\n";
 }
 
 }  // namespace

@@ -198,7 +198,6 @@ TEST(Experiment, TooManyPartsIsReportedAfterLoading) {
                     "params.synthetic.num_parts: 5000 parts requested for a graph of 1500 nodes");
 }
 
-
 // Metrics against loops over the rows written here, ties and all.
 TEST(Metrics, AccuracyAndMicroF1MatchLoopsOverTheRows) {
   torch::manual_seed(3);
