@@ -96,27 +96,53 @@ Reduce parse_reduce(const std::string& name) {
   TORCH_CHECK(false, "unknown reduction '", name, "' (valid: sum, mean, min, max)");
 }
 
-at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
+namespace {
+
+void check_inputs(const CSR& adj, const at::Tensor& x) {
   TORCH_CHECK(x.dim() == 2, "spmm: x must be [num_cols, F], got ", x.sizes());
   TORCH_CHECK(x.size(0) == adj.num_cols, "spmm: x has ", x.size(0), " rows, the adjacency ", adj.num_cols, " columns");
   TORCH_CHECK(at::isFloatingType(x.scalar_type()), "spmm: x must be floating point, got ", x.scalar_type());
   TORCH_CHECK(adj.rowptr.numel() == adj.num_rows + 1, "spmm: rowptr has ", adj.rowptr.numel(), " entries for ",
               adj.num_rows, " rows");
   TORCH_CHECK(adj.device() == x.device(), "spmm: adjacency on ", adj.device(), ", x on ", x.device());
+}
+
+// The edge weights of a Sum or Mean, checked against x; nullopt for none.
+c10::optional<at::Tensor> checked_value(const CSR& adj, const at::Tensor& x) {
+  if (!adj.has_value()) return c10::nullopt;
+  const at::Tensor& v = adj.value;
+  TORCH_CHECK(v.size(0) == adj.nnz(), "spmm: value has ", v.size(0), " entries, nnz is ", adj.nnz());
+  TORCH_CHECK(v.dim() == 1 || (v.dim() == 2 && x.size(1) % v.size(1) == 0), "spmm: value of shape ", v.sizes(),
+              " does not split ", x.size(1), " features into heads");
+  TORCH_CHECK(v.scalar_type() == x.scalar_type(), "spmm: value is ", v.scalar_type(), ", x is ", x.scalar_type());
+  return v.contiguous();
+}
+
+}  // namespace
+
+at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
+  check_inputs(adj, x);
   if (reduce == Reduce::Min || reduce == Reduce::Max) {
     TORCH_CHECK(!adj.has_value(), "spmm: min and max aggregate unweighted neighbours; drop the edge values first");
     return SpMMExtremeFunction::apply(x.contiguous(), adj, reduce == Reduce::Max);
   }
-  c10::optional<at::Tensor> value;
-  if (adj.has_value()) {
-    const at::Tensor& v = adj.value;
-    TORCH_CHECK(v.size(0) == adj.nnz(), "spmm: value has ", v.size(0), " entries, nnz is ", adj.nnz());
-    TORCH_CHECK(v.dim() == 1 || (v.dim() == 2 && x.size(1) % v.size(1) == 0), "spmm: value of shape ", v.sizes(),
-                " does not split ", x.size(1), " features into heads");
-    TORCH_CHECK(v.scalar_type() == x.scalar_type(), "spmm: value is ", v.scalar_type(), ", x is ", x.scalar_type());
-    value = v.contiguous();
-  }
-  return SpMMFunction::apply(x.contiguous(), value, adj, reduce == Reduce::Mean);
+  return SpMMFunction::apply(x.contiguous(), checked_value(adj, x), adj, reduce == Reduce::Mean);
+}
+
+at::Tensor& spmm_out(at::Tensor& out, const CSR& adj, const at::Tensor& x, Reduce reduce) {
+  check_inputs(adj, x);
+  TORCH_CHECK(reduce == Reduce::Sum || reduce == Reduce::Mean, "spmm_out: only sum and mean write into a buffer");
+  const c10::optional<at::Tensor> value = checked_value(adj, x);
+  TORCH_CHECK(!at::GradMode::is_enabled() || !(x.requires_grad() || (value && value->requires_grad())),
+              "spmm_out records no gradient; call it under torch::NoGradGuard, or use spmm");
+  TORCH_CHECK(out.dim() == 2 && out.size(0) == adj.num_rows && out.size(1) == x.size(1), "spmm_out: out must be [",
+              adj.num_rows, ", ", x.size(1), "], got ", out.sizes());
+  TORCH_CHECK(out.is_contiguous() && out.scalar_type() == x.scalar_type() && out.device() == x.device(),
+              "spmm_out: out must be a contiguous ", x.scalar_type(), " tensor on ", x.device());
+  GAS_DISPATCH_DEVICE(
+      x.device(), "spmm_out",
+      cpu::spmm_out(adj.rowptr, adj.col, value ? *value : at::Tensor(), x.contiguous(), reduce == Reduce::Mean, out));
+  return out;
 }
 
 }  // namespace ops

@@ -11,6 +11,7 @@
 //   copy:       2 * size                          (read + write)
 //   gather:     rows * (2 * F * 4 + 8)            (read row, write row, index)
 //   spmm:       nnz * (F * 4 + 8 [+ 4 weight]) + rows * F * 4 + (rows + 1) * 8
+//               (into a reused output, as the gather; *FreshOutput: a new one)
 //   pull:       like gather;  push (chunked): 2 * rows * F * 4
 //   softmax:    3 * nnz * H * 4 + (rows + 1) * 8  (read, exp pass, write)
 
@@ -125,8 +126,9 @@ void BM_SpMMForward(benchmark::State& state) {
   const gas::CSR adj = weighted ? base : base.with_value({});
   const at::Tensor x = at::randn({adj.num_cols, width});
   const auto reduce = state.range(1) == 1 ? gas::ops::Reduce::Mean : gas::ops::Reduce::Sum;
+  at::Tensor out = at::zeros({adj.num_rows, width});  // touched, as the gather reference's output
   torch::NoGradGuard no_grad;
-  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm(adj, x, reduce));
+  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm_out(out, adj, x, reduce).data_ptr());
   set_bandwidth(state, spmm_bytes(adj, width, weighted));
   state.counters["GFLOPs"] =
       benchmark::Counter(2.0 * adj.nnz() * width * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -137,14 +139,27 @@ BENCHMARK(BM_SpMMForward)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// The same product into a fresh output each call, as spmm (and training)
+// does: the difference to BM_SpMMForward is the page faults of a new
+// [N, 64] tensor, as large as one per 4 KiB. Arg: METIS order.
+void BM_SpMMForwardFreshOutput(benchmark::State& state) {
+  const gas::CSR adj = (state.range(0) ? graphs().metis : graphs().random).with_value({});
+  const at::Tensor x = at::randn({adj.num_cols, 64});
+  torch::NoGradGuard no_grad;
+  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm(adj, x));
+  set_bandwidth(state, spmm_bytes(adj, 64, false));
+}
+BENCHMARK(BM_SpMMForwardFreshOutput)->ArgName("metis")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // Thread scaling of the 64-feature sum: args metis order, intra-op threads.
 void BM_SpMMThreads(benchmark::State& state) {
   const gas::CSR adj = (state.range(0) ? graphs().metis : graphs().random).with_value({});
   const at::Tensor x = at::randn({adj.num_cols, 64});
+  at::Tensor out = at::zeros({adj.num_rows, 64});
   const int threads = at::get_num_threads();
   at::set_num_threads(static_cast<int>(state.range(1)));
   torch::NoGradGuard no_grad;
-  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm(adj, x));
+  for (auto _ : state) benchmark::DoNotOptimize(gas::ops::spmm_out(out, adj, x).data_ptr());
   at::set_num_threads(threads);
   set_bandwidth(state, spmm_bytes(adj, 64, false));
 }

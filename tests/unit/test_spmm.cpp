@@ -46,27 +46,29 @@ TEST_P(SpMMTest, ValuesAndGradientsMatchDense) {
   const Case c = GetParam();
   torch::manual_seed(0);
   const CSR structure = bipartite_fixture();
-  const int64_t width = 12;
-  for (bool transpose_cached : {false, true}) {
-    const CSR adj = transpose_cached ? structure.with_transpose() : structure;
-    at::Tensor x = at::randn({8, width}, at::kDouble).requires_grad_(true);
-    at::Tensor value;
-    if (c.heads == 1) value = at::rand({adj.nnz()}, at::kDouble).requires_grad_(true);
-    if (c.heads > 1) value = at::rand({adj.nnz(), c.heads}, at::kDouble).requires_grad_(true);
-    const at::Tensor out = ops::spmm(adj.with_value(value), x, c.reduce);
+  // 12, 45 and 96 doubles: a vector and a tail; all three kernel paths (4
+  // vectors, one, a tail); several 4-vector blocks. Head slices straddle them.
+  for (const int64_t width : {12, 45, 96})
+    for (bool transpose_cached : {false, true}) {
+      const CSR adj = transpose_cached ? structure.with_transpose() : structure;
+      at::Tensor x = at::randn({8, width}, at::kDouble).requires_grad_(true);
+      at::Tensor value;
+      if (c.heads == 1) value = at::rand({adj.nnz()}, at::kDouble).requires_grad_(true);
+      if (c.heads > 1) value = at::rand({adj.nnz(), c.heads}, at::kDouble).requires_grad_(true);
+      const at::Tensor out = ops::spmm(adj.with_value(value), x, c.reduce);
 
-    at::Tensor x_ref = x.detach().clone().requires_grad_(true);
-    at::Tensor value_ref = value.defined() ? value.detach().clone().requires_grad_(true) : at::Tensor();
-    const at::Tensor ref = dense_reference(adj, value_ref, x_ref, c.reduce);
-    EXPECT_LT(testing::max_rel_diff(out, ref), 1e-12);
-    EXPECT_TRUE(at::equal(out[3], at::zeros({width}, at::kDouble))) << "empty row must be zero";
+      at::Tensor x_ref = x.detach().clone().requires_grad_(true);
+      at::Tensor value_ref = value.defined() ? value.detach().clone().requires_grad_(true) : at::Tensor();
+      const at::Tensor ref = dense_reference(adj, value_ref, x_ref, c.reduce);
+      EXPECT_LT(testing::max_rel_diff(out, ref), 1e-12);
+      EXPECT_TRUE(at::equal(out[3], at::zeros({width}, at::kDouble))) << "empty row must be zero";
 
-    const at::Tensor grad = at::randn_like(out);
-    (out * grad).sum().backward();
-    (ref * grad).sum().backward();
-    EXPECT_LT(testing::max_rel_diff(x.grad(), x_ref.grad()), 1e-12);
-    if (value.defined()) EXPECT_LT(testing::max_rel_diff(value.grad(), value_ref.grad()), 1e-12);
-  }
+      const at::Tensor grad = at::randn_like(out);
+      (out * grad).sum().backward();
+      (ref * grad).sum().backward();
+      EXPECT_LT(testing::max_rel_diff(x.grad(), x_ref.grad()), 1e-12);
+      if (value.defined()) EXPECT_LT(testing::max_rel_diff(value.grad(), value_ref.grad()), 1e-12);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModes, SpMMTest,
@@ -76,10 +78,36 @@ INSTANTIATE_TEST_SUITE_P(AllModes, SpMMTest,
 TEST(SpMM, Float32MatchesFloat64) {
   torch::manual_seed(1);
   const CSR adj = gcn_norm(testing::random_graph(200, 8, 3));
-  const at::Tensor x = at::randn({200, 64});
-  const at::Tensor out = ops::spmm(adj, x);
-  const at::Tensor ref = ops::spmm(adj.with_value(adj.value.to(at::kDouble)), x.to(at::kDouble));
-  EXPECT_LT(testing::max_rel_diff(out, ref), 1e-5);
+  for (const int64_t width : {7, 64, 100}) {
+    const at::Tensor x = at::randn({200, width});
+    const at::Tensor out = ops::spmm(adj, x);
+    const at::Tensor ref = ops::spmm(adj.with_value(adj.value.to(at::kDouble)), x.to(at::kDouble));
+    EXPECT_LT(testing::max_rel_diff(out, ref), 1e-5) << "width " << width;
+  }
+}
+
+TEST(SpMM, OutVariantWritesWhatSpmmReturns) {
+  torch::manual_seed(2);
+  const CSR adj = gcn_norm(testing::random_graph(300, 6, 4));
+  const at::Tensor x = at::randn({300, 70});
+  torch::NoGradGuard no_grad;
+  for (const Reduce reduce : {Reduce::Sum, Reduce::Mean})
+    for (const CSR& a : {adj, adj.with_value({}), adj.with_value(at::rand({adj.nnz(), 5}))}) {
+      at::Tensor out = at::full({300, 70}, 7.0);
+      ops::spmm_out(out, a, x, reduce);
+      EXPECT_TRUE(at::equal(out, ops::spmm(a, x, reduce)));
+    }
+}
+
+TEST(SpMM, OutVariantRejectsBadBuffersAndGradients) {
+  const CSR adj = bipartite_fixture();
+  const at::Tensor x = at::randn({8, 4});
+  at::Tensor small = at::empty({4, 4}), doubles = at::empty({5, 4}, at::kDouble), ok = at::empty({5, 4});
+  EXPECT_THROW_WITH(ops::spmm_out(small, adj, x), "out must be [5, 4], got [4, 4]");
+  EXPECT_THROW_WITH(ops::spmm_out(doubles, adj, x), "out must be a contiguous Float tensor");
+  EXPECT_THROW_WITH(ops::spmm_out(ok, adj, x, Reduce::Max), "only sum and mean");
+  const at::Tensor trained = x.clone().requires_grad_(true);
+  EXPECT_THROW_WITH(ops::spmm_out(ok, adj, trained), "records no gradient");
 }
 
 TEST(SpMM, RejectsMismatchedShapes) {

@@ -14,6 +14,9 @@ namespace cpu {
 // feature slice h of x).
 at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
                 bool mean);
+// The same into `out`, a contiguous [num_rows, F] tensor of x's type.
+void spmm_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x, bool mean,
+              at::Tensor& out);
 
 // d out / d value: grad_value[e, h] = <grad_out[row(e)], x[col[e]]> over head
 // slice h (scaled by 1 / deg(row) when `mean`), shaped like `value`.
