@@ -1,5 +1,6 @@
 #include <gas/cli.h>
 
+#include <gas/blas.h>
 #include <gas/build_info.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
@@ -25,31 +26,12 @@ namespace gas {
 
 namespace po = boost::program_options;
 
-namespace {
-
-// The BLAS libraries mapped into this process: which OpenBLAS build (OpenMP,
-// pthreads) or the 40x slower reference BLAS LibTorch actually runs on.
-std::string loaded_blas() {
-  std::ifstream maps("/proc/self/maps");
-  std::set<std::string> found;
-  std::string line;
-  while (std::getline(maps, line)) {
-    const size_t slash = line.find('/');
-    if (slash == std::string::npos) continue;
-    const std::string path = line.substr(slash);
-    const std::string file = path.substr(path.rfind('/') + 1);
-    if (file.find("blas") != std::string::npos || file.find("mkl") != std::string::npos) found.insert(path);
-  }
-  return found.empty() ? "none found" : util::join(std::vector<std::string>(found.begin(), found.end()));
-}
-
-}  // namespace
-
 std::string build_summary() {
   std::ostringstream out;
   out << "gas " << GAS_VERSION << "\n"
       << "  LibTorch " << TORCH_VERSION << ", CUDA devices: " << torch::cuda::device_count() << "\n"
-      << "  BLAS: " << loaded_blas() << "\n"
+      << "  BLAS: " << loaded_blas() << (openblas_core().empty() ? "" : " (OpenBLAS kernels: " + openblas_core() + ")")
+      << "\n"
       << "  METIS: " << (has_metis() ? "yes" : "no (random partitioning only)") << "\n"
       << "  cores: " << std::thread::hardware_concurrency() << " (the benchmarks use one intra-op thread per core)\n"
       << "  compiler: " << __VERSION__ << "\n";
@@ -57,6 +39,7 @@ std::string build_summary() {
 }
 
 int benchmark_main(const std::string& suite, int argc, char** argv) {
+  ensure_native_blas_kernels(argv);
   const std::string program = suite + "_benchmark";
   po::options_description options("Options");
   options.add_options()("help,h", "show this help and exit")("version", "show the build's versions and exit")(

@@ -15,6 +15,7 @@
 //   pull:       like gather;  push (chunked): 2 * rows * F * 4
 //   softmax:    3 * nnz * H * 4 + (rows + 1) * 8  (read, exp pass, write)
 
+#include <gas/blas.h>
 #include <gas/datasets/synthetic.h>
 #include <gas/graph.h>
 #include <gas/history.h>
@@ -292,12 +293,14 @@ BENCHMARK(BM_Metis)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 }  // namespace
 
 int main(int argc, char** argv) {
+  gas::ensure_native_blas_kernels(argv);
   // Debian's LibTorch starts with one intra-op thread.
   at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("intra_op_threads", std::to_string(at::get_num_threads()));
   benchmark::AddCustomContext("bench_nodes", std::to_string(bench_nodes()));
+  benchmark::AddCustomContext("openblas_core", gas::openblas_core());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
