@@ -9,6 +9,7 @@
 #include <gas/partition.h>
 
 #include "util/strings.h"
+#include "util/system.h"
 
 #include <c10/util/Exception.h>
 #include <torch/cuda.h>
@@ -40,6 +41,7 @@ std::string build_summary() {
 
 int benchmark_main(const std::string& suite, int argc, char** argv) {
   ensure_native_blas_kernels(argv);
+  util::keep_freed_memory();
   const std::string program = suite + "_benchmark";
   po::options_description options("Options");
   options.add_options()("help,h", "show this help and exit")("version", "show the build's versions and exit")(

@@ -94,8 +94,8 @@ BENCHMARK(BM_ReferenceStreamingCopy)->Unit(benchmark::kMillisecond)->UseRealTime
 
 // out[i] = src[idx[i]] for random idx: what a history pull or an SpMM
 // neighbour read does, with nothing else.
-void BM_ReferenceRandomRowGather(benchmark::State& state) {
-  const int64_t rows = bench_nodes(), width = state.range(0);
+void gather_reference(benchmark::State& state, int64_t width) {
+  const int64_t rows = bench_nodes();
   const at::Tensor src = at::randn({rows, width});
   const at::Tensor idx = at::randint(0, rows, {rows}, at::kLong);
   at::Tensor dst = at::zeros({rows, width});  // touched: first-touch page faults are not the gather's cost
@@ -110,7 +110,18 @@ void BM_ReferenceRandomRowGather(benchmark::State& state) {
   }
   set_bandwidth(state, static_cast<double>(rows) * (2.0 * width * 4 + 8));
 }
+void BM_ReferenceRandomRowGather(benchmark::State& state) { gather_reference(state, state.range(0)); }
 BENCHMARK(BM_ReferenceRandomRowGather)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The 64-wide gather on 1 and 2 threads: how far the machine's random-access
+// bandwidth lets a second thread help, the ceiling for SpMM's thread scaling.
+void BM_ReferenceGatherThreads(benchmark::State& state) {
+  const int threads = at::get_num_threads();
+  at::set_num_threads(static_cast<int>(state.range(0)));
+  gather_reference(state, 64);
+  at::set_num_threads(threads);
+}
+BENCHMARK(BM_ReferenceGatherThreads)->ArgName("threads")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ------------------------------------------------------------------ SpMM
 
