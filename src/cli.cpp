@@ -16,9 +16,7 @@
 #include <torch/version.h>
 #include <boost/program_options.hpp>
 
-#include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -28,11 +26,11 @@ namespace gas {
 namespace po = boost::program_options;
 
 std::string build_summary() {
+  const std::string kernels = openblas_core();
   std::ostringstream out;
   out << "gas " << GAS_VERSION << "\n"
       << "  LibTorch " << TORCH_VERSION << ", CUDA devices: " << torch::cuda::device_count() << "\n"
-      << "  BLAS: " << loaded_blas() << (openblas_core().empty() ? "" : " (OpenBLAS kernels: " + openblas_core() + ")")
-      << "\n"
+      << "  BLAS: " << loaded_blas() << (kernels.empty() ? "" : " (OpenBLAS kernels: " + kernels + ")") << "\n"
       << "  METIS: " << (has_metis() ? "yes" : "no (random partitioning only)") << "\n"
       << "  cores: " << std::thread::hardware_concurrency() << " (the benchmarks use one intra-op thread per core)\n"
       << "  compiler: " << __VERSION__ << "\n";

@@ -86,18 +86,6 @@ class SpMMExtremeFunction : public torch::autograd::Function<SpMMExtremeFunction
   }
 };
 
-}  // namespace
-
-Reduce parse_reduce(const std::string& name) {
-  if (name == "sum") return Reduce::Sum;
-  if (name == "mean") return Reduce::Mean;
-  if (name == "min") return Reduce::Min;
-  if (name == "max") return Reduce::Max;
-  TORCH_CHECK(false, "unknown reduction '", name, "' (valid: sum, mean, min, max)");
-}
-
-namespace {
-
 void check_inputs(const CSR& adj, const at::Tensor& x) {
   TORCH_CHECK(x.dim() == 2, "spmm: x must be [num_cols, F], got ", x.sizes());
   TORCH_CHECK(x.size(0) == adj.num_cols, "spmm: x has ", x.size(0), " rows, the adjacency ", adj.num_cols, " columns");
@@ -119,6 +107,14 @@ c10::optional<at::Tensor> checked_value(const CSR& adj, const at::Tensor& x) {
 }
 
 }  // namespace
+
+Reduce parse_reduce(const std::string& name) {
+  if (name == "sum") return Reduce::Sum;
+  if (name == "mean") return Reduce::Mean;
+  if (name == "min") return Reduce::Min;
+  if (name == "max") return Reduce::Max;
+  TORCH_CHECK(false, "unknown reduction '", name, "' (valid: sum, mean, min, max)");
+}
 
 at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
   check_inputs(adj, x);
