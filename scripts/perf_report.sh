@@ -47,7 +47,7 @@ GAS_BENCH_NODES=1000000 "$bin/gas_micro_benchmarks" --benchmark_min_time=0.2 --b
 
 # ------------------------------------------------------- end to end
 # GCN, 2 layers x 64, on the 1M-node random geometric graph: 200 parts of
-# 5,000 nodes, 10 parts per batch. Each configuration runs twice, the
+# 5,000 nodes, 10 parts per batch. Each configuration runs three times, the
 # repetitions interleaved, 6 epochs each (the first is warm-up).
 declare -A configs=(
   [gas]=""
@@ -59,9 +59,9 @@ declare -A configs=(
   [full_random_order]="params.num_parts=1 params.batch_size=1"
   [full_metis_order]="params.batch_size=200"
 )
-for rep in 1 2; do
+for rep in 1 2 3; do
   for name in "${!configs[@]}"; do
-    log "end to end: $name ($rep/2)"
+    log "end to end: $name ($rep/3)"
     "$bin/large_benchmark" model=gcn dataset=synthetic-1m epochs=6 log_every=0 root="$out" \
       out_dir="$out/e2e/$name/$rep" ${configs[$name]} > "$out/e2e_${name}_$rep.log" 2>&1
   done

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -168,6 +169,7 @@ CSR CSR::to(c10::Device device, bool non_blocking) const {
 
 CSR CSR::with_value(at::Tensor new_value) const {
   CSR out = *this;
+  out.symmetric = false;
   out.value = std::move(new_value);
   return out;
 }
@@ -344,7 +346,44 @@ CSR gcn_norm(const CSR& adj, bool add_loops) {
   at::Tensor deg = at::zeros({a.num_rows}, at::kFloat).index_add_(0, row, a.value);
   at::Tensor dinv = deg.pow(-0.5);
   dinv.masked_fill_(at::isinf(dinv), 0.0);
-  return a.with_value(dinv.index_select(0, row) * a.value * dinv.index_select(0, a.col));
+  // The degree factors multiply first: their product commutes, so a
+  // symmetric input gives bitwise symmetric weights.
+  CSR out = a.with_value(dinv.index_select(0, row) * dinv.index_select(0, a.col) * a.value);
+  out.symmetric = adj.symmetric;
+  return out;
+}
+
+bool is_symmetric(const CSR& adj) {
+  check_cpu(adj, "is_symmetric");
+  if (adj.num_cols < adj.num_rows) return false;
+  const int64_t n = adj.num_rows;
+  const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
+  const int64_t* c = adj.col.data_ptr<int64_t>();
+  const at::Tensor value = adj.has_value() ? adj.value.contiguous() : at::Tensor();
+  const int64_t heads = value.defined() && value.dim() == 2 ? value.size(1) : 1;
+  std::atomic<bool> symmetric{true};
+  auto check_rows = [&](auto same_value) {
+    at::parallel_for(0, n, kRowGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end && symmetric.load(std::memory_order_relaxed); ++r) {
+        for (int64_t e = rp[r]; e < rp[r + 1]; ++e) {
+          if (e > rp[r] && c[e] <= c[e - 1]) symmetric = false;  // unsorted or duplicate: no answer
+          const int64_t j = c[e];
+          if (j >= n) continue;
+          const int64_t* mirror = std::lower_bound(c + rp[j], c + rp[j + 1], r);
+          if (mirror == c + rp[j + 1] || *mirror != r || !same_value(e, mirror - c)) symmetric = false;
+        }
+      }
+    });
+  };
+  if (!value.defined()) {
+    check_rows([](int64_t, int64_t) { return true; });
+  } else {
+    AT_DISPATCH_FLOATING_TYPES(value.scalar_type(), "is_symmetric", [&] {
+      const scalar_t* v = value.data_ptr<scalar_t>();
+      check_rows([&](int64_t a, int64_t b) { return std::equal(v + a * heads, v + (a + 1) * heads, v + b * heads); });
+    });
+  }
+  return symmetric.load();
 }
 
 CSR transpose(const CSR& adj) {
@@ -384,7 +423,9 @@ CSR permute(const CSR& adj, const at::Tensor& perm) {
       }
     }
   });
-  return CSR{rows.rowptr, col, value, n, n};
+  CSR out{rows.rowptr, col, value, n, n};
+  out.symmetric = adj.symmetric;  // P A P^T
+  return out;
 }
 
 CSR select_rows(const CSR& adj, const at::Tensor& rows) {

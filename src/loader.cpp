@@ -187,7 +187,8 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
   batch.count = at::tensor(count, at::kLong);
   batch.parts = std::move(parts);
   batch.adj = CSR{rowptr, out_col, value, batch_size, batch.n_id.numel()};
-  if (with_transpose) batch.adj = batch.adj.with_transpose();
+  batch.adj.symmetric = adj.symmetric;
+  if (with_transpose && !adj.symmetric) batch.adj = batch.adj.with_transpose();
   if (x.defined()) batch.x = ops::gather_rows(x, batch.n_id);
   return batch;
 }
@@ -306,6 +307,8 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
   TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "SubgraphLoader: features have ",
               x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_rows, " nodes");
   impl_->adj = std::move(adj);
+  // Checked once here so that no batch needs a transpose for its backward pass.
+  if (!impl_->adj.symmetric) impl_->adj.symmetric = is_symmetric(impl_->adj);
   impl_->ptr = std::move(ptr);
   impl_->x = std::move(x);
   impl_->options = options;

@@ -33,6 +33,13 @@ struct CSR {
   /// colptr/row describe CSR^T; perm maps each CSR^T entry to its CSR entry.
   at::Tensor t_colptr, t_row, t_perm;
 
+  /// The leading num_rows x num_rows block equals its transpose, values
+  /// included: an undirected graph's adjacency, and every training batch of
+  /// one (its in-batch block). spmm's backward pass then reads that block as
+  /// its own transpose and needs no transposed structure. A promise, not
+  /// checked here: see is_symmetric(). Copies keep it, with_value() drops it.
+  bool symmetric = false;
+
   int64_t nnz() const { return col.defined() ? col.numel() : 0; }
   bool has_value() const { return value.defined(); }
   bool has_transpose() const { return t_colptr.defined(); }
@@ -94,6 +101,13 @@ CSR add_self_loops(const CSR& adj, double fill = 1.0);
 /// rows after the self-loops are set (PyG's gcn_norm with add_self_loops=True).
 /// Nodes of degree zero get weight zero rather than inf.
 CSR gcn_norm(const CSR& adj, bool add_loops = true);
+
+/// Whether the leading num_rows x num_rows block equals its transpose,
+/// values included, so that `symmetric` may be set. Every entry is looked up
+/// in its mirror's row by binary search: O(nnz log degree), parallel, no
+/// extra memory. Rows must be column-sorted (as every function here leaves
+/// them); unsorted rows answer false.
+bool is_symmetric(const CSR& adj);
 
 /// The transpose (num_cols x num_rows), values carried along.
 CSR transpose(const CSR& adj);

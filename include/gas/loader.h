@@ -42,8 +42,10 @@ struct Batch {
 /// parts are the contiguous ranges [ptr[p], ptr[p+1]). The halo is every node
 /// outside the batch that an in-batch row points to, listed in ascending id
 /// order so that history pulls walk memory forwards. `x`, if defined, is
-/// gathered for n_id. With `with_transpose` the adjacency carries its
-/// transpose, which training's backward pass uses.
+/// gathered for n_id. The batch's adjacency inherits `adj.symmetric` (its
+/// in-batch block is a principal block of the graph's); with `with_transpose`
+/// a batch of a graph not marked symmetric carries its transpose, which
+/// training's backward pass then uses instead of scattering.
 Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {},
                  bool with_transpose = true);
 

@@ -27,6 +27,7 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
     ctx->save_for_backward({x, v, adj.rowptr, adj.col, adj.t_colptr, adj.t_row, adj.t_perm});
     ctx->saved_data["mean"] = mean;
     ctx->saved_data["num_cols"] = adj.num_cols;
+    ctx->saved_data["symmetric"] = adj.symmetric;
     return run_spmm(adj.rowptr, adj.col, v, x, mean);
   }
 
@@ -38,23 +39,25 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
 
     at::Tensor grad_x, grad_value;
     if (ctx->needs_input_grad(0)) {
-      CSR t;
-      if (saved[4].defined()) {
-        t = CSR{rowptr, col, {}, rowptr.numel() - 1, ctx->saved_data["num_cols"].toInt()};
-        t.t_colptr = saved[4];
-        t.t_row = saved[5];
-        t.t_perm = saved[6];
+      const int64_t num_cols = ctx->saved_data["num_cols"].toInt();
+      const bool symmetric = ctx->saved_data["symmetric"].toBool();
+      if (saved[4].defined() && !symmetric) {
+        // grad_x = A^T (D^-1 grad_out) for mean, A^T grad_out for sum, as a
+        // gather over the transpose the caller built.
+        at::Tensor g = grad_out;
+        if (mean) {
+          const at::Tensor deg = (rowptr.narrow(0, 1, rowptr.numel() - 1) - rowptr.narrow(0, 0, rowptr.numel() - 1))
+                                     .clamp_min(1)
+                                     .to(g.scalar_type())
+                                     .unsqueeze(1);
+          g = g / deg;
+        }
+        const at::Tensor t_value = value.defined() ? value.index_select(0, saved[6]).contiguous() : at::Tensor();
+        grad_x = run_spmm(saved[4], saved[5], t_value, g, /*mean=*/false);
       } else {
-        t = CSR{rowptr, col, {}, rowptr.numel() - 1, ctx->saved_data["num_cols"].toInt()}.with_transpose();
+        GAS_DISPATCH_DEVICE(x.device(), "spmm backward",
+                            grad_x = cpu::spmm_transpose(rowptr, col, value, grad_out, num_cols, mean, symmetric));
       }
-      // grad_x = A^T (D^-1 grad_out) for mean, A^T grad_out for sum.
-      at::Tensor g = grad_out;
-      if (mean) {
-        const at::Tensor deg = t.row_degree().clamp_min(1).to(g.scalar_type()).unsqueeze(1);
-        g = g / deg;
-      }
-      const at::Tensor t_value = value.defined() ? value.index_select(0, t.t_perm).contiguous() : at::Tensor();
-      grad_x = run_spmm(t.t_colptr, t.t_row, t_value, g, /*mean=*/false);
     }
     if (value.defined() && ctx->needs_input_grad(1)) {
       const int64_t heads = value.dim() == 2 ? value.size(1) : 1;
@@ -93,6 +96,10 @@ void check_inputs(const CSR& adj, const at::Tensor& x) {
   TORCH_CHECK(adj.rowptr.numel() == adj.num_rows + 1, "spmm: rowptr has ", adj.rowptr.numel(), " entries for ",
               adj.num_rows, " rows");
   TORCH_CHECK(adj.device() == x.device(), "spmm: adjacency on ", adj.device(), ", x on ", x.device());
+  TORCH_CHECK(!adj.symmetric || adj.num_cols >= adj.num_rows,
+              "spmm: an adjacency marked symmetric needs at least as "
+              "many columns as rows, got ",
+              adj.num_rows, " x ", adj.num_cols);
 }
 
 // The edge weights of a Sum or Mean, checked against x; nullopt for none.

@@ -36,6 +36,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <random>
 #include <thread>
 #include <vector>
@@ -181,10 +182,14 @@ BENCHMARK(BM_SpMMThreads)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Backward of a weighted sum w.r.t. x: the transposed product.
+// Backward of a weighted sum w.r.t. x: the transposed product. Arg transpose:
+// 1 gathers over the transpose the graph carries, 0 scatters every entry to
+// column ranges the threads own (the graphs are not marked symmetric).
 void BM_SpMMBackward(benchmark::State& state) {
   const int64_t width = state.range(0);
-  const gas::CSR& adj = state.range(1) ? graphs().metis : graphs().random;
+  const gas::CSR& with = state.range(1) ? graphs().metis : graphs().random;
+  const gas::CSR adj =
+      state.range(2) ? with : gas::CSR{with.rowptr, with.col, with.value, with.num_rows, with.num_cols};
   at::Tensor x = at::randn({adj.num_cols, width}).requires_grad_(true);
   const at::Tensor out = gas::ops::spmm(adj, x);
   const at::Tensor grad = at::randn_like(out);
@@ -195,8 +200,8 @@ void BM_SpMMBackward(benchmark::State& state) {
   set_bandwidth(state, spmm_bytes(adj, width, true));
 }
 BENCHMARK(BM_SpMMBackward)
-    ->ArgNames({"F", "metis"})
-    ->ArgsProduct({{64, 256}, {0, 1}})
+    ->ArgNames({"F", "metis", "transpose"})
+    ->ArgsProduct({{64, 256}, {0, 1}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -271,6 +276,69 @@ void BM_MakeBatch(benchmark::State& state) {
   state.counters["edges_per_s"] = benchmark::Counter(static_cast<double>(nnz), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_MakeBatch)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A batch as the end-to-end benchmark trains on: 10 METIS parts of 5,000
+// nodes of a random geometric graph (small halos), GCN-normalised. The
+// graph is checked symmetric, as the loader does.
+struct BatchGraph {
+  gas::CSR adj;
+  at::Tensor ptr;
+  std::vector<std::vector<int64_t>> groups;  // parts of a few batches
+};
+
+const BatchGraph& batch_graph() {
+  static const BatchGraph g = [] {
+    const int64_t n = bench_nodes();
+    const gas::Dataset d =
+        gas::make_synthetic(gas::SyntheticOptions().kind("rgg").num_nodes(n).avg_degree(10).num_features(1));
+    const int64_t parts = std::max<int64_t>(10, n / 5000);
+    const gas::Partition p = gas::has_metis() ? gas::metis(d.adj, parts) : gas::random_partition(n, parts);
+    BatchGraph out{gas::permute(gas::gcn_norm(d.adj), p.perm), p.ptr, {}};
+    out.adj.symmetric = gas::is_symmetric(out.adj);
+    std::mt19937_64 rng(1);
+    for (int b = 0; b < 8; ++b) {
+      std::vector<int64_t> order(parts);
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      out.groups.emplace_back(order.begin(), order.begin() + 10);
+    }
+    return out;
+  }();
+  return g;
+}
+
+// Construction of such a batch, the part that on-the-fly loading adds to an
+// epoch. Arg transpose: 1 also builds the transpose, as batches of graphs
+// not known to be symmetric do.
+void BM_MakeBatchRGG(benchmark::State& state) {
+  const BatchGraph& g = batch_graph();
+  gas::CSR adj = g.adj;
+  adj.symmetric = state.range(0) == 0;
+  int64_t i = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(gas::make_batch(adj, g.ptr, g.groups[i++ % g.groups.size()], graphs().features64));
+}
+BENCHMARK(BM_MakeBatchRGG)->ArgName("transpose")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The SpMM backward pass (A^T g, 64 features) on such a batch by each path:
+// 0 the symmetric in-batch block as its own transpose plus the halo
+// scattered, 1 every entry scattered, 2 a gather over a transpose built
+// beforehand (not timed here: see BM_MakeBatchRGG).
+void BM_BatchSpMMBackward(benchmark::State& state) {
+  const BatchGraph& g = batch_graph();
+  gas::Batch batch = gas::make_batch(g.adj, g.ptr, g.groups[0]);
+  batch.adj.symmetric = state.range(0) == 0;
+  if (state.range(0) == 2) batch.adj = batch.adj.with_transpose();
+  at::Tensor x = at::randn({batch.adj.num_cols, 64}).requires_grad_(true);
+  const at::Tensor out = gas::ops::spmm(batch.adj, x);
+  const at::Tensor grad = at::randn_like(out);
+  for (auto _ : state) {
+    out.backward(grad, /*retain_graph=*/true);
+    x.mutable_grad().reset();
+  }
+  set_bandwidth(state, spmm_bytes(batch.adj, 64, true));
+}
+BENCHMARK(BM_BatchSpMMBackward)->ArgName("path")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // --------------------------------------------------------------- dropout
 

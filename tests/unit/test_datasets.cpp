@@ -17,7 +17,12 @@ namespace fs = std::filesystem;
 
 std::string planetoid_dir(const std::string& name) { return testing::data_dir() + "/Planetoid/" + name + "/raw"; }
 
-bool is_symmetric(const CSR& adj) { return at::equal(adj.to_dense(), adj.to_dense().t()); }
+// Dense and by gas::is_symmetric, which must agree.
+bool symmetric(const CSR& adj) {
+  const bool dense = at::equal(adj.to_dense(), adj.to_dense().t());
+  EXPECT_EQ(gas::is_symmetric(adj), dense);
+  return dense;
+}
 
 TEST(Planetoid, CoraMatchesPyG) {
   GAS_REQUIRE_FILE(planetoid_dir("Cora") + "/ind.cora.graph");
@@ -32,7 +37,7 @@ TEST(Planetoid, CoraMatchesPyG) {
   EXPECT_EQ(d.mask(Split::Test).sum().item<int64_t>(), 1000);
   EXPECT_TRUE(d.mask(Split::Train).slice(0, 0, 140).all().item<bool>());
   EXPECT_TRUE(d.mask(Split::Val).slice(0, 140, 640).all().item<bool>());
-  EXPECT_TRUE(is_symmetric(d.adj));
+  EXPECT_TRUE(symmetric(d.adj));
   EXPECT_EQ(remove_self_loops(d.adj).nnz(), d.adj.nnz());
   EXPECT_TRUE(at::equal(at::bincount(d.y), at::tensor({351, 217, 418, 818, 426, 298, 180}, at::kLong)));
   // NormalizeFeatures: every row sums to one (Cora has no empty rows).
@@ -49,7 +54,7 @@ TEST(Planetoid, CiteSeerMatchesPyG) {
   EXPECT_EQ(d.mask(Split::Train).sum().item<int64_t>(), 120);
   EXPECT_EQ(d.mask(Split::Val).sum().item<int64_t>(), 500);
   EXPECT_EQ(d.mask(Split::Test).sum().item<int64_t>(), 1000);
-  EXPECT_TRUE(is_symmetric(d.adj));
+  EXPECT_TRUE(symmetric(d.adj));
   // The 15 test-range ids without a tx row (e.g. 2407, 2489) get zero
   // features and are in no split.
   for (int64_t id : {2407, 2489}) {
@@ -168,7 +173,7 @@ TEST(Synthetic, SizesSplitsAndDeterminism) {
     a.check();
     EXPECT_EQ(a.num_nodes(), 3000);
     EXPECT_EQ(a.num_features(), 16);
-    EXPECT_TRUE(is_symmetric(a.adj)) << kind;
+    EXPECT_TRUE(symmetric(a.adj)) << kind;
     EXPECT_EQ(remove_self_loops(a.adj).nnz(), a.adj.nnz()) << kind;
     const double degree = static_cast<double>(a.adj.nnz()) / 3000;
     EXPECT_GT(degree, 6.5) << kind;

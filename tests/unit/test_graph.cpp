@@ -133,6 +133,34 @@ TEST(Graph, LargeTransposeIsAStableCountingSort) {
   EXPECT_TRUE((t.t_row.slice(0, 1).gt(t.t_row.slice(0, 0, -1)) | ~same_col).all().item<bool>());
 }
 
+TEST(Graph, IsSymmetric) {
+  CSR a = gcn_norm(random_graph(300, 6, 2));  // weights too: the degree factors commute
+  EXPECT_TRUE(is_symmetric(a));
+  EXPECT_TRUE(is_symmetric(a.with_value({})));
+  EXPECT_TRUE(is_symmetric(a.with_value(at::stack({a.value, a.value}, 1))));
+  at::Tensor v = a.value.clone();
+  v[1] += 1e-6f;  // row 0's second entry (its first is the self-loop, its own mirror)
+  EXPECT_FALSE(is_symmetric(a.with_value(v)));
+  EXPECT_FALSE(is_symmetric(a.with_value(at::stack({a.value, v}, 1))));
+  // One directed edge.
+  EXPECT_FALSE(is_symmetric(csr_from_edge_index(at::tensor({0, 1, 1, 2, 1, 0, 2, 0}, at::kLong).view({2, 4}), 3, 3)));
+  // A batch-like 2 x 3 adjacency: the leading 2 x 2 block counts, column 2 does not.
+  const CSR leading{at::tensor({0, 2, 3}, at::kLong), at::tensor({1, 2, 0}, at::kLong), {}, 2, 3};
+  EXPECT_TRUE(is_symmetric(leading));
+  EXPECT_FALSE(is_symmetric(transpose(leading)));  // more rows than columns
+  // Unsorted or repeated columns give no answer.
+  EXPECT_FALSE(is_symmetric(CSR{at::tensor({0, 2, 3, 4}, at::kLong), at::tensor({2, 1, 0, 0}, at::kLong), {}, 3, 3}));
+  EXPECT_FALSE(is_symmetric(CSR{at::tensor({0, 2, 3}, at::kLong), at::tensor({1, 1, 0}, at::kLong), {}, 2, 2}));
+  // The promise travels with permutations and normalisation, not with new values.
+  a.symmetric = true;
+  EXPECT_TRUE(permute(a, at::randperm(300, at::kLong)).symmetric);
+  EXPECT_TRUE(gcn_norm(a.with_value({}), false).symmetric == false);
+  CSR unit = a.with_value({});
+  unit.symmetric = true;
+  EXPECT_TRUE(gcn_norm(unit).symmetric);
+  EXPECT_FALSE(a.with_value(v).symmetric);
+}
+
 TEST(Graph, PermuteMatchesDense) {
   const CSR a = gcn_norm(random_graph(20, 3, 7));
   const at::Tensor perm = at::randperm(20, at::kLong);

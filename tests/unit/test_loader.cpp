@@ -174,6 +174,21 @@ TEST(Loader, PrecomputedGroupsAreFixedAndReordered) {
   }
 }
 
+// The loader checks its graph once: an undirected graph's batches are marked
+// symmetric and built without a transpose, a directed graph's carry one.
+TEST(Loader, BatchesOfSymmetricGraphsNeedNoTranspose) {
+  const at::Tensor directed_edges = at::tensor({0, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 7}, at::kLong).view({2, 7});
+  for (const bool undirected : {true, false}) {
+    const CSR adj = undirected ? path_with_chord() : csr_from_edge_index(directed_edges, 8, 8);
+    ASSERT_FALSE(adj.symmetric) << "nothing marks it before the loader";
+    SubgraphLoader loader(adj, kPtr, {}, SubgraphLoaderOptions().batch_size(2).precompute(false));
+    for (const Batch& b : loader) {
+      EXPECT_EQ(b.adj.symmetric, undirected);
+      EXPECT_EQ(b.adj.has_transpose(), !undirected);
+    }
+  }
+}
+
 TEST(Loader, EvalLoaderGroupsConsecutiveParts) {
   const Fixture f = partitioned_graph();
   const EvalSubgraphLoader eval(f.adj, f.partition.ptr, 5);

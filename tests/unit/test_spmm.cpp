@@ -1,7 +1,10 @@
 #include <gas/ops/spmm.h>
 
+#include <gas/loader.h>
+
 #include "common/test_utils.h"
 
+#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/autograd.h>
 
 namespace gas {
@@ -75,6 +78,89 @@ INSTANTIATE_TEST_SUITE_P(AllModes, SpMMTest,
                          ::testing::Values(Case{Reduce::Sum, 0}, Case{Reduce::Sum, 1}, Case{Reduce::Sum, 3},
                                            Case{Reduce::Mean, 0}, Case{Reduce::Mean, 1}, Case{Reduce::Mean, 3}));
 
+// out = A^T g entry by entry in float64 (mean: each entry of row r carries
+// 1 / deg(r)): the reference of every backward path below.
+at::Tensor transposed_loop(const CSR& adj, const at::Tensor& value, const at::Tensor& g, Reduce reduce) {
+  const auto rp = adj.rowptr.accessor<int64_t, 1>();
+  const auto col = adj.col.accessor<int64_t, 1>();
+  const auto gr = g.accessor<double, 2>();
+  const int64_t width = g.size(1), heads = value.defined() && value.dim() == 2 ? value.size(1) : 1;
+  const at::Tensor v2 = value.defined() ? value.reshape({adj.nnz(), heads}) : at::ones({adj.nnz(), 1}, at::kDouble);
+  const auto w = v2.accessor<double, 2>();
+  at::Tensor out = at::zeros({adj.num_cols, width}, at::kDouble);
+  auto o = out.accessor<double, 2>();
+  for (int64_t r = 0; r < adj.num_rows; ++r) {
+    const double scale = reduce == Reduce::Mean ? 1.0 / static_cast<double>(rp[r + 1] - rp[r]) : 1.0;
+    for (int64_t e = rp[r]; e < rp[r + 1]; ++e)
+      for (int64_t f = 0; f < width; ++f) o[col[e]][f] += scale * w[e][f / (width / heads)] * gr[r][f];
+  }
+  return out;
+}
+
+// The three ways the backward pass computes A^T g on a training batch: the
+// symmetric in-batch block read as its own transpose plus a scatter of the
+// halo columns, a scatter to owned columns, and a gather over a built
+// transpose. On 1 to 3 threads, the batch large enough (over 32768 entries)
+// for the scatter to split columns between tasks.
+TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
+  torch::manual_seed(3);
+  CSR graph = gcn_norm(testing::random_graph(12000, 10, 7));
+  ASSERT_TRUE(is_symmetric(graph));
+  graph.symmetric = true;
+  const Batch batch = make_batch(graph, at::arange(0, 12001, 1000, at::kLong), {1, 4, 5, 9});
+  ASSERT_TRUE(batch.adj.symmetric);
+  ASSERT_FALSE(batch.adj.has_transpose()) << "a symmetric graph's batches need no transpose";
+  ASSERT_GT(batch.adj.nnz(), 32768);
+  ASSERT_GT(batch.num_halo(), 0);
+  CSR scatter = batch.adj;
+  scatter.symmetric = false;
+  const CSR gather = scatter.with_transpose();
+  const int threads = at::get_num_threads();
+  for (const int t : {1, 2, 3}) {
+    at::set_num_threads(t);
+    for (const Reduce reduce : {Reduce::Sum, Reduce::Mean})
+      for (const int64_t heads : {0, 1, 3})
+        for (const CSR* path : std::vector<const CSR*>{&batch.adj, &scatter, &gather}) {
+          // Several heads' weights are not symmetric: that adjacency can only scatter or gather.
+          if (heads == 3 && path->symmetric) continue;
+          const at::Tensor value = heads == 0   ? at::Tensor()
+                                   : heads == 1 ? batch.adj.value.to(at::kDouble)
+                                                : at::rand({batch.adj.nnz(), heads}, at::kDouble);
+          CSR adj = path->with_value(value);
+          adj.symmetric = path->symmetric;
+          at::Tensor x = at::randn({adj.num_cols, 45}, at::kDouble).requires_grad_(true);
+          const at::Tensor out = ops::spmm(adj, x, reduce);
+          const at::Tensor g = at::randn_like(out);
+          out.backward(g);
+          const std::string label = std::string(path == &batch.adj ? "symmetric"
+                                                : path == &scatter ? "scatter"
+                                                                   : "gather") +
+                                    ", " + std::to_string(t) + " threads, heads " + std::to_string(heads) +
+                                    (reduce == Reduce::Mean ? ", mean" : ", sum");
+          EXPECT_LT(testing::max_rel_diff(x.grad(), transposed_loop(adj, value, g, reduce)), 1e-12) << label;
+        }
+  }
+  at::set_num_threads(threads);
+}
+
+// A batch whose rows have no entries in the in-batch block, and a graph
+// without halo: the symmetric path's two halves each alone.
+TEST(SpMM, SymmetricBackwardWithEmptyBlockOrHalo) {
+  const at::Tensor ei = at::tensor({0, 1, 2, 3, 3, 4}, at::kLong).view({2, 3});
+  CSR halo_only = csr_from_edge_index(ei, 3, 5);  // rows 0-2 point only past the block
+  halo_only.symmetric = true;
+  CSR no_halo = testing::cycle_graph(6);
+  no_halo.symmetric = true;
+  ASSERT_TRUE(is_symmetric(halo_only) && is_symmetric(no_halo));
+  for (const CSR& adj : {halo_only, no_halo}) {
+    at::Tensor x = at::randn({adj.num_cols, 20}, at::kDouble).requires_grad_(true);
+    const at::Tensor out = ops::spmm(adj, x);
+    const at::Tensor g = at::randn_like(out);
+    out.backward(g);
+    EXPECT_LT(testing::max_rel_diff(x.grad(), transposed_loop(adj, {}, g, Reduce::Sum)), 1e-12);
+  }
+}
+
 TEST(SpMM, Float32MatchesFloat64) {
   torch::manual_seed(1);
   const CSR adj = gcn_norm(testing::random_graph(200, 8, 3));
@@ -112,9 +198,12 @@ TEST(SpMM, OutVariantRejectsBadBuffersAndGradients) {
 }
 
 TEST(SpMM, RejectsMismatchedShapes) {
-  const CSR adj = bipartite_fixture();
+  CSR adj = bipartite_fixture();
   EXPECT_THROW_WITH(ops::spmm(adj, at::randn({7, 4})), "x has 7 rows, the adjacency 8 columns");
   EXPECT_THROW_WITH(ops::spmm(adj.with_value(at::rand({adj.nnz(), 3})), at::randn({8, 4})), "does not split");
+  CSR tall = transpose(adj);
+  tall.symmetric = true;
+  EXPECT_THROW_WITH(ops::spmm(tall, at::randn({5, 4})), "marked symmetric needs at least as many columns as rows");
 }
 
 TEST(SpMM, EmptyGraph) {

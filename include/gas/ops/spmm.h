@@ -24,8 +24,12 @@ Reduce parse_reduce(const std::string& name);
 ///
 /// Differentiable with respect to `x` and, for Sum and Mean, to adj.value
 /// (when it requires grad). Float and double; CPU (parallel over rows). The
-/// backward pass of Sum and Mean uses the transpose carried by `adj` when
-/// present (see CSR::with_transpose).
+/// backward pass of Sum and Mean needs A^T: for an adjacency marked
+/// `symmetric` it reads the leading block as its own transpose (as fast as
+/// the forward pass) and scatters the remaining columns; otherwise it uses the
+/// transpose carried by `adj` when present (see CSR::with_transpose), and
+/// without one scatters every entry to column ranges owned by the threads
+/// (no structure built, about twice the forward's time).
 at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
 
 /// spmm's Sum or Mean written into `out` ([num_rows, F], contiguous, x's type

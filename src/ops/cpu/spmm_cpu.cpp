@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace gas {
 namespace ops {
@@ -61,11 +62,19 @@ struct SpMMArgs {
   scalar_t* out;
   int64_t width;
   bool mean;
+  // With kLeading, entries whose column is col_end or beyond are skipped: the
+  // leading square block of a symmetric adjacency, read as its own transpose.
+  int64_t col_end;
 };
 
-template <typename scalar_t>
+template <bool kLeading, typename scalar_t>
+GAS_INLINE bool skipped(const SpMMArgs<scalar_t>& a, int64_t e) {
+  return kLeading && a.col[e] >= a.col_end;
+}
+
+template <bool kLeading, typename scalar_t>
 GAS_INLINE void prefetch_row(const SpMMArgs<scalar_t>& a, int64_t e, int64_t end) {
-  if (e >= end) return;
+  if (e >= end || skipped<kLeading>(a, e)) return;
   const char* row = reinterpret_cast<const char*>(a.x + a.col[e] * a.width);
   const int64_t bytes = a.width * static_cast<int64_t>(sizeof(scalar_t));
   for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(row + b);
@@ -75,13 +84,14 @@ GAS_INLINE void prefetch_row(const SpMMArgs<scalar_t>& a, int64_t e, int64_t end
 // the partial sums in kVecs registers across the row's edges. Only a row's
 // first block prefetches (whole neighbour rows, edges up to `prefetch_end`);
 // later blocks pass 0.
-template <int64_t kVecs, typename scalar_t>
+template <bool kLeading, int64_t kVecs, typename scalar_t>
 GAS_INLINE void accumulate_block(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t hi, int64_t f0, int64_t prefetch_end,
                                  scalar_t scale, scalar_t* o) {
   using S = Simd<scalar_t>;
   typename S::Vec acc[kVecs] = {};
   for (int64_t e = lo; e < hi; ++e) {
-    prefetch_row(a, e + kPrefetchDistance, prefetch_end);
+    prefetch_row<kLeading>(a, e + kPrefetchDistance, prefetch_end);
+    if (skipped<kLeading>(a, e)) continue;
     const scalar_t* xr = a.x + a.col[e] * a.width + f0;
     const scalar_t w = a.value ? a.value[e] : scalar_t(1);
     for (int64_t v = 0; v < kVecs; ++v) S::add_scaled(acc[v], w, xr + v * S::kLanes);
@@ -91,12 +101,13 @@ GAS_INLINE void accumulate_block(const SpMMArgs<scalar_t>& a, int64_t lo, int64_
 
 // Features [f0, f1), fewer than a vector: a local accumulator the compiler
 // knows is not aliased by x.
-template <typename scalar_t>
+template <bool kLeading, typename scalar_t>
 GAS_INLINE void accumulate_tail(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t hi, int64_t f0, int64_t f1,
                                 int64_t prefetch_end, scalar_t scale, scalar_t* o) {
   scalar_t acc[Simd<scalar_t>::kLanes] = {};
   for (int64_t e = lo; e < hi; ++e) {
-    prefetch_row(a, e + kPrefetchDistance, prefetch_end);
+    prefetch_row<kLeading>(a, e + kPrefetchDistance, prefetch_end);
+    if (skipped<kLeading>(a, e)) continue;
     const scalar_t* xr = a.x + a.col[e] * a.width + f0;
     const scalar_t w = a.value ? a.value[e] : scalar_t(1);
     for (int64_t f = 0; f < f1 - f0; ++f) acc[f] += w * xr[f];
@@ -106,13 +117,14 @@ GAS_INLINE void accumulate_tail(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t
 
 // Several heads: features [f0, f1) (at most 4 vectors) of the row, head h's
 // weight scaling the slice [h * slice, (h + 1) * slice).
-template <typename scalar_t>
+template <bool kLeading, typename scalar_t>
 GAS_INLINE void accumulate_heads(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t hi, int64_t f0, int64_t f1,
                                  int64_t prefetch_end, scalar_t scale, scalar_t* o) {
   scalar_t acc[4 * Simd<scalar_t>::kLanes] = {};
   const int64_t slice = a.width / a.heads, h0 = f0 / slice, h1 = (f1 - 1) / slice + 1;
   for (int64_t e = lo; e < hi; ++e) {
-    prefetch_row(a, e + kPrefetchDistance, prefetch_end);
+    prefetch_row<kLeading>(a, e + kPrefetchDistance, prefetch_end);
+    if (skipped<kLeading>(a, e)) continue;
     const scalar_t* xr = a.x + a.col[e] * a.width;
     const scalar_t* w = a.value + e * a.heads;
     for (int64_t h = h0; h < h1; ++h) {
@@ -125,7 +137,7 @@ GAS_INLINE void accumulate_heads(const SpMMArgs<scalar_t>& a, int64_t lo, int64_
 
 // Rows [begin, end) of several heads, in blocks of 4 vectors' width. A
 // function of its own: folded into spmm_rows, it slowed the one-head loop 2.5x.
-template <typename scalar_t>
+template <bool kLeading, typename scalar_t>
 GAS_TARGET_CLONES void spmm_rows_heads(const SpMMArgs<scalar_t>& a, int64_t begin, int64_t end) {
   constexpr int64_t kBlock = 4 * Simd<scalar_t>::kLanes;
   const int64_t last_edge = a.rowptr[end];
@@ -133,14 +145,14 @@ GAS_TARGET_CLONES void spmm_rows_heads(const SpMMArgs<scalar_t>& a, int64_t begi
     const int64_t lo = a.rowptr[r], hi = a.rowptr[r + 1];
     const scalar_t scale = a.mean && hi > lo ? scalar_t(1) / scalar_t(hi - lo) : scalar_t(1);
     for (int64_t f0 = 0; f0 < a.width; f0 += kBlock)
-      accumulate_heads(a, lo, hi, f0, std::min(a.width, f0 + kBlock), f0 == 0 ? last_edge : 0, scale,
-                       a.out + r * a.width);
+      accumulate_heads<kLeading>(a, lo, hi, f0, std::min(a.width, f0 + kBlock), f0 == 0 ? last_edge : 0, scale,
+                                 a.out + r * a.width);
   }
 }
 
 // Rows [begin, end) of one head, in feature blocks of 4 vectors (64 floats),
 // then single vectors, then a tail.
-template <typename scalar_t>
+template <bool kLeading, typename scalar_t>
 GAS_TARGET_CLONES void spmm_rows(const SpMMArgs<scalar_t>& a, int64_t begin, int64_t end) {
   constexpr int64_t kLanes = Simd<scalar_t>::kLanes;
   const int64_t width = a.width;
@@ -151,21 +163,115 @@ GAS_TARGET_CLONES void spmm_rows(const SpMMArgs<scalar_t>& a, int64_t begin, int
     const scalar_t scale = a.mean && hi > lo ? scalar_t(1) / scalar_t(hi - lo) : scalar_t(1);
     int64_t f0 = 0;
     for (; f0 + 4 * kLanes <= width; f0 += 4 * kLanes)
-      accumulate_block<4>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
-    for (; f0 + kLanes <= width; f0 += kLanes) accumulate_block<1>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
-    if (f0 < width) accumulate_tail(a, lo, hi, f0, width, f0 == 0 ? last_edge : 0, scale, o);
+      accumulate_block<kLeading, 4>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
+    for (; f0 + kLanes <= width; f0 += kLanes)
+      accumulate_block<kLeading, 1>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
+    if (f0 < width) accumulate_tail<kLeading>(a, lo, hi, f0, width, f0 == 0 ? last_edge : 0, scale, o);
   }
 }
 
+template <bool kLeading, typename scalar_t>
+void spmm_kernel(const SpMMArgs<scalar_t>& args, int64_t num_rows) {
+  at::parallel_for(0, num_rows, row_grain(num_rows, args.rowptr[num_rows], args.width),
+                   [&](int64_t begin, int64_t end) {
+                     if (args.heads > 1)
+                       spmm_rows_heads<kLeading>(args, begin, end);
+                     else
+                       spmm_rows<kLeading>(args, begin, end);
+                   });
+}
+
+// Columns [c_lo, c_hi) of out = A^T g, owned by one task: every entry is
+// read, only those whose column falls in the range are scattered, so no two
+// tasks write the same row and each out row accumulates in ascending row
+// order (the transposed gather's order, whatever the task count). The scan
+// runs over entries, not rows, and tests a block of them at once: a task that
+// owns few of them (the halo of a symmetric batch) pays little more than a
+// read of col.
 template <typename scalar_t>
-void spmm_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* value, int64_t heads, const scalar_t* x,
-                 scalar_t* out, int64_t num_rows, int64_t width, bool mean) {
-  const SpMMArgs<scalar_t> args{rowptr, col, value, heads, x, out, width, mean};
-  at::parallel_for(0, num_rows, row_grain(num_rows, rowptr[num_rows], width), [&](int64_t begin, int64_t end) {
-    if (heads > 1)
-      spmm_rows_heads(args, begin, end);
-    else
-      spmm_rows(args, begin, end);
+GAS_TARGET_CLONES void scatter_columns(const SpMMArgs<scalar_t>& a, int64_t num_rows, int64_t c_lo, int64_t c_hi) {
+  using S = Simd<scalar_t>;
+  constexpr int64_t kBlock = 16;
+  const int64_t width = a.width, slice = width / a.heads, nnz = a.rowptr[num_rows];
+  const uint64_t span = static_cast<uint64_t>(c_hi - c_lo);
+  std::memset(a.out + c_lo * width, 0, static_cast<size_t>((c_hi - c_lo) * width) * sizeof(scalar_t));
+  int64_t r = 0;
+  auto scatter = [&](int64_t e) {
+    const int64_t c = a.col[e];
+    if (static_cast<uint64_t>(c - c_lo) >= span) return;
+    while (a.rowptr[r + 1] <= e) ++r;
+    const scalar_t scale = a.mean ? scalar_t(1) / scalar_t(a.rowptr[r + 1] - a.rowptr[r]) : scalar_t(1);
+    const scalar_t* gr = a.x + r * width;
+    scalar_t* o = a.out + c * width;
+    if (a.heads > 1) {
+      for (int64_t h = 0; h < a.heads; ++h) {
+        const scalar_t w = scale * a.value[e * a.heads + h];
+        for (int64_t f = h * slice; f < (h + 1) * slice; ++f) o[f] += w * gr[f];
+      }
+      return;
+    }
+    const scalar_t w = scale * (a.value ? a.value[e] : scalar_t(1));
+    int64_t f = 0;
+    for (; f + S::kLanes <= width; f += S::kLanes) {
+      typename S::Vec acc;
+      std::memcpy(&acc, o + f, sizeof acc);
+      S::add_scaled(acc, w, gr + f);
+      std::memcpy(o + f, &acc, sizeof acc);
+    }
+    for (; f < width; ++f) o[f] += w * gr[f];
+  };
+  int64_t e = 0;
+  for (; e + kBlock <= nnz; e += kBlock) {
+    bool any = false;
+    for (int64_t k = 0; k < kBlock; ++k) any |= static_cast<uint64_t>(a.col[e + k] - c_lo) < span;
+    if (!any) continue;
+    for (int64_t k = 0; k < kBlock; ++k) scatter(e + k);
+  }
+  for (; e < nnz; ++e) scatter(e);
+}
+
+// Columns [c_begin, c_end) of out = A^T g without the transpose's structure.
+// Tasks own column ranges of about equal entry counts (a coarse histogram of
+// the columns decides), so the work splits without atomics or per-thread
+// copies of out.
+template <typename scalar_t>
+void scatter_kernel(const SpMMArgs<scalar_t>& args, int64_t num_rows, int64_t c_begin, int64_t c_end) {
+  if (c_end <= c_begin) return;
+  const int64_t nnz = args.rowptr[num_rows];
+  const int64_t tasks =
+      nnz < 32768 ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, c_end - c_begin));
+  std::vector<int64_t> bounds{c_begin};
+  if (tasks > 1) {
+    int shift = 0;
+    while (((c_end - c_begin) >> shift) >= 64 * tasks) ++shift;
+    const size_t buckets = static_cast<size_t>(((c_end - c_begin) >> shift) + 1);
+    std::vector<std::vector<int64_t>> partial(static_cast<size_t>(tasks), std::vector<int64_t>(buckets, 0));
+    at::parallel_for(0, tasks, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        std::vector<int64_t>& mine = partial[static_cast<size_t>(t)];
+        for (int64_t e = nnz * t / tasks; e < nnz * (t + 1) / tasks; ++e) {
+          const uint64_t c = static_cast<uint64_t>(args.col[e] - c_begin);
+          if (c < static_cast<uint64_t>(c_end - c_begin)) ++mine[c >> shift];
+        }
+      }
+    });
+    std::vector<int64_t> count(buckets, 0);
+    int64_t in_range = 0;
+    for (const auto& p : partial)
+      for (size_t b = 0; b < buckets; ++b) {
+        count[b] += p[b];
+        in_range += p[b];
+      }
+    int64_t seen = 0;
+    for (size_t b = 0; b + 1 < count.size() && static_cast<int64_t>(bounds.size()) < tasks; ++b) {
+      seen += count[b];
+      if (seen * tasks >= in_range * static_cast<int64_t>(bounds.size()))
+        bounds.push_back(c_begin + (static_cast<int64_t>(b + 1) << shift));
+    }
+  }
+  bounds.push_back(c_end);
+  at::parallel_for(0, static_cast<int64_t>(bounds.size()) - 1, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) scatter_columns(args, num_rows, bounds[t], bounds[t + 1]);
   });
 }
 
@@ -218,16 +324,27 @@ void extreme_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* x
   });
 }
 
+// The kernels' view of tensors already checked by the front op.
+template <typename scalar_t>
+SpMMArgs<scalar_t> args_of(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value,
+                           const at::Tensor& x, at::Tensor& out, bool mean, int64_t col_end) {
+  return {rowptr.data_ptr<int64_t>(),
+          col.data_ptr<int64_t>(),
+          value.defined() ? value.data_ptr<scalar_t>() : nullptr,
+          value.defined() && value.dim() == 2 ? value.size(1) : 1,
+          x.data_ptr<scalar_t>(),
+          out.data_ptr<scalar_t>(),
+          x.size(1),
+          mean,
+          col_end};
+}
+
 }  // namespace
 
 void spmm_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x, bool mean,
               at::Tensor& out) {
-  const int64_t num_rows = rowptr.numel() - 1;
-  const int64_t heads = value.defined() && value.dim() == 2 ? value.size(1) : 1;
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "spmm_cpu", [&] {
-    spmm_kernel<scalar_t>(rowptr.data_ptr<int64_t>(), col.data_ptr<int64_t>(),
-                          value.defined() ? value.data_ptr<scalar_t>() : nullptr, heads, x.data_ptr<scalar_t>(),
-                          out.data_ptr<scalar_t>(), num_rows, x.size(1), mean);
+    spmm_kernel<false>(args_of<scalar_t>(rowptr, col, value, x, out, mean, 0), rowptr.numel() - 1);
   });
 }
 
@@ -235,6 +352,28 @@ at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tenso
                 bool mean) {
   at::Tensor out = at::empty({rowptr.numel() - 1, x.size(1)}, x.options());
   spmm_out(rowptr, col, value, x, mean, out);
+  return out;
+}
+
+at::Tensor spmm_transpose(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& g,
+                          int64_t num_cols, bool mean, bool symmetric) {
+  const int64_t num_rows = rowptr.numel() - 1;
+  at::Tensor out = at::empty({num_cols, g.size(1)}, g.options());
+  at::Tensor src = g;
+  if (symmetric && mean) {
+    // The gather reads its sources' rows, so each row's 1 / deg goes into g.
+    const at::Tensor deg = (rowptr.narrow(0, 1, num_rows) - rowptr.narrow(0, 0, num_rows)).clamp_min(1);
+    src = g / deg.to(g.scalar_type()).unsqueeze(1);
+  }
+  AT_DISPATCH_FLOATING_TYPES(g.scalar_type(), "spmm_transpose_cpu", [&] {
+    if (symmetric) {
+      const SpMMArgs<scalar_t> args = args_of<scalar_t>(rowptr, col, value, src, out, false, num_rows);
+      spmm_kernel<true>(args, num_rows);
+      scatter_kernel(args, num_rows, num_rows, num_cols);
+    } else {
+      scatter_kernel(args_of<scalar_t>(rowptr, col, value, src, out, mean, num_cols), num_rows, 0, num_cols);
+    }
+  });
   return out;
 }
 

@@ -18,6 +18,15 @@ at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tenso
 void spmm_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x, bool mean,
               at::Tensor& out);
 
+// out = A^T g, [num_cols, F], with A's weights (and 1 / deg(row) when `mean`):
+// spmm's gradient with respect to x, computed without a transposed structure.
+// Entries are scattered to column ranges that tasks own; with `symmetric`
+// (the leading num_rows x num_rows block equals its transpose, values
+// included) that block is read as its own transpose, a gather over rows, and
+// only the columns past it are scattered.
+at::Tensor spmm_transpose(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& g,
+                          int64_t num_cols, bool mean, bool symmetric);
+
 // d out / d value: grad_value[e, h] = <grad_out[row(e)], x[col[e]]> over head
 // slice h (scaled by 1 / deg(row) when `mean`), shaped like `value`.
 at::Tensor spmm_value_backward(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& x,
