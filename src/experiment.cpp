@@ -454,7 +454,8 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
       << model->histories().size() << " histories (" << fixed(model->history_nbytes() / 1048576.0, 1)
       << " MiB), history I/O " << model->history_io().name()
       << (s.async_io ? " (" + std::to_string(s.pool_size) + " threads)" : "") << ", " << loader.size()
-      << " batches per epoch"
+      << " batches per epoch ("
+      << (loader.symmetric() ? "symmetric graph: no transposes" : "directed graph: batches carry transposes") << ")"
       << (s.max_steps > 0 && s.max_steps < loader.size() ? " (max_steps " + std::to_string(s.max_steps) + ")" : "")
       << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << ", " << (sparse ? "sparse" : "dense")
       << " features (density " << fixed(100 * density, 2) << "%); static data " << fixed(static_bytes / 1048576.0, 1)

@@ -335,6 +335,8 @@ const SubgraphLoaderOptions& SubgraphLoader::options() const { return impl_->opt
 
 int64_t SubgraphLoader::epoch() const { return impl_->epochs_started; }
 
+bool SubgraphLoader::symmetric() const { return impl_->adj.symmetric; }
+
 void SubgraphLoader::reseed(uint64_t seed) {
   impl_->options.seed(seed);
   impl_->epochs_started = 0;

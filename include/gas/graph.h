@@ -28,8 +28,9 @@ struct CSR {
   int64_t num_rows = 0;
   int64_t num_cols = 0;
 
-  /// The transpose's structure, used by backward passes. Undefined unless
-  /// filled by `with_transpose()`; when absent it is computed on the fly.
+  /// The transpose's structure, which spmm's backward pass gathers over when
+  /// the adjacency is not marked `symmetric`. Undefined unless filled by
+  /// `with_transpose()`; without it that pass scatters instead.
   /// colptr/row describe CSR^T; perm maps each CSR^T entry to its CSR entry.
   at::Tensor t_colptr, t_row, t_perm;
 

@@ -94,6 +94,9 @@ class SubgraphLoader {
   const SubgraphLoaderOptions& options() const;
   /// Epochs started so far.
   int64_t epoch() const;
+  /// Whether the graph is symmetric (checked at construction): its batches
+  /// are marked so and need no transpose for the backward pass.
+  bool symmetric() const;
   /// Restarts the shuffle sequence from `seed` (epoch 0), e.g. for a new run.
   void reseed(uint64_t seed);
 

@@ -323,10 +323,15 @@ BENCHMARK(BM_MakeBatchRGG)->ArgName("transpose")->Arg(0)->Arg(1)->Unit(benchmark
 // The SpMM backward pass (A^T g, 64 features) on such a batch by each path:
 // 0 the symmetric in-batch block as its own transpose plus the halo
 // scattered, 1 every entry scattered, 2 a gather over a transpose built
-// beforehand (not timed here: see BM_MakeBatchRGG).
+// beforehand (not timed here: see BM_MakeBatchRGG). Arg halo: 1 takes a batch
+// of 10 parts of ~1,000 nodes of the random graph instead, whose halo holds
+// most of the entries (as a stochastic block model's does).
 void BM_BatchSpMMBackward(benchmark::State& state) {
   const BatchGraph& g = batch_graph();
-  gas::Batch batch = gas::make_batch(g.adj, g.ptr, g.groups[0]);
+  std::vector<int64_t> spread;
+  for (int64_t k = 0; k < 10; ++k) spread.push_back(k * graphs().parts.num_parts() / 10);
+  gas::Batch batch = state.range(1) ? gas::make_batch(graphs().metis, graphs().parts.ptr, spread, {}, false)
+                                    : gas::make_batch(g.adj, g.ptr, g.groups[0], {}, false);
   batch.adj.symmetric = state.range(0) == 0;
   if (state.range(0) == 2) batch.adj = batch.adj.with_transpose();
   at::Tensor x = at::randn({batch.adj.num_cols, 64}).requires_grad_(true);
@@ -338,7 +343,11 @@ void BM_BatchSpMMBackward(benchmark::State& state) {
   }
   set_bandwidth(state, spmm_bytes(batch.adj, 64, true));
 }
-BENCHMARK(BM_BatchSpMMBackward)->ArgName("path")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_BatchSpMMBackward)
+    ->ArgNames({"path", "halo"})
+    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // --------------------------------------------------------------- dropout
 

@@ -182,6 +182,7 @@ TEST(Loader, BatchesOfSymmetricGraphsNeedNoTranspose) {
     const CSR adj = undirected ? path_with_chord() : csr_from_edge_index(directed_edges, 8, 8);
     ASSERT_FALSE(adj.symmetric) << "nothing marks it before the loader";
     SubgraphLoader loader(adj, kPtr, {}, SubgraphLoaderOptions().batch_size(2).precompute(false));
+    EXPECT_EQ(loader.symmetric(), undirected);
     for (const Batch& b : loader) {
       EXPECT_EQ(b.adj.symmetric, undirected);
       EXPECT_EQ(b.adj.has_transpose(), !undirected);

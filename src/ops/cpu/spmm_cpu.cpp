@@ -265,8 +265,8 @@ void scatter_kernel(const SpMMArgs<scalar_t>& args, int64_t num_rows, int64_t c_
     int64_t seen = 0;
     for (size_t b = 0; b + 1 < count.size() && static_cast<int64_t>(bounds.size()) < tasks; ++b) {
       seen += count[b];
-      if (seen * tasks >= in_range * static_cast<int64_t>(bounds.size()))
-        bounds.push_back(c_begin + (static_cast<int64_t>(b + 1) << shift));
+      const int64_t bound = c_begin + (static_cast<int64_t>(b + 1) << shift);
+      if (seen * tasks >= in_range * static_cast<int64_t>(bounds.size()) && bound < c_end) bounds.push_back(bound);
     }
   }
   bounds.push_back(c_end);
