@@ -180,56 +180,71 @@ int64_t CSR::nbytes() const {
   return bytes;
 }
 
-CSR CSR::with_transpose() const {
-  if (has_transpose()) return *this;
-  check_cpu(*this, "CSR::with_transpose");
-  CSR out = *this;
-  out.t_colptr = at::zeros({num_cols + 1}, at::kLong);
-  out.t_row = at::empty({nnz()}, at::kLong);
-  out.t_perm = at::empty({nnz()}, at::kLong);
-  int64_t* cp = out.t_colptr.data_ptr<int64_t>();
-  int64_t* tr = out.t_row.data_ptr<int64_t>();
-  int64_t* tp = out.t_perm.data_ptr<int64_t>();
-  const int64_t* rp = rowptr.data_ptr<int64_t>();
-  const int64_t* c = col.data_ptr<int64_t>();
+ColumnIndex index_columns(const CSR& adj, int64_t first_col) {
+  check_cpu(adj, "index_columns");
+  TORCH_CHECK(first_col >= 0 && first_col <= adj.num_cols, "index_columns: first_col ", first_col, " outside [0, ",
+              adj.num_cols, "]");
+  const int64_t num_rows = adj.num_rows, cols = adj.num_cols - first_col;
+  const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
+  const int64_t* c = adj.col.data_ptr<int64_t>();
   // A counting sort by column, split into row blocks: each block counts its
   // columns, the block offsets come from a prefix over (column, block), and
   // every block scatters its own rows. Blocks go in row order, so every
-  // transposed row stays sorted. One block is the serial algorithm.
+  // column's rows stay sorted. One block is the serial algorithm.
   const int64_t blocks =
-      nnz() < (int64_t{1} << 16) ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, num_rows));
-  std::vector<int64_t> counts(static_cast<size_t>(blocks * num_cols), 0);
+      adj.nnz() < (int64_t{1} << 16) ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, num_rows));
+  std::vector<int64_t> counts(static_cast<size_t>(blocks * cols), 0);
   auto block_rows = [&](int64_t b) { return std::make_pair(num_rows * b / blocks, num_rows * (b + 1) / blocks); };
+  auto column = [&](int64_t e) { return static_cast<uint64_t>(c[e] - first_col); };  // >= cols: not indexed
   at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
-      int64_t* count = counts.data() + b * num_cols;
+      int64_t* count = counts.data() + b * cols;
       const auto [lo, hi] = block_rows(b);
-      for (int64_t e = rp[lo]; e < rp[hi]; ++e) ++count[c[e]];
+      for (int64_t e = rp[lo]; e < rp[hi]; ++e)
+        if (column(e) < static_cast<uint64_t>(cols)) ++count[column(e)];
     }
   });
+  ColumnIndex out;
+  out.colptr = at::empty({cols + 1}, at::kLong);
+  int64_t* cp = out.colptr.data_ptr<int64_t>();
   int64_t total = 0;
-  for (int64_t j = 0; j < num_cols; ++j) {
+  for (int64_t j = 0; j < cols; ++j) {
     cp[j] = total;
     for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t k = counts[b * num_cols + j];
-      counts[b * num_cols + j] = total;  // becomes the block's cursor for column j
+      const int64_t k = counts[b * cols + j];
+      counts[b * cols + j] = total;  // becomes the block's cursor for column j
       total += k;
     }
   }
-  cp[num_cols] = total;
+  cp[cols] = total;
+  out.row = at::empty({total}, at::kLong);
+  out.perm = at::empty({total}, at::kLong);
+  int64_t* tr = out.row.data_ptr<int64_t>();
+  int64_t* tp = out.perm.data_ptr<int64_t>();
   at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
-      int64_t* cursor = counts.data() + b * num_cols;
+      int64_t* cursor = counts.data() + b * cols;
       const auto [lo, hi] = block_rows(b);
       for (int64_t r = lo; r < hi; ++r) {
         for (int64_t e = rp[r]; e < rp[r + 1]; ++e) {
-          const int64_t pos = cursor[c[e]]++;
+          if (column(e) >= static_cast<uint64_t>(cols)) continue;
+          const int64_t pos = cursor[column(e)]++;
           tr[pos] = r;
           tp[pos] = e;
         }
       }
     }
   });
+  return out;
+}
+
+CSR CSR::with_transpose() const {
+  if (has_transpose()) return *this;
+  ColumnIndex index = index_columns(*this);
+  CSR out = *this;
+  out.t_colptr = std::move(index.colptr);
+  out.t_row = std::move(index.row);
+  out.t_perm = std::move(index.perm);
   return out;
 }
 

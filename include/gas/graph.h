@@ -30,7 +30,7 @@ struct CSR {
 
   /// The transpose's structure, which spmm's backward pass gathers over when
   /// the adjacency is not marked `symmetric`. Undefined unless filled by
-  /// `with_transpose()`; without it that pass scatters instead.
+  /// `with_transpose()`; without it that pass builds it for itself.
   /// colptr/row describe CSR^T; perm maps each CSR^T entry to its CSR entry.
   at::Tensor t_colptr, t_row, t_perm;
 
@@ -102,6 +102,17 @@ CSR add_self_loops(const CSR& adj, double fill = 1.0);
 /// rows after the self-loops are set (PyG's gcn_norm with add_self_loops=True).
 /// Nodes of degree zero get weight zero rather than inf.
 CSR gcn_norm(const CSR& adj, bool add_loops = true);
+
+/// The entries of columns [first_col, num_cols) grouped by column: `colptr`
+/// [num_cols - first_col + 1] over those columns, and for each entry its
+/// `row` and its position `perm` in adj.col, rows ascending within a column
+/// (a stable counting sort, parallel over row blocks). CSR::with_transpose()
+/// is first_col = 0; spmm's backward pass indexes only the halo columns of a
+/// symmetric batch.
+struct ColumnIndex {
+  at::Tensor colptr, row, perm;
+};
+ColumnIndex index_columns(const CSR& adj, int64_t first_col = 0);
 
 /// Whether the leading num_rows x num_rows block equals its transpose,
 /// values included, so that `symmetric` may be set. Every entry is looked up

@@ -45,7 +45,7 @@ struct Batch {
 /// gathered for n_id. The batch's adjacency inherits `adj.symmetric` (its
 /// in-batch block is a principal block of the graph's); with `with_transpose`
 /// a batch of a graph not marked symmetric carries its transpose, which
-/// training's backward pass then uses instead of scattering.
+/// training's backward pass uses (symmetric ones need none).
 Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {},
                  bool with_transpose = true);
 

@@ -36,28 +36,33 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
     const at::Tensor &x = saved[0], &value = saved[1], &rowptr = saved[2], &col = saved[3];
     const bool mean = ctx->saved_data["mean"].toBool();
     const at::Tensor grad_out = grad_outputs[0].contiguous();
-
     at::Tensor grad_x, grad_value;
     if (ctx->needs_input_grad(0)) {
-      const int64_t num_cols = ctx->saved_data["num_cols"].toInt();
+      // grad_x = A^T (D^-1 grad_out) for mean, A^T grad_out for sum, every
+      // part a gather. A symmetric in-batch block is its own transpose; the
+      // other columns (all of them without symmetry) are gathered over the
+      // transpose the caller built, or over an index of just those columns.
+      const int64_t num_rows = rowptr.numel() - 1, num_cols = ctx->saved_data["num_cols"].toInt();
       const bool symmetric = ctx->saved_data["symmetric"].toBool();
-      if (saved[4].defined() && !symmetric) {
-        // grad_x = A^T (D^-1 grad_out) for mean, A^T grad_out for sum, as a
-        // gather over the transpose the caller built.
-        at::Tensor g = grad_out;
-        if (mean) {
-          const at::Tensor deg = (rowptr.narrow(0, 1, rowptr.numel() - 1) - rowptr.narrow(0, 0, rowptr.numel() - 1))
-                                     .clamp_min(1)
-                                     .to(g.scalar_type())
-                                     .unsqueeze(1);
-          g = g / deg;
-        }
-        const at::Tensor t_value = value.defined() ? value.index_select(0, saved[6]).contiguous() : at::Tensor();
-        grad_x = run_spmm(saved[4], saved[5], t_value, g, /*mean=*/false);
-      } else {
-        GAS_DISPATCH_DEVICE(x.device(), "spmm backward",
-                            grad_x = cpu::spmm_transpose(rowptr, col, value, grad_out, num_cols, mean, symmetric));
+      at::Tensor g = grad_out;
+      if (mean) {
+        const at::Tensor deg = (rowptr.narrow(0, 1, num_rows) - rowptr.narrow(0, 0, num_rows)).clamp_min(1);
+        g = g / deg.to(g.scalar_type()).unsqueeze(1);
       }
+      const int64_t first_col = symmetric ? num_rows : 0;
+      ColumnIndex index;
+      if (!symmetric && saved[4].defined()) {
+        index = ColumnIndex{saved[4], saved[5], saved[6]};
+      } else {
+        index = index_columns(CSR{rowptr, col, {}, num_rows, num_cols}, first_col);
+      }
+      grad_x = at::empty({num_cols, g.size(1)}, g.options());
+      at::Tensor leading = grad_x.narrow(0, 0, first_col), rest = grad_x.narrow(0, first_col, num_cols - first_col);
+      const at::Tensor t_value = value.defined() ? value.index_select(0, index.perm).contiguous() : at::Tensor();
+      GAS_DISPATCH_DEVICE(x.device(), "spmm backward", {
+        if (symmetric) cpu::spmm_leading_out(rowptr, col, value, g, leading);
+        cpu::spmm_out(index.colptr, index.row, t_value, g, /*mean=*/false, rest);
+      });
     }
     if (value.defined() && ctx->needs_input_grad(1)) {
       const int64_t heads = value.dim() == 2 ? value.size(1) : 1;

@@ -183,8 +183,8 @@ BENCHMARK(BM_SpMMThreads)
     ->UseRealTime();
 
 // Backward of a weighted sum w.r.t. x: the transposed product. Arg transpose:
-// 1 gathers over the transpose the graph carries, 0 scatters every entry to
-// column ranges the threads own (the graphs are not marked symmetric).
+// 1 gathers over the transpose the graph carries, 0 builds that index in the
+// pass (the graphs are not marked symmetric).
 void BM_SpMMBackward(benchmark::State& state) {
   const int64_t width = state.range(0);
   const gas::CSR& with = state.range(1) ? graphs().metis : graphs().random;
@@ -321,9 +321,9 @@ void BM_MakeBatchRGG(benchmark::State& state) {
 BENCHMARK(BM_MakeBatchRGG)->ArgName("transpose")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The SpMM backward pass (A^T g, 64 features) on such a batch by each path:
-// 0 the symmetric in-batch block as its own transpose plus the halo
-// scattered, 1 every entry scattered, 2 a gather over a transpose built
-// beforehand (not timed here: see BM_MakeBatchRGG). Arg halo: 1 takes a batch
+// 0 the symmetric in-batch block as its own transpose plus the halo columns
+// indexed in the pass, 1 every column indexed in the pass, 2 a gather over a
+// transpose built beforehand (not timed here: see BM_MakeBatchRGG). Arg halo: 1 takes a batch
 // of 10 parts of ~1,000 nodes of the random graph instead, whose halo holds
 // most of the entries (as a stochastic block model's does).
 void BM_BatchSpMMBackward(benchmark::State& state) {

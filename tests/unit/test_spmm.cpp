@@ -98,30 +98,30 @@ at::Tensor transposed_loop(const CSR& adj, const at::Tensor& value, const at::Te
 }
 
 // The three ways the backward pass computes A^T g on a training batch: the
-// symmetric in-batch block read as its own transpose plus a scatter of the
-// halo columns, a scatter to owned columns, and a gather over a built
-// transpose. On 1 to 3 threads, the batch large enough (over 32768 entries)
-// for the scatter to split columns between tasks.
+// symmetric in-batch block read as its own transpose plus the halo columns
+// indexed in the pass, every column indexed in the pass, and a gather over a
+// transpose built beforehand. On 1 to 3 threads, the batch large enough (over
+// 65536 entries) for the column index to split rows into blocks.
 TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
   torch::manual_seed(3);
   CSR graph = gcn_norm(testing::random_graph(12000, 10, 7));
   ASSERT_TRUE(is_symmetric(graph));
   graph.symmetric = true;
-  const Batch batch = make_batch(graph, at::arange(0, 12001, 1000, at::kLong), {1, 4, 5, 9});
+  const Batch batch = make_batch(graph, at::arange(0, 12001, 1000, at::kLong), {1, 2, 4, 5, 7, 9, 10});
   ASSERT_TRUE(batch.adj.symmetric);
   ASSERT_FALSE(batch.adj.has_transpose()) << "a symmetric graph's batches need no transpose";
-  ASSERT_GT(batch.adj.nnz(), 32768);
+  ASSERT_GT(batch.adj.nnz(), 65536);
   ASSERT_GT(batch.num_halo(), 0);
-  CSR scatter = batch.adj;
-  scatter.symmetric = false;
-  const CSR gather = scatter.with_transpose();
+  CSR indexed = batch.adj;
+  indexed.symmetric = false;
+  const CSR gather = indexed.with_transpose();
   const int threads = at::get_num_threads();
   for (const int t : {1, 2, 3}) {
     at::set_num_threads(t);
     for (const Reduce reduce : {Reduce::Sum, Reduce::Mean})
       for (const int64_t heads : {0, 1, 3})
-        for (const CSR* path : std::vector<const CSR*>{&batch.adj, &scatter, &gather}) {
-          // Several heads' weights are not symmetric: that adjacency can only scatter or gather.
+        for (const CSR* path : std::vector<const CSR*>{&batch.adj, &indexed, &gather}) {
+          // Several heads' weights are not symmetric: that adjacency can only take the other paths.
           if (heads == 3 && path->symmetric) continue;
           const at::Tensor value = heads == 0   ? at::Tensor()
                                    : heads == 1 ? batch.adj.value.to(at::kDouble)
@@ -133,7 +133,7 @@ TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
           const at::Tensor g = at::randn_like(out);
           out.backward(g);
           const std::string label = std::string(path == &batch.adj ? "symmetric"
-                                                : path == &scatter ? "scatter"
+                                                : path == &indexed ? "indexed"
                                                                    : "gather") +
                                     ", " + std::to_string(t) + " threads, heads " + std::to_string(heads) +
                                     (reduce == Reduce::Mean ? ", mean" : ", sum");

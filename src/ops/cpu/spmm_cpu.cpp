@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 namespace gas {
 namespace ops {
@@ -181,100 +180,6 @@ void spmm_kernel(const SpMMArgs<scalar_t>& args, int64_t num_rows) {
                    });
 }
 
-// Columns [c_lo, c_hi) of out = A^T g, owned by one task: every entry is
-// read, only those whose column falls in the range are scattered, so no two
-// tasks write the same row and each out row accumulates in ascending row
-// order (the transposed gather's order, whatever the task count). The scan
-// runs over entries, not rows, and tests a block of them at once: a task that
-// owns few of them (the halo of a symmetric batch) pays little more than a
-// read of col.
-template <typename scalar_t>
-GAS_TARGET_CLONES void scatter_columns(const SpMMArgs<scalar_t>& a, int64_t num_rows, int64_t c_lo, int64_t c_hi) {
-  using S = Simd<scalar_t>;
-  constexpr int64_t kBlock = 16;
-  const int64_t width = a.width, slice = width / a.heads, nnz = a.rowptr[num_rows];
-  const uint64_t span = static_cast<uint64_t>(c_hi - c_lo);
-  std::memset(a.out + c_lo * width, 0, static_cast<size_t>((c_hi - c_lo) * width) * sizeof(scalar_t));
-  int64_t r = 0;
-  auto scatter = [&](int64_t e) {
-    const int64_t c = a.col[e];
-    if (static_cast<uint64_t>(c - c_lo) >= span) return;
-    while (a.rowptr[r + 1] <= e) ++r;
-    const scalar_t scale = a.mean ? scalar_t(1) / scalar_t(a.rowptr[r + 1] - a.rowptr[r]) : scalar_t(1);
-    const scalar_t* gr = a.x + r * width;
-    scalar_t* o = a.out + c * width;
-    if (a.heads > 1) {
-      for (int64_t h = 0; h < a.heads; ++h) {
-        const scalar_t w = scale * a.value[e * a.heads + h];
-        for (int64_t f = h * slice; f < (h + 1) * slice; ++f) o[f] += w * gr[f];
-      }
-      return;
-    }
-    const scalar_t w = scale * (a.value ? a.value[e] : scalar_t(1));
-    int64_t f = 0;
-    for (; f + S::kLanes <= width; f += S::kLanes) {
-      typename S::Vec acc;
-      std::memcpy(&acc, o + f, sizeof acc);
-      S::add_scaled(acc, w, gr + f);
-      std::memcpy(o + f, &acc, sizeof acc);
-    }
-    for (; f < width; ++f) o[f] += w * gr[f];
-  };
-  int64_t e = 0;
-  for (; e + kBlock <= nnz; e += kBlock) {
-    bool any = false;
-    for (int64_t k = 0; k < kBlock; ++k) any |= static_cast<uint64_t>(a.col[e + k] - c_lo) < span;
-    if (!any) continue;
-    for (int64_t k = 0; k < kBlock; ++k) scatter(e + k);
-  }
-  for (; e < nnz; ++e) scatter(e);
-}
-
-// Columns [c_begin, c_end) of out = A^T g without the transpose's structure.
-// Tasks own column ranges of about equal entry counts (a coarse histogram of
-// the columns decides), so the work splits without atomics or per-thread
-// copies of out.
-template <typename scalar_t>
-void scatter_kernel(const SpMMArgs<scalar_t>& args, int64_t num_rows, int64_t c_begin, int64_t c_end) {
-  if (c_end <= c_begin) return;
-  const int64_t nnz = args.rowptr[num_rows];
-  const int64_t tasks =
-      nnz < 32768 ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, c_end - c_begin));
-  std::vector<int64_t> bounds{c_begin};
-  if (tasks > 1) {
-    int shift = 0;
-    while (((c_end - c_begin) >> shift) >= 64 * tasks) ++shift;
-    const size_t buckets = static_cast<size_t>(((c_end - c_begin) >> shift) + 1);
-    std::vector<std::vector<int64_t>> partial(static_cast<size_t>(tasks), std::vector<int64_t>(buckets, 0));
-    at::parallel_for(0, tasks, 1, [&](int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t) {
-        std::vector<int64_t>& mine = partial[static_cast<size_t>(t)];
-        for (int64_t e = nnz * t / tasks; e < nnz * (t + 1) / tasks; ++e) {
-          const uint64_t c = static_cast<uint64_t>(args.col[e] - c_begin);
-          if (c < static_cast<uint64_t>(c_end - c_begin)) ++mine[c >> shift];
-        }
-      }
-    });
-    std::vector<int64_t> count(buckets, 0);
-    int64_t in_range = 0;
-    for (const auto& p : partial)
-      for (size_t b = 0; b < buckets; ++b) {
-        count[b] += p[b];
-        in_range += p[b];
-      }
-    int64_t seen = 0;
-    for (size_t b = 0; b + 1 < count.size() && static_cast<int64_t>(bounds.size()) < tasks; ++b) {
-      seen += count[b];
-      const int64_t bound = c_begin + (static_cast<int64_t>(b + 1) << shift);
-      if (seen * tasks >= in_range * static_cast<int64_t>(bounds.size()) && bound < c_end) bounds.push_back(bound);
-    }
-  }
-  bounds.push_back(c_end);
-  at::parallel_for(0, static_cast<int64_t>(bounds.size()) - 1, 1, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; ++t) scatter_columns(args, num_rows, bounds[t], bounds[t + 1]);
-  });
-}
-
 template <typename scalar_t>
 void value_backward_kernel(const int64_t* rowptr, const int64_t* col, const scalar_t* x, const scalar_t* g,
                            scalar_t* grad_value, int64_t num_rows, int64_t width, int64_t heads, bool mean) {
@@ -355,26 +260,12 @@ at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tenso
   return out;
 }
 
-at::Tensor spmm_transpose(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& g,
-                          int64_t num_cols, bool mean, bool symmetric) {
+void spmm_leading_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
+                      at::Tensor& out) {
   const int64_t num_rows = rowptr.numel() - 1;
-  at::Tensor out = at::empty({num_cols, g.size(1)}, g.options());
-  at::Tensor src = g;
-  if (symmetric && mean) {
-    // The gather reads its sources' rows, so each row's 1 / deg goes into g.
-    const at::Tensor deg = (rowptr.narrow(0, 1, num_rows) - rowptr.narrow(0, 0, num_rows)).clamp_min(1);
-    src = g / deg.to(g.scalar_type()).unsqueeze(1);
-  }
-  AT_DISPATCH_FLOATING_TYPES(g.scalar_type(), "spmm_transpose_cpu", [&] {
-    if (symmetric) {
-      const SpMMArgs<scalar_t> args = args_of<scalar_t>(rowptr, col, value, src, out, false, num_rows);
-      spmm_kernel<true>(args, num_rows);
-      scatter_kernel(args, num_rows, num_rows, num_cols);
-    } else {
-      scatter_kernel(args_of<scalar_t>(rowptr, col, value, src, out, mean, num_cols), num_rows, 0, num_cols);
-    }
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "spmm_leading_cpu", [&] {
+    spmm_kernel<true>(args_of<scalar_t>(rowptr, col, value, x, out, false, num_rows), num_rows);
   });
-  return out;
 }
 
 at::Tensor spmm_value_backward(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& x,

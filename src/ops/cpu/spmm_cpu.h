@@ -18,14 +18,12 @@ at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tenso
 void spmm_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x, bool mean,
               at::Tensor& out);
 
-// out = A^T g, [num_cols, F], with A's weights (and 1 / deg(row) when `mean`):
-// spmm's gradient with respect to x, computed without a transposed structure.
-// Entries are scattered to column ranges that tasks own; with `symmetric`
-// (the leading num_rows x num_rows block equals its transpose, values
-// included) that block is read as its own transpose, a gather over rows, and
-// only the columns past it are scattered.
-at::Tensor spmm_transpose(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& g,
-                          int64_t num_cols, bool mean, bool symmetric);
+// out[r] = sum over the entries e of row r with col[e] < num_rows of
+// w[e] * x[col[e]]: the leading square block alone. For a symmetric block
+// this is its transpose's product, so spmm's backward pass needs no
+// transposed structure for it. `out` is [num_rows, F] and contiguous.
+void spmm_leading_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
+                      at::Tensor& out);
 
 // d out / d value: grad_value[e, h] = <grad_out[row(e)], x[col[e]]> over head
 // slice h (scaled by 1 / deg(row) when `mean`), shaped like `value`.
