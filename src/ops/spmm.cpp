@@ -44,18 +44,12 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
       // transpose the caller built, or over an index of just those columns.
       const int64_t num_rows = rowptr.numel() - 1, num_cols = ctx->saved_data["num_cols"].toInt();
       const bool symmetric = ctx->saved_data["symmetric"].toBool();
+      const CSR structure{rowptr, col, {}, num_rows, num_cols};
       at::Tensor g = grad_out;
-      if (mean) {
-        const at::Tensor deg = (rowptr.narrow(0, 1, num_rows) - rowptr.narrow(0, 0, num_rows)).clamp_min(1);
-        g = g / deg.to(g.scalar_type()).unsqueeze(1);
-      }
+      if (mean) g = g / structure.row_degree().clamp_min(1).to(g.scalar_type()).unsqueeze(1);
       const int64_t first_col = symmetric ? num_rows : 0;
-      ColumnIndex index;
-      if (!symmetric && saved[4].defined()) {
-        index = ColumnIndex{saved[4], saved[5], saved[6]};
-      } else {
-        index = index_columns(CSR{rowptr, col, {}, num_rows, num_cols}, first_col);
-      }
+      const ColumnIndex index = !symmetric && saved[4].defined() ? ColumnIndex{saved[4], saved[5], saved[6]}
+                                                                 : index_columns(structure, first_col);
       grad_x = at::empty({num_cols, g.size(1)}, g.options());
       at::Tensor leading = grad_x.narrow(0, 0, first_col), rest = grad_x.narrow(0, first_col, num_cols - first_col);
       const at::Tensor t_value = value.defined() ? value.index_select(0, index.perm).contiguous() : at::Tensor();
@@ -102,9 +96,8 @@ void check_inputs(const CSR& adj, const at::Tensor& x) {
               adj.num_rows, " rows");
   TORCH_CHECK(adj.device() == x.device(), "spmm: adjacency on ", adj.device(), ", x on ", x.device());
   TORCH_CHECK(!adj.symmetric || adj.num_cols >= adj.num_rows,
-              "spmm: an adjacency marked symmetric needs at least as "
-              "many columns as rows, got ",
-              adj.num_rows, " x ", adj.num_cols);
+              "spmm: an adjacency marked symmetric needs at least as many columns as rows, got ", adj.num_rows, " x ",
+              adj.num_cols);
 }
 
 // The edge weights of a Sum or Mean, checked against x; nullopt for none.

@@ -154,7 +154,7 @@ TEST(Graph, IsSymmetric) {
   // The promise travels with permutations and normalisation, not with new values.
   a.symmetric = true;
   EXPECT_TRUE(permute(a, at::randperm(300, at::kLong)).symmetric);
-  EXPECT_TRUE(gcn_norm(a.with_value({}), false).symmetric == false);
+  EXPECT_FALSE(gcn_norm(a.with_value({}), false).symmetric);
   CSR unit = a.with_value({});
   unit.symmetric = true;
   EXPECT_TRUE(gcn_norm(unit).symmetric);
