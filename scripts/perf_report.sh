@@ -32,6 +32,7 @@ log() { echo "[$(date +%H:%M:%S)] $*"; }
   echo "libtorch: $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo unknown)"
   echo "blas: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
   echo "openblas kernels: $("$bin/small_benchmark" --version | sed -n 's/.*OpenBLAS kernels: \([A-Za-z0-9]*\).*/\1/p')"
+  echo "huge pages: $("$bin/small_benchmark" --version | sed -n "s/^ *huge pages: //p")"
   echo "compiler: $(c++ --version | head -1)"
   echo "gas: $(git describe --always --dirty 2>/dev/null || echo unknown)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,6 +1,6 @@
 #include <gas/cli.h>
 
-#include <gas/blas.h>
+#include <gas/process.h>
 #include <gas/build_info.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
@@ -32,14 +32,15 @@ std::string build_summary() {
       << "  LibTorch " << TORCH_VERSION << ", CUDA devices: " << torch::cuda::device_count() << "\n"
       << "  BLAS: " << loaded_blas() << (kernels.empty() ? "" : " (OpenBLAS kernels: " + kernels + ")") << "\n"
       << "  METIS: " << (has_metis() ? "yes" : "no (random partitioning only)") << "\n"
+      << "  huge pages: " << (malloc_uses_huge_pages() ? "yes" : "no") << " (kernel mode: "
+      << (transparent_huge_pages().empty() ? "unknown" : transparent_huge_pages()) << ")\n"
       << "  cores: " << std::thread::hardware_concurrency() << " (the benchmarks use one intra-op thread per core)\n"
       << "  compiler: " << __VERSION__ << "\n";
   return out.str();
 }
 
 int benchmark_main(const std::string& suite, int argc, char** argv) {
-  ensure_native_blas_kernels(argv);
-  util::keep_freed_memory();
+  tune_process(argv);
   const std::string program = suite + "_benchmark";
   po::options_description options("Options");
   options.add_options()("help,h", "show this help and exit")("version", "show the build's versions and exit")(

@@ -9,6 +9,7 @@
 #include <gas/models/registry.h>
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
+#include <gas/process.h>
 #include <gas/sparse_features.h>
 #include <gas/train.h>
 
@@ -381,7 +382,8 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
   at::set_num_threads(static_cast<int>(s.threads > 0 ? s.threads : std::max<int64_t>(1, cores - s.num_workers)));
   out << config.to_yaml() << "\n\n";
-  out << "gas " << GAS_VERSION << " | device " << s.device << " | " << at::get_num_threads() << " threads\n";
+  out << "gas " << GAS_VERSION << " | device " << s.device << " | " << at::get_num_threads() << " threads | huge pages "
+      << (malloc_uses_huge_pages() ? "on" : "off") << "\n";
   Reporter reporter(s, config, out);
 
   double t = util::now_seconds();
@@ -591,6 +593,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   j["gas_version"] = GAS_VERSION;
   j["device"] = s.device.str();
   j["threads"] = at::get_num_threads();
+  j["huge_pages"] = malloc_uses_huge_pages();
   j["history_io"] = model->history_io().name();
   reporter.summary(j);
   if (!s.json.empty()) out << "Results written to " << s.json << "\n";

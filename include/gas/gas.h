@@ -2,7 +2,7 @@
 /// \file
 /// Everything of gas's public API in one include.
 
-#include <gas/blas.h>
+#include <gas/process.h>
 #include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>

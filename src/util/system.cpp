@@ -40,15 +40,6 @@ void release_free_memory() {
 #endif
 }
 
-void keep_freed_memory() {
-#ifdef __GLIBC__
-  // 32 MiB is glibc's largest mmap threshold; the trim threshold keeps the
-  // heap's top instead of returning it after each batch.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
-}
-
 bool reset_peak_rss() {
   FILE* f = std::fopen("/proc/self/clear_refs", "w");
   if (!f) return false;

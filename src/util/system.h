@@ -37,12 +37,6 @@ void write_file_atomic(const std::string& path, const std::string& content);
 /// (glibc's malloc_trim; nothing elsewhere).
 void release_free_memory();
 
-/// Makes the allocator reuse freed blocks of up to 32 MiB instead of handing
-/// them back to the system: a minibatch's tensors are freed and allocated
-/// again every step, and fresh pages cost a fault per 4 KiB (glibc's mallopt;
-/// nothing elsewhere). release_free_memory() still returns them.
-void keep_freed_memory();
-
 /// Seconds since an arbitrary start, monotonic.
 inline double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
