@@ -4,9 +4,10 @@
 #
 #   scripts/perf_report.sh [BUILD_DIR]        # default: build
 #
-# Takes about half an hour on 2 cores. Run it on a quiet machine: the figures
-# that count are ratios between configurations measured in the same run,
-# each configuration repeated and interleaved with the others. Needs
+# Takes about 20 minutes on 2 cores (50 without huge pages). Run it on a
+# quiet machine: the figures that count are ratios between configurations
+# measured in the same run, each configuration repeated and interleaved with
+# the others. Needs
 # python3 and gnuplot (Debian: apt-get install python3 gnuplot-nox).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -253,8 +253,10 @@ def perf(results, report_dir):
         f = train(full)
         targets.append((f"GAS epoch within 1.5x of a full-batch epoch ({full.replace('full_', '').replace('_', ' ')})",
                         f"{gas:.3f} vs {f:.3f} s", gas / f, gas / f <= 1.5))
-    targets.append(("Asynchronous history I/O (off by default: measured slower on CPU)",
-                    f"{train('gas_async'):.3f} vs {gas:.3f} s", train("gas_async") / gas, True))
+    # Not a target: whether the asynchronous pool pays on CPU, the reason
+    # sync is the default there.
+    targets.append(("Asynchronous history I/O against sync, the CPU default (not a target)",
+                    f"{train('gas_async'):.3f} vs {gas:.3f} s", train("gas_async") / gas, "informational"))
     gas_eval = median_over(runs("gas"), "eval_s")
     gas_rss = max(load_json(os.path.join(d, "summary.json"))["peak_rss_mb"] for d in runs("gas"))
     targets.append(("vs PyGAS, 1M random geometric graph: training epoch at least 3x faster",
