@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <vector>
 
 namespace gas {
@@ -88,9 +89,15 @@ std::string huge_page_tunables(const char* current, const std::string& thp_mode,
 bool malloc_uses_huge_pages() {
   const std::string mode = transparent_huge_pages();
   if (mode == "always") return true;
-  const char* tunables = std::getenv("GLIBC_TUNABLES");
-  return mode == "madvise" && glibc_at_least(glibc_version(), 2, 35) && tunables &&
-         (std::strstr(tunables, "glibc.malloc.hugetlb=1") || std::strstr(tunables, "glibc.malloc.hugetlb=2"));
+  if (!glibc_at_least(glibc_version(), 2, 35)) return false;
+  // GLIBC_TUNABLES is "name=value:name=value"; glibc takes the last setting.
+  std::string hugetlb;
+  std::stringstream tunables(std::getenv("GLIBC_TUNABLES") ? std::getenv("GLIBC_TUNABLES") : "");
+  const std::string key = "glibc.malloc.hugetlb=";
+  for (std::string item; std::getline(tunables, item, ':');)
+    if (item.compare(0, key.size(), key) == 0) hugetlb = item.substr(key.size());
+  // 1 asks for transparent huge pages, 2 for the hugetlbfs pool.
+  return (hugetlb == "1" && mode == "madvise") || hugetlb == "2";
 }
 
 void tune_process(char** argv) {
@@ -120,6 +127,8 @@ void tune_process(char** argv) {
               << std::endl;
     execv("/proc/self/exe", argv);
     std::cerr << "gas: could not restart (" << std::strerror(errno) << "); continuing as started\n";
+    // This process was loaded without them: its log must not claim otherwise.
+    if (!tunables.empty()) unsetenv("GLIBC_TUNABLES");
   }
 #ifdef __GLIBC__
   // 32 MiB is glibc's largest mmap threshold; the trim threshold keeps the

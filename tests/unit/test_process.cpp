@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
+
 namespace gas {
 namespace {
 
@@ -40,6 +45,31 @@ TEST(Process, TransparentHugePageModeIsOneTheKernelNames) {
   if (mode == "never" || mode.empty()) EXPECT_FALSE(malloc_uses_huge_pages());
   if (mode == "always") EXPECT_TRUE(malloc_uses_huge_pages());
 }
+
+#ifdef __GLIBC__
+TEST(Process, HugePagesAreReportedFromTheLastHugetlbTunable) {
+  if (transparent_huge_pages() != "madvise") GTEST_SKIP() << "THP mode here: '" << transparent_huge_pages() << "'";
+  if (huge_page_tunables(nullptr, "madvise", gnu_get_libc_version()).empty()) GTEST_SKIP() << "glibc before 2.35";
+  const char* saved = std::getenv("GLIBC_TUNABLES");
+  const std::string before = saved ? saved : "";
+  const auto with = [](const char* tunables) {
+    setenv("GLIBC_TUNABLES", tunables, 1);
+    return malloc_uses_huge_pages();
+  };
+  EXPECT_TRUE(with("glibc.malloc.hugetlb=1"));
+  EXPECT_TRUE(with("glibc.malloc.check=0:glibc.malloc.hugetlb=1"));
+  EXPECT_TRUE(with("glibc.malloc.hugetlb=2"));
+  EXPECT_FALSE(with("glibc.malloc.hugetlb=0"));
+  EXPECT_FALSE(with("glibc.malloc.hugetlb=10"));
+  EXPECT_FALSE(with("glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0")) << "the last setting counts";
+  EXPECT_FALSE(with("glibc.malloc.check=0"));
+  EXPECT_FALSE(with(""));
+  if (saved)
+    setenv("GLIBC_TUNABLES", before.c_str(), 1);
+  else
+    unsetenv("GLIBC_TUNABLES");
+}
+#endif
 
 }  // namespace
 }  // namespace gas
