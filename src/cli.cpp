@@ -1,12 +1,12 @@
 #include <gas/cli.h>
 
-#include <gas/process.h>
 #include <gas/build_info.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
 #include <gas/experiment.h>
 #include <gas/models/registry.h>
 #include <gas/partition.h>
+#include <gas/process.h>
 
 #include "util/strings.h"
 #include "util/system.h"

@@ -92,7 +92,8 @@ bool malloc_uses_huge_pages() {
   if (!glibc_at_least(glibc_version(), 2, 35)) return false;
   // GLIBC_TUNABLES is "name=value:name=value"; glibc takes the last setting.
   std::string hugetlb;
-  std::stringstream tunables(std::getenv("GLIBC_TUNABLES") ? std::getenv("GLIBC_TUNABLES") : "");
+  const char* set = std::getenv("GLIBC_TUNABLES");
+  std::stringstream tunables(set ? set : "");
   const std::string key = "glibc.malloc.hugetlb=";
   for (std::string item; std::getline(tunables, item, ':');)
     if (item.compare(0, key.size(), key) == 0) hugetlb = item.substr(key.size());

@@ -2,7 +2,6 @@
 /// \file
 /// Everything of gas's public API in one include.
 
-#include <gas/process.h>
 #include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/dataset.h>
@@ -39,6 +38,7 @@
 #include <gas/ops/spmm.h>
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
+#include <gas/process.h>
 #include <gas/scalable_gnn.h>
 #include <gas/sparse_features.h>
 #include <gas/train.h>
