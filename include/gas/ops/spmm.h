@@ -33,9 +33,10 @@ at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum
 
 /// spmm's Sum or Mean written into `out` ([num_rows, F], contiguous, x's type
 /// and device), for inference loops that reuse one buffer: a fresh output of
-/// a large graph costs a page fault per 4 KiB (a 1M x 64 output took 50-170%
-/// more time than the product into a reused one, measured here). Records no gradient, so it refuses inputs that require
-/// one while grad mode is on.
+/// a large graph costs a page fault per page. With 4 KiB pages, a 1M x 64
+/// output took 50-170% more time than the product into a reused one; with
+/// huge pages (see tune_process), 30-60% more. Records no gradient, so it
+/// refuses inputs that require one while grad mode is on.
 at::Tensor& spmm_out(at::Tensor& out, const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
 
 }  // namespace ops
