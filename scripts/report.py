@@ -187,8 +187,9 @@ def perf(results, report_dir):
               f"marked symmetric, **{built[1]:.2f} ms** when the batch also builds its transpose (a graph not",
               "known to be symmetric). `BM_BatchSpMMBackward` is the backward pass on such a batch: path 0",
               "reads the symmetric block as its own transpose and indexes the halo's columns in the pass, 1",
-              "indexes every column in the pass, 2 gathers over a transpose built beforehand; halo:1 is a",
-              "batch of the random graph whose halo holds most entries.", ""]
+              "indexes every column in the pass, 2 gathers over a transpose built beforehand, 3 reads the",
+              "symmetric block and gathers the halo's columns over their slice of such a transpose; halo:1",
+              "is a batch of the random graph whose halo holds most entries.", ""]
     for order, label in ((0, "random order"), (1, "METIS order")):
         spmm = bw(f"BM_SpMMForward/F:64/reduce:0/metis:{order}/real_time")
         targets.append((f"SpMM sum, 64 features, {label}: at least 50% of the gather reference",

@@ -185,6 +185,13 @@ ColumnIndex index_columns(const CSR& adj, int64_t first_col) {
   TORCH_CHECK(first_col >= 0 && first_col <= adj.num_cols, "index_columns: first_col ", first_col, " outside [0, ",
               adj.num_cols, "]");
   const int64_t num_rows = adj.num_rows, cols = adj.num_cols - first_col;
+  if (adj.has_transpose()) {
+    // Already indexed: those columns are a contiguous slice of the transpose.
+    const int64_t* tcp = adj.t_colptr.data_ptr<int64_t>();
+    const int64_t start = tcp[first_col], count = tcp[adj.num_cols] - start;
+    return {adj.t_colptr.narrow(0, first_col, cols + 1) - start, adj.t_row.narrow(0, start, count),
+            adj.t_perm.narrow(0, start, count)};
+  }
   const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
   const int64_t* c = adj.col.data_ptr<int64_t>();
   // A counting sort by column, split into row blocks: each block counts its

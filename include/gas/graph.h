@@ -28,9 +28,10 @@ struct CSR {
   int64_t num_rows = 0;
   int64_t num_cols = 0;
 
-  /// The transpose's structure, which spmm's backward pass gathers over when
-  /// the adjacency is not marked `symmetric`. Undefined unless filled by
-  /// `with_transpose()`; without it that pass builds it for itself.
+  /// The transpose's structure, which spmm's backward pass gathers over (only
+  /// its columns past the leading block when the adjacency is `symmetric`).
+  /// Undefined unless filled by `with_transpose()`; without it that pass
+  /// indexes the columns it needs itself.
   /// colptr/row describe CSR^T; perm maps each CSR^T entry to its CSR entry.
   at::Tensor t_colptr, t_row, t_perm;
 
@@ -106,9 +107,10 @@ CSR gcn_norm(const CSR& adj, bool add_loops = true);
 /// The entries of columns [first_col, num_cols) grouped by column: `colptr`
 /// [num_cols - first_col + 1] over those columns, and for each entry its
 /// `row` and its position `perm` in adj.col, rows ascending within a column
-/// (a stable counting sort, parallel over row blocks). CSR::with_transpose()
-/// is first_col = 0; spmm's backward pass indexes only the halo columns of a
-/// symmetric batch.
+/// (a stable counting sort, parallel over row blocks). When `adj` carries its
+/// transpose, the result is a slice of it and nothing is sorted.
+/// CSR::with_transpose() is first_col = 0; spmm's backward pass indexes only
+/// the halo columns of a symmetric batch.
 struct ColumnIndex {
   at::Tensor colptr, row, perm;
 };

@@ -40,16 +40,19 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
     if (ctx->needs_input_grad(0)) {
       // grad_x = A^T (D^-1 grad_out) for mean, A^T grad_out for sum, every
       // part a gather. A symmetric in-batch block is its own transpose; the
-      // other columns (all of them without symmetry) are gathered over the
-      // transpose the caller built, or over an index of just those columns.
+      // other columns (all of them without symmetry) are gathered over their
+      // slice of the transpose the caller built, or over an index of just
+      // those columns.
       const int64_t num_rows = rowptr.numel() - 1, num_cols = ctx->saved_data["num_cols"].toInt();
       const bool symmetric = ctx->saved_data["symmetric"].toBool();
-      const CSR structure{rowptr, col, {}, num_rows, num_cols};
+      CSR structure{rowptr, col, {}, num_rows, num_cols};
+      structure.t_colptr = saved[4];
+      structure.t_row = saved[5];
+      structure.t_perm = saved[6];
       at::Tensor g = grad_out;
       if (mean) g = g / structure.row_degree().clamp_min(1).to(g.scalar_type()).unsqueeze(1);
       const int64_t first_col = symmetric ? num_rows : 0;
-      const ColumnIndex index = !symmetric && saved[4].defined() ? ColumnIndex{saved[4], saved[5], saved[6]}
-                                                                 : index_columns(structure, first_col);
+      const ColumnIndex index = index_columns(structure, first_col);
       grad_x = at::empty({num_cols, g.size(1)}, g.options());
       at::Tensor leading = grad_x.narrow(0, 0, first_col), rest = grad_x.narrow(0, first_col, num_cols - first_col);
       const at::Tensor t_value = value.defined() ? value.index_select(0, index.perm).contiguous() : at::Tensor();

@@ -15,7 +15,6 @@
 //   pull:       like gather;  push (chunked): 2 * rows * F * 4
 //   softmax:    3 * nnz * H * 4 + (rows + 1) * 8  (read, exp pass, write)
 
-#include <gas/process.h>
 #include <gas/datasets/synthetic.h>
 #include <gas/graph.h>
 #include <gas/history.h>
@@ -25,6 +24,7 @@
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
 #include <gas/partition.h>
+#include <gas/process.h>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -323,17 +323,19 @@ BENCHMARK(BM_MakeBatchRGG)->ArgName("transpose")->Arg(0)->Arg(1)->Unit(benchmark
 // The SpMM backward pass (A^T g, 64 features) on such a batch by each path:
 // 0 the symmetric in-batch block as its own transpose plus the halo columns
 // indexed in the pass, 1 every column indexed in the pass, 2 a gather over a
-// transpose built beforehand (not timed here: see BM_MakeBatchRGG). Arg halo: 1 takes a batch
-// of 10 parts of ~1,000 nodes of the random graph instead, whose halo holds
-// most of the entries (as a stochastic block model's does).
+// transpose built beforehand (not timed here: see BM_MakeBatchRGG), 3 the
+// symmetric block plus the halo columns' slice of such a transpose. Arg
+// halo: 1 takes a batch of 10 parts of ~1,000 nodes of the random graph
+// instead, whose halo holds most of the entries (as a stochastic block
+// model's does).
 void BM_BatchSpMMBackward(benchmark::State& state) {
   const BatchGraph& g = batch_graph();
   std::vector<int64_t> spread;
   for (int64_t k = 0; k < 10; ++k) spread.push_back(k * graphs().parts.num_parts() / 10);
   gas::Batch batch = state.range(1) ? gas::make_batch(graphs().metis, graphs().parts.ptr, spread, {}, false)
                                     : gas::make_batch(g.adj, g.ptr, g.groups[0], {}, false);
-  batch.adj.symmetric = state.range(0) == 0;
-  if (state.range(0) == 2) batch.adj = batch.adj.with_transpose();
+  batch.adj.symmetric = state.range(0) == 0 || state.range(0) == 3;
+  if (state.range(0) >= 2) batch.adj = batch.adj.with_transpose();
   at::Tensor x = at::randn({batch.adj.num_cols, 64}).requires_grad_(true);
   const at::Tensor out = gas::ops::spmm(batch.adj, x);
   const at::Tensor grad = at::randn_like(out);
@@ -345,7 +347,7 @@ void BM_BatchSpMMBackward(benchmark::State& state) {
 }
 BENCHMARK(BM_BatchSpMMBackward)
     ->ArgNames({"path", "halo"})
-    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

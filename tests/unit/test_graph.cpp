@@ -133,6 +133,25 @@ TEST(Graph, LargeTransposeIsAStableCountingSort) {
   EXPECT_TRUE((t.t_row.slice(0, 1).gt(t.t_row.slice(0, 0, -1)) | ~same_col).all().item<bool>());
 }
 
+// A carried transpose answers index_columns with its slice, which must match
+// a column index sorted afresh from the rows.
+TEST(Graph, IndexColumnsSlicesACarriedTranspose) {
+  const CSR a = gcn_norm(random_graph(400, 5, 4));
+  const CSR rect{a.rowptr.narrow(0, 0, 301), a.col.narrow(0, 0, a.rowptr[300].item<int64_t>()), {}, 300, 400};
+  const CSR carried = rect.with_transpose();
+  for (const int64_t first_col : {int64_t{0}, int64_t{1}, int64_t{300}, int64_t{399}, int64_t{400}}) {
+    const ColumnIndex sliced = index_columns(carried, first_col), sorted = index_columns(rect, first_col);
+    EXPECT_TRUE(at::equal(sliced.colptr, sorted.colptr)) << first_col;
+    EXPECT_TRUE(at::equal(sliced.row, sorted.row)) << first_col;
+    EXPECT_TRUE(at::equal(sliced.perm, sorted.perm)) << first_col;
+  }
+  // Every entry listed under its column, each once.
+  const ColumnIndex halo = index_columns(carried, 300);
+  EXPECT_TRUE(at::equal(rect.col.index_select(0, halo.perm) - 300,
+                        at::repeat_interleave(halo.colptr.narrow(0, 1, 100) - halo.colptr.narrow(0, 0, 100))));
+  EXPECT_EQ(halo.perm.numel(), rect.col.ge(300).sum().item<int64_t>());
+}
+
 TEST(Graph, IsSymmetric) {
   CSR a = gcn_norm(random_graph(300, 6, 2));  // weights too: the degree factors commute
   EXPECT_TRUE(is_symmetric(a));

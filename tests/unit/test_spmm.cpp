@@ -100,8 +100,10 @@ at::Tensor transposed_loop(const CSR& adj, const at::Tensor& value, const at::Te
 // The three ways the backward pass computes A^T g on a training batch: the
 // symmetric in-batch block read as its own transpose plus the halo columns
 // indexed in the pass, every column indexed in the pass, and a gather over a
-// transpose built beforehand. On 1 to 3 threads, the batch large enough (over
-// 65536 entries) for the column index to split rows into blocks.
+// transpose built beforehand (a symmetric batch carrying one gathers its halo
+// columns over their slice of it).
+// On 1 to 3 threads, the batch large enough (over 65536 entries) for the
+// column index to split rows into blocks.
 TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
   torch::manual_seed(3);
   CSR graph = gcn_norm(testing::random_graph(12000, 10, 7));
@@ -115,12 +117,14 @@ TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
   CSR indexed = batch.adj;
   indexed.symmetric = false;
   const CSR gather = indexed.with_transpose();
+  CSR symmetric_gather = gather;
+  symmetric_gather.symmetric = true;
   const int threads = at::get_num_threads();
   for (const int t : {1, 2, 3}) {
     at::set_num_threads(t);
     for (const Reduce reduce : {Reduce::Sum, Reduce::Mean})
       for (const int64_t heads : {0, 1, 3})
-        for (const CSR* path : std::vector<const CSR*>{&batch.adj, &indexed, &gather}) {
+        for (const CSR* path : std::vector<const CSR*>{&batch.adj, &indexed, &gather, &symmetric_gather}) {
           // Several heads' weights are not symmetric: that adjacency can only take the other paths.
           if (heads == 3 && path->symmetric) continue;
           const at::Tensor value = heads == 0   ? at::Tensor()
@@ -132,9 +136,10 @@ TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
           const at::Tensor out = ops::spmm(adj, x, reduce);
           const at::Tensor g = at::randn_like(out);
           out.backward(g);
-          const std::string label = std::string(path == &batch.adj ? "symmetric"
-                                                : path == &indexed ? "indexed"
-                                                                   : "gather") +
+          const std::string label = std::string(path == &batch.adj   ? "symmetric"
+                                                : path == &indexed   ? "indexed"
+                                                : path == &gather    ? "gather"
+                                                                     : "symmetric with a transpose") +
                                     ", " + std::to_string(t) + " threads, heads " + std::to_string(heads) +
                                     (reduce == Reduce::Mean ? ", mean" : ", sum");
           EXPECT_LT(testing::max_rel_diff(x.grad(), transposed_loop(adj, value, g, reduce)), 1e-12) << label;

@@ -26,9 +26,10 @@ Reduce parse_reduce(const std::string& name);
 /// (when it requires grad). Float and double; CPU (parallel over rows). The
 /// backward pass of Sum and Mean needs A^T: for an adjacency marked
 /// `symmetric` it reads the leading block as its own transpose (as fast as
-/// the forward pass) and indexes only the remaining columns (a batch's halo,
-/// see index_columns); otherwise it gathers over the transpose carried by
-/// `adj` when present (see CSR::with_transpose), or indexes every column.
+/// the forward pass) and needs A^T only for the remaining columns (a batch's
+/// halo); those, or every column without symmetry, come from the transpose
+/// carried by `adj` when present (see CSR::with_transpose) or are indexed in
+/// the pass (see index_columns).
 at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
 
 /// spmm's Sum or Mean written into `out` ([num_rows, F], contiguous, x's type
