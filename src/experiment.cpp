@@ -7,11 +7,13 @@
 #include <gas/loader.h>
 #include <gas/metrics.h>
 #include <gas/models/registry.h>
+#include <gas/ops/devices.h>
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
 #include <gas/process.h>
 #include <gas/sparse_features.h>
 #include <gas/train.h>
+#include <gas/trainer.h>
 
 #include "util/strings.h"
 #include "util/system.h"
@@ -48,7 +50,7 @@ struct Settings {
   c10::Device device = c10::Device(c10::kCPU);
   int64_t runs = 1, epochs = 1, seed = 0, log_every = 1, threads = 0;
   bool norm = false, loop = false;
-  int64_t num_parts = 1, batch_size = 1, num_workers = 1, max_steps = 0;
+  int64_t num_parts = 1, batch_size = 1, num_workers = 0, max_steps = 0;
   int64_t part_size = 0;  // with num_parts: auto, nodes per part
   int64_t eval_every = 1;
   c10::optional<bool> precompute;
@@ -56,16 +58,20 @@ struct Settings {
   std::optional<double> grad_norm;
   PartitionMethod partition = PartitionMethod::Metis;
   bool layerwise = false, fill_history = true;
-  HistoryPlacement placement = HistoryPlacement::Host;
+  std::shared_ptr<HistoryBackend> history_backend = host_history_backend();
   bool async_io = false;
   int64_t pool_size = 1;  // worker threads of asynchronous history I/O
+  std::vector<std::string> warnings;  // keys that are set but change nothing
   models::ModelBuilder build_model;
   DatasetLoader load_data;
   ConfigNode params;
 };
 
+// CUDA only where this build has CUDA kernels and a device is present: a
+// CUDA LibTorch on a GPU machine is not enough.
 c10::Device resolve_device(const ConfigNode& config, const std::string& name) {
-  const bool cuda = torch::cuda::is_available();
+  const bool kernels = ops::has_kernels_for(c10::DeviceType::CUDA);
+  const bool cuda = kernels && torch::cuda::is_available();
   if (name == "auto") return cuda ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
   if (name == "cpu") return c10::Device(c10::kCPU);
   // A bare number is PyGAS's `device: 0`: that GPU if there is one, else the CPU.
@@ -78,6 +84,9 @@ c10::Device resolve_device(const ConfigNode& config, const std::string& name) {
     } catch (const c10::Error&) {
       config.fail("device", "malformed device '" + name + "' (expected auto, cpu, cuda, cuda:N or N)");
     }
+    if (!kernels)
+      config.fail("device", "'" + name + "' requested, but this build of gas has no CUDA kernels (kernels for: " +
+                                ops::kernel_devices() + ")");
     if (!cuda) config.fail("device", "'" + name + "' requested, but no CUDA device is available to this LibTorch");
     return device;
   }
@@ -151,10 +160,12 @@ Settings read_settings(const ConfigNode& config) {
       params.get_choice("partition", has_metis() ? "metis" : "random", {"metis", "metis_recursive", "random"}));
   s.layerwise = params.get_choice("inference", "full", {"full", "layerwise"}) == "layerwise";
   s.fill_history = params.get_bool("fill_history", true);
-  s.placement = parse_history_placement(params.get_choice("history", "host", {"host", "device"}));
+  s.history_backend = history_backend(params.get_choice("history", "host", {"host", "device"}));
   s.async_io = params.get_choice("history_io", "sync", {"sync", "async"}) == "async";
   // PyGAS's number of transfers in flight; here the threads that move rows.
   s.pool_size = params.get_int_at_least("pool_size", 1, 1);
+  if (params.has("pool_size") && !s.async_io)
+    s.warnings.push_back(params.where("pool_size") + ": has no effect without history_io=async");
   s.cache = params.get_bool("cache_partition", true);
   s.sparse_features = params.get_choice("sparse_features", "auto", {"auto", "true", "false"});
   const std::string data_options = params.child("data").keys().empty() ? "" : params.child("data").to_yaml();
@@ -225,17 +236,10 @@ at::Tensor unpermute(const at::Tensor& permuted, const Partition& partition) {
   return at::empty_like(permuted).index_copy_(0, partition.perm, permuted);
 }
 
-struct EpochRecord {
-  int64_t run = 0, epoch = 0;
-  TrainEpochStats train;
-  bool evaluated = false;  // with eval_every > 1, most epochs only train
-  double eval_seconds = 0;
-  double train_metric = 0, val_metric = 0, test_metric = 0;
-};
-
 // Where results go: the progress lines, the run directory's metrics.jsonl,
-// and the summary (summary.json, json=FILE).
-class Reporter {
+// and the summary (summary.json, json=FILE). A hook of the Trainer, it sees
+// every epoch, and keeps their times for the summary.
+class Reporter : public TrainHook {
  public:
   Reporter(const Settings& s, const ConfigNode& config, std::ostream& out) : s_(s), out_(out) {
     if (s.out_dir.empty()) return;
@@ -245,8 +249,9 @@ class Reporter {
     if (!metrics_) throw std::runtime_error("cannot write '" + s.out_dir + "/metrics.jsonl': " + util::errno_message());
   }
 
-  void epoch(const EpochRecord& e, const RunResult& best) {
+  void end_epoch(const EpochRecord& e, const RunResult& best) override {
     const TrainEpochStats& t = e.train;
+    epoch_seconds_.push_back(t.seconds + e.eval_seconds);
     if (metrics_.is_open()) {
       nlohmann::json j = {{"run", e.run},
                           {"epoch", e.epoch},
@@ -291,6 +296,9 @@ class Reporter {
     out_ << std::endl;  // flushed: long runs are followed through pipes and files
   }
 
+  /// Training plus evaluation, of every epoch so far.
+  const std::vector<double>& epoch_seconds() const { return epoch_seconds_; }
+
   void summary(const nlohmann::json& j) {
     const std::string text = j.dump(2) + "\n";
     if (!s_.out_dir.empty()) util::write_file_atomic(s_.out_dir + "/summary.json", text);
@@ -301,6 +309,29 @@ class Reporter {
   const Settings& s_;
   std::ostream& out_;
   std::ofstream metrics_;
+  std::vector<double> epoch_seconds_;
+};
+
+// The last run's outputs at its best validation epoch, for the exports: the
+// main graph's logits of that epoch's evaluation and the last history.
+class BestOutputs : public TrainHook {
+ public:
+  BestOutputs(ScalableGNNImpl& model, const at::Tensor& logits, int64_t last_run)
+      : model_(model), logits_(logits), last_run_(last_run) {}
+
+  void new_best(const EpochRecord& e, const RunResult&) override {
+    if (e.run != last_run_) return;
+    logits = logits_.clone();
+    HistoryStore& h = model_.histories();
+    embeddings = h.empty() ? logits : h.pull(h.size() - 1);
+  }
+
+  at::Tensor logits, embeddings;
+
+ private:
+  ScalableGNNImpl& model_;
+  const at::Tensor& logits_;  // the evaluation's, overwritten by every evaluation
+  int64_t last_run_;
 };
 
 }  // namespace
@@ -384,7 +415,8 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   out << config.to_yaml() << "\n\n";
   out << "gas " << GAS_VERSION << " | device " << s.device << " | " << at::get_num_threads() << " threads | huge pages "
       << (malloc_uses_huge_pages() ? "on" : "off") << "\n";
-  Reporter reporter(s, config, out);
+  for (const std::string& w : s.warnings) out << "Warning: " << w << "\n";
+  const auto reporter = std::make_shared<Reporter>(s, config, out);
 
   double t = util::now_seconds();
   out << "Loading " << s.dataset << "..." << std::flush;
@@ -423,8 +455,8 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes,
                                train_data.adj.row_degree()};
   std::shared_ptr<ScalableGNNImpl> model = s.build_model(spec);
-  model->set_history_placement(s.placement);
-  if (s.async_io) model->set_history_io(std::make_shared<AsyncHistoryIO>(s.pool_size));
+  model->histories().set_backend(s.history_backend);
+  if (s.async_io) model->histories().set_transport(std::make_shared<AsyncHistoryTransport>(s.pool_size));
   model->to(s.device);
   // Sparse input features where the first layer can take them and they are
   // mostly zeros (bag-of-words): the first transform and input dropout then
@@ -448,13 +480,13 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   // the evaluation batches (another copy of the graph), the batch builders'
   // node indexes, the histories, and the output of the full-graph
   // evaluation. The rest of the peak is compute memory.
-  int64_t static_bytes = model->history_nbytes() + batch_index_nbytes();
+  int64_t static_bytes = model->histories().nbytes() + batch_index_nbytes();
   for (const auto& g : graphs)
     static_bytes += g.data.nbytes() + tensor_nbytes(g.partition.perm) + (g.eval ? g.eval->nbytes() : 0) +
                     g.data.num_nodes() * train_data.num_classes * static_cast<int64_t>(sizeof(float));
   out << "Model " << s.model << ": " << model->num_layers() << " layers, " << num_params << " parameters, "
-      << model->histories().size() << " histories (" << fixed(model->history_nbytes() / 1048576.0, 1)
-      << " MiB), history I/O " << model->history_io().name()
+      << model->histories().size() << " histories (" << fixed(model->histories().nbytes() / 1048576.0, 1)
+      << " MiB), history I/O " << model->histories().transport().name()
       << (s.async_io ? " (" + std::to_string(s.pool_size) + " threads)" : "") << ", " << loader.size()
       << " batches per epoch ("
       << (loader.symmetric() ? "symmetric graph: no transposes" : "directed graph: batches carry transposes") << ")"
@@ -492,48 +524,25 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   const double setup_peak_mb = util::peak_rss_mb();
   util::release_free_memory();
   const bool train_peak_known = util::reset_peak_rss();
-  std::vector<double> epoch_seconds;
-  at::Tensor best_logits, best_embeddings;
+  Trainer trainer(*model, loader, train_data, evaluate,
+                  TrainerOptions()
+                      .epochs(s.epochs)
+                      .eval_every(s.eval_every)
+                      .epoch(TrainEpochOptions()
+                                 .grad_norm(s.grad_norm ? c10::optional<double>(*s.grad_norm) : c10::nullopt)
+                                 .max_steps(s.max_steps)));
+  trainer.add_hook(reporter);
+  const auto best_outputs = std::make_shared<BestOutputs>(*model, logits, s.runs - 1);
+  if (!s.exports.empty()) trainer.add_hook(best_outputs);
   for (int64_t run = 0; run < s.runs; ++run) {
-    RunResult r;
-    r.run = run;
-    r.seed = s.seed + run;
-    torch::manual_seed(static_cast<uint64_t>(r.seed));
-    loader.reseed(static_cast<uint64_t>(r.seed));
+    const int64_t seed = s.seed + run;
+    torch::manual_seed(static_cast<uint64_t>(seed));
+    loader.reseed(static_cast<uint64_t>(seed));
     model->reset_parameters();
     auto optimizer = make_adam(*model, s.lr, s.reg_weight_decay, s.nonreg_weight_decay);
     if (s.fill_history) evaluate(run);  // fills every history before the first step
-    const TrainEpochOptions options = TrainEpochOptions()
-                                          .grad_norm(s.grad_norm ? c10::optional<double>(*s.grad_norm) : c10::nullopt)
-                                          .max_steps(s.max_steps)
-                                          .split(run);
-    r.best_val = -1.0;
-    for (int64_t epoch = 1; epoch <= s.epochs; ++epoch) {
-      EpochRecord e;
-      e.run = run;
-      e.epoch = epoch;
-      e.train = train_epoch(*model, loader, *optimizer, train_data, options);
-      e.evaluated = epoch % s.eval_every == 0 || epoch == s.epochs;
-      if (e.evaluated) {
-        const double t_eval = util::now_seconds();
-        const std::vector<double> m = evaluate(run);
-        e.eval_seconds = util::now_seconds() - t_eval;
-        e.train_metric = m[0];
-        e.val_metric = m[1];
-        e.test_metric = m[2];
-      }
-      epoch_seconds.push_back(e.train.seconds + e.eval_seconds);
-      if (e.evaluated && e.val_metric > r.best_val) {
-        r.best_val = e.val_metric;
-        r.test = e.test_metric;
-        r.best_epoch = epoch;
-        if (!s.exports.empty() && run + 1 == s.runs) {
-          best_logits = logits.clone();
-          best_embeddings = model->histories().empty() ? best_logits : model->histories().back().pull().clone();
-        }
-      }
-      reporter.epoch(e, r);
-    }
+    RunResult r = trainer.fit(*optimizer, run);
+    r.seed = seed;
     out << "run " << run + 1 << "/" << s.runs << " (seed " << r.seed << "): best val " << fixed(100 * r.best_val, 2)
         << " at epoch " << r.best_epoch << ", test " << fixed(100 * r.test, 2) << std::endl;
     result.runs.push_back(r);
@@ -545,6 +554,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   double sq = 0;
   for (const auto& r : result.runs) sq += (100 * r.test - result.mean) * (100 * r.test - result.mean);
   result.std = result.runs.size() > 1 ? std::sqrt(sq / static_cast<double>(result.runs.size() - 1)) : 0.0;
+  std::vector<double> epoch_seconds = reporter->epoch_seconds();
   std::sort(epoch_seconds.begin(), epoch_seconds.end());
   result.median_epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
   result.total_seconds = util::now_seconds() - t_start;
@@ -554,9 +564,10 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
 
   if (!s.exports.empty()) {
     for (const std::string& what : s.exports) {
-      at::Tensor values = what == "logits"       ? best_logits
-                          : what == "embeddings" ? best_embeddings
-                                                 : (multilabel ? best_logits.gt(0) : best_logits.argmax(1));
+      const at::Tensor& best = best_outputs->logits;
+      at::Tensor values = what == "logits"       ? best
+                          : what == "embeddings" ? best_outputs->embeddings
+                                                 : (multilabel ? best.gt(0) : best.argmax(1));
       const std::string path = s.out_dir + "/" + what + "." + s.export_format;
       write_node_values(unpermute(values.cpu(), main.partition), path);
       out << "Wrote " << path << " (" << values.size(0) << " nodes, original order)\n";
@@ -588,14 +599,14 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   j["peak_rss_mb"] = result.peak_rss_mb;
   j["train_peak_rss_mb"] = result.train_peak_rss_mb;
   j["static_data_mb"] = static_bytes / 1048576.0;
-  j["history_mb"] = model->history_nbytes() / 1048576.0;
+  j["history_mb"] = model->histories().nbytes() / 1048576.0;
   j["num_nodes"] = train_data.num_nodes();
   j["gas_version"] = GAS_VERSION;
   j["device"] = s.device.str();
   j["threads"] = at::get_num_threads();
   j["huge_pages"] = malloc_uses_huge_pages();
-  j["history_io"] = model->history_io().name();
-  reporter.summary(j);
+  j["history_io"] = model->histories().transport().name();
+  reporter->summary(j);
   if (!s.json.empty()) out << "Results written to " << s.json << "\n";
   if (!s.out_dir.empty()) out << "Run directory: " << s.out_dir << "\n";
   return result;

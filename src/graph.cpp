@@ -1,5 +1,7 @@
 #include <gas/graph.h>
 
+#include <gas/ops/expand_rowptr.h>
+#include <gas/ops/spmm_plan.h>
 #include <gas/sparse_features.h>
 
 #include <ATen/ATen.h>
@@ -112,16 +114,6 @@ CSR build_csr(int64_t num_rows, int64_t num_cols, const int64_t* row, const int6
   return CSR{rowptr, out_col, out_val, num_rows, num_cols};
 }
 
-// Row index of every stored entry.
-std::vector<int64_t> expand_rows(const CSR& adj) {
-  std::vector<int64_t> row(adj.nnz());
-  const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
-  at::parallel_for(0, adj.num_rows, kRowGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) std::fill(row.begin() + rp[r], row.begin() + rp[r + 1], r);
-  });
-  return row;
-}
-
 const float* value_ptr(const CSR& adj) {
   if (!adj.has_value()) return nullptr;
   TORCH_CHECK(adj.value.scalar_type() == at::kFloat, "edge values must be float32, got ", adj.value.scalar_type());
@@ -161,98 +153,22 @@ CSR CSR::to(c10::Device device, bool non_blocking) const {
   out.rowptr = move(rowptr);
   out.col = move(col);
   out.value = move(value);
-  out.t_colptr = move(t_colptr);
-  out.t_row = move(t_row);
-  out.t_perm = move(t_perm);
+  if (plan && plan->columns().defined() && plan->columns().colptr.device() != device) out.plan = plan->to(device);
   return out;
 }
 
 CSR CSR::with_value(at::Tensor new_value) const {
   CSR out = *this;
-  out.symmetric = false;
+  // A symmetry claim covers values too; a column index is of the structure alone.
+  if (plan && plan->leading_block_symmetric()) out.plan.reset();
   out.value = std::move(new_value);
   return out;
 }
 
 int64_t CSR::nbytes() const {
   int64_t bytes = 0;
-  for (const at::Tensor* t : {&rowptr, &col, &value, &t_colptr, &t_row, &t_perm}) bytes += tensor_nbytes(*t);
-  return bytes;
-}
-
-ColumnIndex index_columns(const CSR& adj, int64_t first_col) {
-  check_cpu(adj, "index_columns");
-  TORCH_CHECK(first_col >= 0 && first_col <= adj.num_cols, "index_columns: first_col ", first_col, " outside [0, ",
-              adj.num_cols, "]");
-  const int64_t num_rows = adj.num_rows, cols = adj.num_cols - first_col;
-  if (adj.has_transpose()) {
-    // Already indexed: those columns are a contiguous slice of the transpose.
-    const int64_t* tcp = adj.t_colptr.data_ptr<int64_t>();
-    const int64_t start = tcp[first_col], count = tcp[adj.num_cols] - start;
-    return {adj.t_colptr.narrow(0, first_col, cols + 1) - start, adj.t_row.narrow(0, start, count),
-            adj.t_perm.narrow(0, start, count)};
-  }
-  const int64_t* rp = adj.rowptr.data_ptr<int64_t>();
-  const int64_t* c = adj.col.data_ptr<int64_t>();
-  // A counting sort by column, split into row blocks: each block counts its
-  // columns, the block offsets come from a prefix over (column, block), and
-  // every block scatters its own rows. Blocks go in row order, so every
-  // column's rows stay sorted. One block is the serial algorithm.
-  const int64_t blocks =
-      adj.nnz() < (int64_t{1} << 16) ? 1 : std::min<int64_t>(at::get_num_threads(), std::max<int64_t>(1, num_rows));
-  std::vector<int64_t> counts(static_cast<size_t>(blocks * cols), 0);
-  auto block_rows = [&](int64_t b) { return std::make_pair(num_rows * b / blocks, num_rows * (b + 1) / blocks); };
-  auto column = [&](int64_t e) { return static_cast<uint64_t>(c[e] - first_col); };  // >= cols: not indexed
-  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      int64_t* count = counts.data() + b * cols;
-      const auto [lo, hi] = block_rows(b);
-      for (int64_t e = rp[lo]; e < rp[hi]; ++e)
-        if (column(e) < static_cast<uint64_t>(cols)) ++count[column(e)];
-    }
-  });
-  ColumnIndex out;
-  out.colptr = at::empty({cols + 1}, at::kLong);
-  int64_t* cp = out.colptr.data_ptr<int64_t>();
-  int64_t total = 0;
-  for (int64_t j = 0; j < cols; ++j) {
-    cp[j] = total;
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t k = counts[b * cols + j];
-      counts[b * cols + j] = total;  // becomes the block's cursor for column j
-      total += k;
-    }
-  }
-  cp[cols] = total;
-  out.row = at::empty({total}, at::kLong);
-  out.perm = at::empty({total}, at::kLong);
-  int64_t* tr = out.row.data_ptr<int64_t>();
-  int64_t* tp = out.perm.data_ptr<int64_t>();
-  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      int64_t* cursor = counts.data() + b * cols;
-      const auto [lo, hi] = block_rows(b);
-      for (int64_t r = lo; r < hi; ++r) {
-        for (int64_t e = rp[r]; e < rp[r + 1]; ++e) {
-          if (column(e) >= static_cast<uint64_t>(cols)) continue;
-          const int64_t pos = cursor[column(e)]++;
-          tr[pos] = r;
-          tp[pos] = e;
-        }
-      }
-    }
-  });
-  return out;
-}
-
-CSR CSR::with_transpose() const {
-  if (has_transpose()) return *this;
-  ColumnIndex index = index_columns(*this);
-  CSR out = *this;
-  out.t_colptr = std::move(index.colptr);
-  out.t_row = std::move(index.row);
-  out.t_perm = std::move(index.perm);
-  return out;
+  for (const at::Tensor* t : {&rowptr, &col, &value}) bytes += tensor_nbytes(*t);
+  return bytes + (plan ? plan->nbytes() : 0);
 }
 
 at::Tensor CSR::row_degree() const { return rowptr.narrow(0, 1, num_rows) - rowptr.narrow(0, 0, num_rows); }
@@ -261,7 +177,7 @@ at::Tensor CSR::to_dense() const {
   const at::ScalarType dtype = value.defined() ? value.scalar_type() : at::kFloat;
   at::Tensor dense = at::zeros({num_rows, num_cols}, at::TensorOptions().dtype(dtype));
   const CSR cpu = to(at::kCPU);
-  const at::Tensor row = at::repeat_interleave(at::arange(num_rows, at::kLong), cpu.row_degree());
+  const at::Tensor row = ops::expand_rowptr(cpu.rowptr, cpu.nnz());
   const at::Tensor v = value.defined() ? cpu.value.reshape({nnz(), -1}).select(1, 0)
                                        : at::ones({nnz()}, at::TensorOptions().dtype(dtype));
   dense.index_put_({row, cpu.col}, v, /*accumulate=*/true);
@@ -289,9 +205,7 @@ CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t 
 
 at::Tensor csr_to_edge_index(const CSR& adj) {
   check_cpu(adj, "csr_to_edge_index");
-  std::vector<int64_t> row = expand_rows(adj);
-  at::Tensor r = at::from_blob(row.data(), {adj.nnz()}, at::kLong).clone();
-  return at::stack({r, adj.col});
+  return at::stack({ops::expand_rowptr(adj.rowptr, adj.nnz()), adj.col});
 }
 
 CSR coalesce(const CSR& adj) {
@@ -305,13 +219,14 @@ CSR to_symmetric(const CSR& adj) {
   check_square(adj, "to_symmetric");
   check_unit_or_vector_value(adj, "to_symmetric");
   const int64_t n = adj.nnz();
-  std::vector<int64_t> row = expand_rows(adj);
+  const at::Tensor rows = ops::expand_rowptr(adj.rowptr, n);
+  const int64_t* row = rows.data_ptr<int64_t>();
   std::vector<int64_t> src(2 * n), dst(2 * n);
   const int64_t* c = adj.col.data_ptr<int64_t>();
-  std::copy_n(row.begin(), n, src.begin());
+  std::copy_n(row, n, src.begin());
   std::copy_n(c, n, src.begin() + n);
   std::copy_n(c, n, dst.begin());
-  std::copy_n(row.begin(), n, dst.begin() + n);
+  std::copy_n(row, n, dst.begin() + n);
   std::vector<float> val;
   if (const float* v = value_ptr(adj)) {
     val.resize(2 * n);
@@ -324,7 +239,7 @@ CSR to_symmetric(const CSR& adj) {
 CSR remove_self_loops(const CSR& adj) {
   check_cpu(adj, "remove_self_loops");
   check_unit_or_vector_value(adj, "remove_self_loops");
-  const at::Tensor row = at::repeat_interleave(at::arange(adj.num_rows, at::kLong), adj.row_degree());
+  const at::Tensor row = ops::expand_rowptr(adj.rowptr, adj.nnz());
   const at::Tensor keep = row.ne(adj.col);
   at::Tensor new_row = row.masked_select(keep);
   at::Tensor rowptr = at::zeros({adj.num_rows + 1}, at::kLong);
@@ -364,14 +279,13 @@ CSR gcn_norm(const CSR& adj, bool add_loops) {
   check_unit_or_vector_value(adj, "gcn_norm");
   CSR a = add_loops ? set_self_loops(adj, 1.0) : adj;
   if (!a.has_value()) a = a.with_value(at::ones({a.nnz()}, at::kFloat));
-  const at::Tensor row = at::repeat_interleave(at::arange(a.num_rows, at::kLong), a.row_degree());
+  const at::Tensor row = ops::expand_rowptr(a.rowptr, a.nnz());
   at::Tensor deg = at::zeros({a.num_rows}, at::kFloat).index_add_(0, row, a.value);
   at::Tensor dinv = deg.pow(-0.5);
   dinv.masked_fill_(at::isinf(dinv), 0.0);
   // The degree factors multiply first: their product commutes, so a
   // symmetric input gives bitwise symmetric weights.
   CSR out = a.with_value(dinv.index_select(0, row) * dinv.index_select(0, a.col) * a.value);
-  out.symmetric = adj.symmetric;
   return out;
 }
 
@@ -409,9 +323,9 @@ bool is_symmetric(const CSR& adj) {
 }
 
 CSR transpose(const CSR& adj) {
-  const CSR t = adj.with_transpose();
-  at::Tensor value = adj.has_value() ? adj.value.index_select(0, t.t_perm) : at::Tensor();
-  return CSR{t.t_colptr, t.t_row, value, adj.num_cols, adj.num_rows};
+  const ops::ColumnIndex t = ops::index_columns(adj, 0);
+  at::Tensor value = adj.has_value() ? adj.value.index_select(0, t.perm) : at::Tensor();
+  return CSR{t.colptr, t.row, value, adj.num_cols, adj.num_rows};
 }
 
 CSR permute(const CSR& adj, const at::Tensor& perm) {
@@ -446,7 +360,6 @@ CSR permute(const CSR& adj, const at::Tensor& perm) {
     }
   });
   CSR out{rows.rowptr, col, value, n, n};
-  out.symmetric = adj.symmetric;  // P A P^T
   return out;
 }
 

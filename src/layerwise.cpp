@@ -22,14 +22,10 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
 
   const c10::Device device = model.device();
   const int64_t num_layers = model.num_layers();
-  std::vector<History> scratch;
-  if (num_nodes != model.num_nodes()) {
-    for (const History& h : model.histories()) {
-      scratch.emplace_back(num_nodes, h.embedding_dim());
-      scratch.back().place(device, model.history_placement());
-    }
-  }
-  std::vector<History>& histories = scratch.empty() ? model.histories() : scratch;
+  // Another graph gets buffers of its own, so the model's histories stay as training left them.
+  std::unique_ptr<HistoryStore> scratch;
+  if (num_nodes != model.num_nodes()) scratch = model.histories().like(num_nodes);
+  HistoryStore& histories = scratch ? *scratch : model.histories();
   std::vector<LayerState> states(loader.size());
   at::Tensor out;
 
@@ -38,15 +34,15 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
     for (int64_t b = 0; b < loader.size(); ++b) {
       const Batch& batch = loader.batches()[b];
       const at::Tensor input = layer == 0 ? ops::gather_rows(x, batch.n_id.to(x.device())).to(device)
-                                          : histories[layer - 1].pull(batch.n_id);
+                                          : histories.pull(layer - 1, batch.n_id);
       const at::Tensor h = model.forward_layer(layer, input, batch.adj.to(device), states[b]);
       TORCH_CHECK(h.dim() == 2 && h.size(0) == batch.batch_size, "layerwise_inference: layer ", layer, " returned ",
                   h.sizes(), " for a batch of ", batch.batch_size,
                   " nodes (forward_layer must return one row per adjacency row)");
       if (!last) {
-        TORCH_CHECK(h.size(1) == histories[layer].embedding_dim(), "layerwise_inference: layer ", layer, " outputs ",
-                    h.size(1), " features, history ", layer, " is ", histories[layer].embedding_dim(), " wide");
-        histories[layer].push(h, batch.offset, batch.count);
+        TORCH_CHECK(h.size(1) == histories.width(layer), "layerwise_inference: layer ", layer, " outputs ", h.size(1),
+                    " features, history ", layer, " is ", histories.width(layer), " wide");
+        histories.push(layer, h, batch.offset, batch.count);
       } else {
         if (!out.defined()) out = at::empty({num_nodes, h.size(1)}, h.options());
         int64_t src = 0;

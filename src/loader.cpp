@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -61,8 +62,8 @@ int64_t Batch::nbytes() const {
   return adj.nbytes() + tensor_nbytes(x) + tensor_nbytes(n_id) + tensor_nbytes(offset) + tensor_nbytes(count);
 }
 
-Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x,
-                 bool with_transpose) {
+Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x, bool plan,
+                 const ops::SymmetryProof* symmetry) {
   TORCH_CHECK(adj.device().is_cpu(), "make_batch: the graph must be on the CPU");
   TORCH_CHECK(adj.num_rows == adj.num_cols, "make_batch: expected a square adjacency, got ", adj.num_rows, " x ",
               adj.num_cols);
@@ -187,8 +188,10 @@ Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> par
   batch.count = at::tensor(count, at::kLong);
   batch.parts = std::move(parts);
   batch.adj = CSR{rowptr, out_col, value, batch_size, batch.n_id.numel()};
-  batch.adj.symmetric = adj.symmetric;
-  if (with_transpose && !adj.symmetric) batch.adj = batch.adj.with_transpose();
+  if (plan) {
+    const ops::SymmetryProof proof = symmetry ? *symmetry : ops::SymmetryProof::check(adj);
+    batch.adj.plan = ops::SpMMPlan::make(batch.adj, proof, /*index=*/!proof.symmetric());
+  }
   if (x.defined()) batch.x = ops::gather_rows(x, batch.n_id);
   return batch;
 }
@@ -203,10 +206,11 @@ struct SubgraphLoader::Impl {
   int64_t epochs_started = 0;
   bool precomputed = false;
   std::vector<Batch> fixed;  // with precompute: every batch's structure
+  std::optional<ops::SymmetryProof> symmetry;
 
   // `group` is the batch's parts, or with precompute the batch's index.
   Batch build(const std::vector<int64_t>& group) const {
-    if (!precomputed) return make_batch(adj, ptr, group, x);
+    if (!precomputed) return make_batch(adj, ptr, group, x, /*plan=*/true, &*symmetry);
     Batch batch = fixed[group.front()];
     if (x.defined()) batch.x = ops::gather_rows(x, batch.n_id);
     return batch;
@@ -307,8 +311,9 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
   TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "SubgraphLoader: features have ",
               x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_rows, " nodes");
   impl_->adj = std::move(adj);
-  // Checked once here so that no batch needs a transpose for its backward pass.
-  if (!impl_->adj.symmetric) impl_->adj.symmetric = is_symmetric(impl_->adj);
+  // Checked once here so that no batch of a symmetric graph needs a column
+  // index of its in-batch block for its backward pass.
+  impl_->symmetry = ops::SymmetryProof::check(impl_->adj);
   impl_->ptr = std::move(ptr);
   impl_->x = std::move(x);
   impl_->options = options;
@@ -316,7 +321,7 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
   if (impl_->precomputed) {
     const auto groups = shuffled_groups(num_parts(), options.batch_size(), /*epoch=*/0);
     impl_->fixed.reserve(groups.size());
-    for (const auto& parts : groups) impl_->fixed.push_back(make_batch(impl_->adj, impl_->ptr, parts));
+    for (const auto& parts : groups) impl_->fixed.push_back(make_batch(impl_->adj, impl_->ptr, parts, {}, /*plan=*/true, &*impl_->symmetry));
   }
 }
 
@@ -335,7 +340,7 @@ const SubgraphLoaderOptions& SubgraphLoader::options() const { return impl_->opt
 
 int64_t SubgraphLoader::epoch() const { return impl_->epochs_started; }
 
-bool SubgraphLoader::symmetric() const { return impl_->adj.symmetric; }
+bool SubgraphLoader::symmetric() const { return impl_->symmetry->symmetric(); }
 
 void SubgraphLoader::reseed(uint64_t seed) {
   impl_->options.seed(seed);
@@ -390,7 +395,7 @@ EvalSubgraphLoader::EvalSubgraphLoader(const CSR& adj, const at::Tensor& ptr, in
   for (int64_t first = 0; first < k; first += batch_size) {
     std::vector<int64_t> parts;
     for (int64_t part = first; part < std::min(k, first + batch_size); ++part) parts.push_back(part);
-    Batch batch = make_batch(adj, ptr, std::move(parts), {}, /*with_transpose=*/false);
+    Batch batch = make_batch(adj, ptr, std::move(parts), {}, /*plan=*/false);
     if (batch.batch_size > 0) batches_.push_back(std::move(batch));
   }
 }

@@ -1,6 +1,7 @@
 #include <gas/partition.h>
 
 #include <gas/build_info.h>
+#include <gas/ops/expand_rowptr.h>
 
 #include <ATen/ATen.h>
 
@@ -149,7 +150,7 @@ Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMethod met
 
 int64_t edge_cut(const CSR& adj, const Partition& partition) {
   const at::Tensor part = partition.assignment();
-  const at::Tensor row = at::repeat_interleave(at::arange(adj.num_rows, at::kLong), adj.row_degree());
+  const at::Tensor row = ops::expand_rowptr(adj.rowptr, adj.nnz());
   return part.index_select(0, row).ne(part.index_select(0, adj.col)).sum().item<int64_t>();
 }
 

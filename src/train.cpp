@@ -1,5 +1,7 @@
 #include <gas/train.h>
 
+#include <gas/trainer.h>
+
 #include "util/system.h"
 
 #include <ATen/ATen.h>
@@ -33,7 +35,8 @@ at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y) {
 }
 
 TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
-                            const Dataset& data, const TrainEpochOptions& options) {
+                            const Dataset& data, const TrainEpochOptions& options,
+                            const std::vector<TrainHook*>& hooks) {
   TrainEpochStats stats;
   stats.total_batches = loader.size();
   const double start = util::now_seconds();
@@ -42,7 +45,7 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   const at::Tensor train_mask = data.mask(Split::Train, options.split());
   double loss_sum = 0.0;
   int64_t examples = 0;
-  model.reset_history_times();
+  model.histories().reset_transfers();
 
   double wait_start = util::now_seconds();
   for (auto it = loader.begin(); it != loader.end(); ++it) {
@@ -64,6 +67,7 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
       const double loss_value = loss.item<double>();
       stats.backward_seconds += util::now_seconds() - t;
       t = util::now_seconds();
+      for (TrainHook* h : hooks) h->after_backward(model);
       if (options.grad_norm()) torch::nn::utils::clip_grad_norm_(model.parameters(), *options.grad_norm());
       optimizer.step();
       stats.step_seconds += util::now_seconds() - t;
@@ -71,13 +75,14 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
       examples += count;
       ++stats.steps;
     }
+    for (TrainHook* h : hooks) h->end_batch(batch);
     if (options.max_steps() > 0 && stats.batches >= options.max_steps()) break;
     wait_start = util::now_seconds();
   }
   stats.loss = examples > 0 ? loss_sum / static_cast<double>(examples) : std::numeric_limits<double>::quiet_NaN();
   stats.seconds = util::now_seconds() - start;
-  stats.pull_seconds = model.history_times().pull_seconds;
-  stats.push_seconds = model.history_times().push_seconds;
+  stats.pull_seconds = model.histories().transfers().pull_seconds;
+  stats.push_seconds = model.histories().transfers().push_seconds;
   return stats;
 }
 

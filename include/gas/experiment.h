@@ -5,6 +5,7 @@
 /// executables only parse their command line; tests call this directly.
 
 #include <gas/config.h>
+#include <gas/trainer.h>
 
 #include <cstdint>
 #include <iosfwd>
@@ -32,14 +33,6 @@ const std::vector<std::string>& run_keys();
 /// Throws ConfigError naming the offending argument, key or file.
 ConfigNode compose_config(const std::string& suite, const std::string& config_dir, const std::string& config_file,
                           const std::vector<std::string>& overrides);
-
-struct RunResult {
-  int64_t run = 0;
-  int64_t seed = 0;
-  double best_val = 0.0;   ///< best validation metric (fraction)
-  double test = 0.0;       ///< test metric at the best validation epoch
-  int64_t best_epoch = 0;  ///< 1-based
-};
 
 struct ExperimentResult {
   std::vector<RunResult> runs;

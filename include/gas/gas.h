@@ -13,7 +13,9 @@
 #include <gas/experiment.h>
 #include <gas/export.h>
 #include <gas/graph.h>
-#include <gas/history.h>
+#include <gas/history/storage.h>
+#include <gas/history/store.h>
+#include <gas/history/transport.h>
 #include <gas/layerwise.h>
 #include <gas/loader.h>
 #include <gas/metrics.h>
@@ -42,3 +44,4 @@
 #include <gas/scalable_gnn.h>
 #include <gas/sparse_features.h>
 #include <gas/train.h>
+#include <gas/trainer.h>

@@ -8,8 +8,13 @@
 #include <c10/core/Device.h>
 
 #include <cstdint>
+#include <memory>
 
 namespace gas {
+
+namespace ops {
+class SpMMPlan;
+}  // namespace ops
 
 /// Compressed sparse rows. Row r holds the columns col[rowptr[r]:rowptr[r+1]]
 /// (sorted within the row for graphs built by the functions below; a batch's
@@ -28,24 +33,15 @@ struct CSR {
   int64_t num_rows = 0;
   int64_t num_cols = 0;
 
-  /// The transpose's structure, which spmm's backward pass gathers over (only
-  /// its columns past the leading block when the adjacency is `symmetric`).
-  /// Undefined unless filled by `with_transpose()`; without it that pass
-  /// indexes the columns it needs itself.
-  /// colptr/row describe CSR^T; perm maps each CSR^T entry to its CSR entry.
-  at::Tensor t_colptr, t_row, t_perm;
-
-  /// The leading num_rows x num_rows block equals its transpose, values
-  /// included: an undirected graph's adjacency, and every training batch of
-  /// one (its in-batch block). spmm's backward pass then reads that block as
-  /// its own transpose and needs no transposed structure. A promise, not
-  /// checked here: see is_symmetric(). Copies keep it, with_value() drops it.
-  bool symmetric = false;
+  /// What spmm's backward pass reuses for this adjacency (ops/spmm_plan.h):
+  /// built by the loader for training batches, or by ops::SpMMPlan::make.
+  /// Copies share it, to() moves it, with_value() drops a symmetry claim
+  /// (which covers values), and no transform carries it over to its output.
+  std::shared_ptr<const ops::SpMMPlan> plan;
 
   int64_t nnz() const { return col.defined() ? col.numel() : 0; }
   bool has_value() const { return value.defined(); }
-  bool has_transpose() const { return t_colptr.defined(); }
-  /// Bytes held by every tensor, the transpose's included.
+  /// Bytes held by every tensor, the plan's included.
   int64_t nbytes() const;
   c10::Device device() const { return rowptr.device(); }
 
@@ -58,9 +54,6 @@ struct CSR {
 
   /// A copy with the same structure and another value tensor.
   CSR with_value(at::Tensor new_value) const;
-
-  /// A copy that carries its transpose structure (t_colptr, t_row, t_perm).
-  CSR with_transpose() const;
 
   /// Out-degree of every row (number of stored entries), int64 [num_rows].
   at::Tensor row_degree() const;
@@ -104,20 +97,8 @@ CSR add_self_loops(const CSR& adj, double fill = 1.0);
 /// Nodes of degree zero get weight zero rather than inf.
 CSR gcn_norm(const CSR& adj, bool add_loops = true);
 
-/// The entries of columns [first_col, num_cols) grouped by column: `colptr`
-/// [num_cols - first_col + 1] over those columns, and for each entry its
-/// `row` and its position `perm` in adj.col, rows ascending within a column
-/// (a stable counting sort, parallel over row blocks). When `adj` carries its
-/// transpose, the result is a slice of it and nothing is sorted.
-/// CSR::with_transpose() is first_col = 0; spmm's backward pass indexes only
-/// the halo columns of a symmetric batch.
-struct ColumnIndex {
-  at::Tensor colptr, row, perm;
-};
-ColumnIndex index_columns(const CSR& adj, int64_t first_col = 0);
-
 /// Whether the leading num_rows x num_rows block equals its transpose,
-/// values included, so that `symmetric` may be set. Every entry is looked up
+/// values included (see ops::SymmetryProof). Every entry is looked up
 /// in its mirror's row by binary search: O(nnz log degree), parallel, no
 /// extra memory. Rows must be column-sorted (as every function here leaves
 /// them); unsorted rows answer false.

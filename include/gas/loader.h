@@ -3,6 +3,7 @@
 /// Minibatches of METIS parts with their 1-hop halo, as GAS trains on them.
 
 #include <gas/graph.h>
+#include <gas/ops/spmm_plan.h>
 
 #include <torch/arg.h>
 
@@ -42,12 +43,15 @@ struct Batch {
 /// parts are the contiguous ranges [ptr[p], ptr[p+1]). The halo is every node
 /// outside the batch that an in-batch row points to, listed in ascending id
 /// order so that history pulls walk memory forwards. `x`, if defined, is
-/// gathered for n_id. The batch's adjacency inherits `adj.symmetric` (its
-/// in-batch block is a principal block of the graph's); with `with_transpose`
-/// a batch of a graph not marked symmetric carries its transpose, which
-/// training's backward pass uses (symmetric ones need none).
+/// gathered for n_id. With `plan` (training batches) the batch's adjacency
+/// carries spmm's backward plan (ops/spmm_plan.h): when the graph is
+/// symmetric, the batch's in-batch block, a principal block of the graph's,
+/// is read as its own transpose and needs no column index; otherwise the plan
+/// indexes every column. `symmetry` is the graph's proof; without one,
+/// make_batch checks the graph itself, O(nnz log degree) per call (a
+/// SubgraphLoader checks once).
 Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {},
-                 bool with_transpose = true);
+                 bool plan = true, const ops::SymmetryProof* symmetry = nullptr);
 
 /// Bytes of the node-id -> batch-column indexes that make_batch keeps, one
 /// per thread that has built a batch, each as long as the largest graph.
@@ -62,7 +66,7 @@ struct SubgraphLoaderOptions {
   TORCH_ARG(uint64_t, seed) = 0;
   /// Background threads building batches ahead of the consumer. 0 builds each
   /// batch on the calling thread when it is requested.
-  TORCH_ARG(int64_t, num_workers) = 1;
+  TORCH_ARG(int64_t, num_workers) = 0;
   /// Batches built ahead per worker.
   TORCH_ARG(int64_t, prefetch) = 2;
   /// Build every batch's structure once, up front, grouping the parts at
@@ -94,8 +98,8 @@ class SubgraphLoader {
   const SubgraphLoaderOptions& options() const;
   /// Epochs started so far.
   int64_t epoch() const;
-  /// Whether the graph is symmetric (checked at construction): its batches
-  /// are marked so and need no transpose for the backward pass.
+  /// Whether the graph is symmetric (checked at construction): its batches'
+  /// backward passes then need no column index of their in-batch block.
   bool symmetric() const;
   /// Restarts the shuffle sequence from `seed` (epoch 0), e.g. for a new run.
   void reseed(uint64_t seed);

@@ -3,7 +3,7 @@
 /// The base class of every GAS model.
 
 #include <gas/graph.h>
-#include <gas/history.h>
+#include <gas/history/store.h>
 #include <gas/loader.h>
 
 #include <torch/nn/module.h>
@@ -29,15 +29,6 @@ class LayerState {
 
  private:
   std::map<std::string, at::Tensor> values_;
-};
-
-/// Time the training thread spent in history I/O (for asynchronous I/O, the
-/// time it waited), and the rows moved.
-struct HistoryTimes {
-  double pull_seconds = 0.0;
-  double push_seconds = 0.0;
-  int64_t rows_pulled = 0;
-  int64_t rows_pushed = 0;
 };
 
 /// A GNN trained with GAS. A subclass describes one layer at a time:
@@ -82,12 +73,12 @@ class ScalableGNNImpl : public torch::nn::Module {
   /// columns as rows.
   virtual at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) = 0;
 
-  int64_t num_nodes() const { return num_nodes_; }
-  int64_t num_layers() const { return static_cast<int64_t>(histories_.size()) + 1; }
-  std::vector<History>& histories() { return histories_; }
-  const std::vector<History>& histories() const { return histories_; }
-  /// Total bytes of history storage.
-  int64_t history_nbytes() const;
+  int64_t num_nodes() const { return histories_->num_nodes(); }
+  int64_t num_layers() const { return histories_->size() + 1; }
+  /// The histories: where their rows live (set_backend), how training
+  /// batches move them (set_transport), and every read and write of them.
+  HistoryStore& histories() { return *histories_; }
+  const HistoryStore& histories() const { return *histories_; }
 
   /// Zeroes the histories. Subclasses re-initialise their weights too and
   /// call this base version.
@@ -102,22 +93,12 @@ class ScalableGNNImpl : public torch::nn::Module {
   /// Parameters that take the non-regularised weight decay; by default none.
   virtual std::vector<at::Tensor> nonreg_parameters();
 
-  /// Moves parameters and buffers; the histories follow their placement.
+  /// Moves parameters and buffers; the histories' backend places their
+  /// storage for the new device.
   using torch::nn::Module::to;
   void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
   void to(torch::Device device, bool non_blocking = false) override;
-  c10::Device device() const { return device_; }
-
-  HistoryPlacement history_placement() const { return placement_; }
-  void set_history_placement(HistoryPlacement placement);
-
-  /// How training batches move history rows; synchronous by default.
-  void set_history_io(std::shared_ptr<HistoryIO> io);
-  HistoryIO& history_io() { return *io_; }
-
-  /// Accumulated over training batches since the last reset.
-  const HistoryTimes& history_times() const { return times_; }
-  void reset_history_times() { times_ = HistoryTimes(); }
+  c10::Device device() const { return histories_->compute_device(); }
 
  protected:
   /// The model's structure over one batch (or the full graph): by default
@@ -127,21 +108,14 @@ class ScalableGNNImpl : public torch::nn::Module {
   /// Throws unless 0 <= layer < num_layers(), naming the model's depth.
   void check_layer(int64_t layer) const;
 
-  /// GAS's exchange between layers: on a training batch pushes
-  /// x[:batch_size] into `history` and returns cat(x[:batch_size], halo rows
-  /// pulled from it); on the full graph pushes every row and returns x;
+  /// GAS's exchange after model layer `layer` (its history): on a training
+  /// batch pushes x[:batch_size] and returns cat(x[:batch_size], the halo
+  /// rows pulled); on the full graph pushes every row and returns x;
   /// otherwise returns x untouched.
-  at::Tensor push_and_pull(History& history, const at::Tensor& x, const Batch* batch);
+  at::Tensor push_and_pull(int64_t layer, const at::Tensor& x, const Batch* batch);
 
  private:
-  size_t history_index(const History& history) const;
-
-  int64_t num_nodes_;
-  std::vector<History> histories_;
-  HistoryPlacement placement_ = HistoryPlacement::Host;
-  c10::Device device_ = c10::Device(c10::kCPU);
-  std::shared_ptr<HistoryIO> io_;
-  HistoryTimes times_;
+  std::shared_ptr<HistoryStore> histories_;
 };
 
 }  // namespace gas

@@ -12,8 +12,11 @@
 #include <torch/optim/adam.h>
 
 #include <memory>
+#include <vector>
 
 namespace gas {
+
+class TrainHook;
 
 /// Adam over two parameter groups: reg_parameters() with `reg_weight_decay`,
 /// nonreg_parameters() with `nonreg_weight_decay` (PyGAS's reg/nonreg modules).
@@ -52,8 +55,10 @@ struct TrainEpochStats {
 /// loss on its training nodes, backward and an optimiser step. Batches
 /// without training nodes are skipped (their rows are refreshed by the next
 /// evaluation pass, as in PyGAS).
+/// `hooks` (see trainer.h) are called after each backward pass and batch.
 TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
-                            const Dataset& data, const TrainEpochOptions& options = {});
+                            const Dataset& data, const TrainEpochOptions& options = {},
+                            const std::vector<TrainHook*>& hooks = {});
 
 /// Eval-mode full-batch forward of the whole graph (no gradients). It writes
 /// every history as a side effect, which is how GAS fills them.

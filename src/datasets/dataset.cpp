@@ -5,6 +5,7 @@
 #include <gas/datasets/ogb.h>
 #include <gas/datasets/planetoid.h>
 #include <gas/datasets/synthetic.h>
+#include <gas/ops/expand_rowptr.h>
 
 #include <gas/sparse_features.h>
 
@@ -149,7 +150,7 @@ Dataset Dataset::subgraph(const at::Tensor& node_mask) const {
   // is monotone, so rows stay sorted.
   const CSR rows = select_rows(adj, nodes);
   const at::Tensor keep = mask.index_select(0, rows.col);
-  const at::Tensor row = at::repeat_interleave(at::arange(k, at::kLong), rows.row_degree()).masked_select(keep);
+  const at::Tensor row = ops::expand_rowptr(rows.rowptr, rows.nnz()).masked_select(keep);
   at::Tensor rowptr = at::zeros({k + 1}, at::kLong);
   rowptr.narrow(0, 1, k).copy_(at::bincount(row, {}, k).cumsum(0));
 

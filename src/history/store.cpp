@@ -1,210 +1,231 @@
-#include <gas/history.h>
+#include <gas/history/store.h>
 
 #include <gas/loader.h>
-#include <gas/ops/gather.h>
 
-#include "util/thread_pool.h"
-#include "util/threads.h"
+#include "util/system.h"
 
 #include <ATen/ATen.h>
-#include <ATen/Context.h>
-
-#include <cstring>
-#include <future>
 
 namespace gas {
 
-HistoryPlacement parse_history_placement(const std::string& name) {
-  if (name == "host") return HistoryPlacement::Host;
-  if (name == "device") return HistoryPlacement::Device;
-  TORCH_CHECK(false, "unknown history placement '", name, "' (valid: host, device)");
-}
-
-History::History(int64_t num_embeddings, int64_t embedding_dim) {
-  TORCH_CHECK(num_embeddings >= 0, "History: num_embeddings must be >= 0, got ", num_embeddings);
-  TORCH_CHECK(embedding_dim > 0, "History: embedding_dim must be positive, got ", embedding_dim);
-  emb_ = at::zeros({num_embeddings, embedding_dim}, at::kFloat);
-}
-
-void History::reset() { emb_.zero_(); }
-
-void History::place(c10::Device compute_device, HistoryPlacement placement) {
-  compute_device_ = compute_device;
-  if (placement == HistoryPlacement::Device) {
-    if (emb_.device() != compute_device) emb_ = emb_.to(compute_device);
-    return;
-  }
-  // Pinned memory exists only with a CUDA runtime; asking for it otherwise throws.
-  const bool pin = compute_device.is_cuda() && at::hasCUDA();
-  if (!emb_.device().is_cpu()) {
-    emb_ = emb_.to(at::kCPU);
-  }
-  if (pin && !emb_.is_pinned()) emb_ = emb_.pin_memory();
-  if (!pin && emb_.is_pinned()) emb_ = emb_.clone();
-}
-
-void History::check_rows(const at::Tensor& x, int64_t rows, const char* what) const {
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == embedding_dim(), "History::push: expected x of shape [", rows, ", ",
-              embedding_dim(), "], got ", x.sizes());
-  TORCH_CHECK(x.size(0) == rows, "History::push: x has ", x.size(0), " rows, ", what, " ", rows);
-}
-
-at::Tensor History::pull(const at::Tensor& n_id) const {
-  TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong,
-              "History::pull: n_id must be a 1-D int64 tensor, got ", n_id.sizes(), " ", n_id.scalar_type());
-  return ops::gather_rows(emb_, n_id.to(emb_.device())).to(compute_device_);
-}
-
-at::Tensor History::pull() const { return emb_.to(compute_device_); }
-
-void History::push(const at::Tensor& x) {
-  check_rows(x, num_embeddings(), "expected num_embeddings =");
-  emb_.copy_(x.detach());
-}
-
-void History::push(const at::Tensor& x, const at::Tensor& n_id) {
-  TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong,
-              "History::push: n_id must be a 1-D int64 tensor, got ", n_id.sizes(), " ", n_id.scalar_type());
-  check_rows(x, n_id.numel(), "n_id has");
-  emb_.index_copy_(0, n_id.to(emb_.device()), x.detach().to(emb_.device(), emb_.scalar_type()));
-}
-
-void History::push(const at::Tensor& x, const at::Tensor& offset, const at::Tensor& count) {
-  TORCH_CHECK(offset.dim() == 1 && count.dim() == 1 && offset.numel() == count.numel(),
-              "History::push: offset and count must be 1-D of equal length, got ", offset.sizes(), " and ",
-              count.sizes());
-  const at::Tensor o = offset.to(at::kCPU, at::kLong).contiguous();
-  const at::Tensor c = count.to(at::kCPU, at::kLong).contiguous();
-  const int64_t* op = o.data_ptr<int64_t>();
-  const int64_t* cp = c.data_ptr<int64_t>();
-  int64_t total = 0;
-  for (int64_t i = 0; i < o.numel(); ++i) {
-    TORCH_CHECK(cp[i] >= 0 && op[i] >= 0 && op[i] + cp[i] <= num_embeddings(), "History::push: chunk ", i, " [", op[i],
-                ", ", op[i] + cp[i], ") outside [0, ", num_embeddings(), ")");
-    total += cp[i];
-  }
-  check_rows(x, total, "the chunks cover");
-  const at::Tensor src = x.detach().to(emb_.device(), emb_.scalar_type());
-  int64_t src_offset = 0;
-  for (int64_t i = 0; i < o.numel(); ++i) {
-    emb_.narrow(0, op[i], cp[i]).copy_(src.narrow(0, src_offset, cp[i]));
-    src_offset += cp[i];
-  }
-}
-
-at::Tensor SyncHistoryIO::pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) {
-  return histories.at(index).pull(batch.halo());
-}
-
-void SyncHistoryIO::push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) {
-  const at::Tensor rows = x.narrow(0, 0, batch.batch_size);
-  if (batch.offset.defined() && batch.count.defined()) {
-    histories.at(index).push(rows, batch.offset, batch.count);
-  } else {
-    histories.at(index).push(rows, batch.n_id.narrow(0, 0, batch.batch_size));
-  }
-}
-
 namespace {
 
-// out[i] = emb[idx[i]] with row memcpys: the worker thread does the whole
-// gather itself, without opening an OpenMP team next to the trainer's.
-void gather_rows_into(const at::Tensor& emb, const at::Tensor& idx, at::Tensor& out) {
-  const int64_t width = emb.size(1), n = idx.numel(), rows = emb.size(0);
-  const float* src = emb.data_ptr<float>();
-  const int64_t* ix = idx.data_ptr<int64_t>();
-  float* dst = out.data_ptr<float>();
-  for (int64_t i = 0; i < n; ++i) {
-    TORCH_CHECK(ix[i] >= 0 && ix[i] < rows, "History pull: node ", ix[i], " outside [0, ", rows, ")");
-    std::memcpy(dst + i * width, src + ix[i] * width, static_cast<size_t>(width) * sizeof(float));
+// Adds the seconds from construction to destruction to a counter: every
+// transfer is timed where it is made, including one that throws.
+class Timer {
+ public:
+  explicit Timer(double& total) : total_(total), start_(util::now_seconds()) {}
+  ~Timer() { total_ += util::now_seconds() - start_; }
+
+ private:
+  double& total_;
+  double start_;
+};
+
+// The rows the ranges [offset[i], offset[i] + count[i]) cover, each checked
+// to lie in [0, num_nodes).
+int64_t check_ranges(const at::Tensor& offset, const at::Tensor& count, int64_t num_nodes) {
+  TORCH_CHECK(offset.dim() == 1 && count.dim() == 1 && offset.numel() == count.numel() && offset.device().is_cpu() &&
+                  count.device().is_cpu() && offset.scalar_type() == at::kLong && count.scalar_type() == at::kLong &&
+                  offset.is_contiguous() && count.is_contiguous(),
+              "HistoryStore::push: offset and count must be contiguous 1-D int64 host tensors of equal length, got ",
+              offset.sizes(), " and ", count.sizes());
+  const int64_t* op = offset.data_ptr<int64_t>();
+  const int64_t* cp = count.data_ptr<int64_t>();
+  int64_t total = 0;
+  for (int64_t i = 0; i < offset.numel(); ++i) {
+    TORCH_CHECK(cp[i] >= 0 && op[i] >= 0 && op[i] + cp[i] <= num_nodes, "HistoryStore::push: chunk ", i, " [", op[i],
+                ", ", op[i] + cp[i], ") outside [0, ", num_nodes, ")");
+    total += cp[i];
+  }
+  return total;
+}
+
+void check_index(const at::Tensor& n_id, const char* op) {
+  TORCH_CHECK(n_id.dim() == 1 && n_id.scalar_type() == at::kLong, "HistoryStore::", op,
+              ": n_id must be a 1-D int64 tensor, got ", n_id.sizes(), " ", n_id.scalar_type());
+}
+
+// Copies `from` into `to` a block of rows at a time, so that moving a layer
+// between backends never holds a second full copy of it.
+void copy_storage(const HistoryStorage& from, HistoryStorage& to) {
+  const int64_t block = std::max<int64_t>(1, (int64_t{64} << 20) / (from.width() * 4));
+  for (int64_t offset = 0; offset < from.rows(); offset += block) {
+    at::Tensor rows = at::empty({std::min(block, from.rows() - offset), from.width()},
+                                at::TensorOptions(from.device()).dtype(at::kFloat));
+    from.read_range(offset, rows);
+    to.write_range(offset, rows.to(to.device()));
   }
 }
 
 }  // namespace
 
-struct AsyncHistoryIO::State {
-  explicit State(int64_t threads) : pool(threads, util::use_one_intraop_thread) {}
-
-  util::ThreadPool pool;
-  std::vector<at::Tensor> staging;       // one buffer per history, grown as needed
-  std::vector<std::future<void>> pulls;  // one per history, for the current batch
-  std::vector<at::Tensor> pulled;        // views of the staging buffers
-  std::vector<std::future<void>> pushes;
-};
-
-AsyncHistoryIO::AsyncHistoryIO(int64_t num_threads) {
-  TORCH_CHECK(num_threads >= 1, "AsyncHistoryIO: needs at least one thread, got ", num_threads);
-  state_ = std::make_unique<State>(num_threads);
-}
-
-AsyncHistoryIO::~AsyncHistoryIO() {
-  // Never let a worker outlive the tensors it writes to.
-  for (auto& f : state_->pulls)
-    if (f.valid()) f.wait();
-  for (auto& f : state_->pushes)
-    if (f.valid()) f.wait();
-}
-
-void AsyncHistoryIO::begin_batch(std::vector<History>& histories, const Batch& batch) {
-  State& s = *state_;
-  end_batch();  // a previous batch that ended by an error may have left work queued
-  const at::Tensor halo = batch.halo().contiguous();
-  const int64_t n = halo.numel();
-  s.staging.resize(histories.size());
-  s.pulled.assign(histories.size(), at::Tensor());
-  s.pulls.clear();
-  for (size_t i = 0; i < histories.size(); ++i) {
-    const History& h = histories[i];
-    TORCH_CHECK(h.emb().device().is_cpu() && h.emb().scalar_type() == at::kFloat, "AsyncHistoryIO: history ", i,
-                " must be float32 in host memory for the CPU workers");
-    if (!s.staging[i].defined() || s.staging[i].size(0) < n || s.staging[i].size(1) != h.embedding_dim())
-      s.staging[i] = at::empty({std::max<int64_t>(n, 1), h.embedding_dim()}, at::kFloat);
-    s.pulled[i] = s.staging[i].narrow(0, 0, n);
-    at::Tensor out = s.pulled[i];
-    const at::Tensor emb = h.emb();
-    s.pulls.push_back(s.pool.submit([emb, halo, out]() mutable { gather_rows_into(emb, halo, out); }));
+HistoryStore::HistoryStore(int64_t num_nodes, std::vector<int64_t> widths, std::shared_ptr<HistoryBackend> backend,
+                           c10::Device compute_device)
+    : num_nodes_(num_nodes),
+      widths_(std::move(widths)),
+      backend_(std::move(backend)),
+      transport_(std::make_shared<SyncHistoryTransport>()),
+      compute_device_(compute_device),
+      transfers_(std::make_shared<HistoryTransfers>()) {
+  TORCH_CHECK(num_nodes >= 0, "HistoryStore: num_nodes must be >= 0, got ", num_nodes);
+  TORCH_CHECK(backend_ != nullptr, "HistoryStore: null backend");
+  for (size_t i = 0; i < widths_.size(); ++i) {
+    TORCH_CHECK(widths_[i] > 0, "HistoryStore: history ", i, " must have a positive width, got ", widths_[i]);
+    layers_.push_back(backend_->allocate(num_nodes_, widths_[i], compute_device_));
   }
 }
 
-at::Tensor AsyncHistoryIO::pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) {
-  State& s = *state_;
-  TORCH_CHECK(index < s.pulls.size() && s.pulls[index].valid(), "AsyncHistoryIO: no pull of history ", index,
-              " in flight; was begin_batch called for this batch?");
-  s.pulls[index].get();
-  return s.pulled[index].to(histories[index].compute_device());
+int64_t HistoryStore::width(int64_t layer) const { return this->layer(layer).width(); }
+
+int64_t HistoryStore::nbytes() const {
+  int64_t total = 0;
+  for (const auto& l : layers_) total += l->nbytes();
+  return total;
 }
 
-void AsyncHistoryIO::push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x,
-                                const Batch& batch) {
-  History* history = &histories.at(index);
-  const at::Tensor rows = x.detach().narrow(0, 0, batch.batch_size).to(at::kCPU);
-  const at::Tensor offset = batch.offset, count = batch.count, n_id = batch.n_id.narrow(0, 0, batch.batch_size);
-  state_->pushes.push_back(state_->pool.submit([history, rows, offset, count, n_id] {
-    if (offset.defined() && count.defined()) {
-      history->push(rows, offset, count);
-    } else {
-      history->push(rows, n_id);
-    }
-  }));
+HistoryStorage& HistoryStore::layer(int64_t layer) const {
+  TORCH_CHECK(layer >= 0 && layer < size(), "HistoryStore: history ", layer, " of ", size());
+  return *layers_[static_cast<size_t>(layer)];
 }
 
-void AsyncHistoryIO::end_batch() {
-  State& s = *state_;
-  // Wait for everything first, then report the first error, so that no task
-  // is left running against this batch's tensors.
-  std::exception_ptr error;
-  for (auto* tasks : {&s.pulls, &s.pushes}) {
-    for (auto& f : *tasks) {
-      if (!f.valid()) continue;
-      try {
-        f.get();
-      } catch (...) {
-        if (!error) error = std::current_exception();
-      }
-    }
-    tasks->clear();
+void HistoryStore::set_compute_device(c10::Device device) {
+  if (device == compute_device_) return;
+  compute_device_ = device;
+  reallocate();
+}
+
+void HistoryStore::set_backend(std::shared_ptr<HistoryBackend> backend) {
+  TORCH_CHECK(backend != nullptr, "HistoryStore::set_backend: null");
+  if (backend == backend_) return;
+  backend_ = std::move(backend);
+  reallocate();
+}
+
+void HistoryStore::reallocate() {
+  transport_->end_batch();
+  for (auto& l : layers_) {
+    auto moved = backend_->allocate(num_nodes_, l->width(), compute_device_);
+    copy_storage(*l, *moved);
+    l = std::move(moved);
   }
-  if (error) std::rethrow_exception(error);
+}
+
+void HistoryStore::set_transport(std::shared_ptr<HistoryTransport> transport) {
+  TORCH_CHECK(transport != nullptr, "HistoryStore::set_transport: null");
+  transport_->end_batch();
+  transport_ = std::move(transport);
+}
+
+void HistoryStore::reset() {
+  for (auto& l : layers_) l->zero();
+}
+
+void HistoryStore::check_rows(int64_t layer, const at::Tensor& x, int64_t rows, const char* what) const {
+  const int64_t w = width(layer);
+  TORCH_CHECK(x.dim() == 2 && x.size(1) == w, "HistoryStore::push: history ", layer, " expected x of shape [", rows,
+              ", ", w, "], got ", x.sizes());
+  TORCH_CHECK(x.size(0) == rows, "HistoryStore::push: history ", layer, ": x has ", x.size(0), " rows, ", what, " ",
+              rows);
+}
+
+at::Tensor HistoryStore::to_storage(int64_t layer, const at::Tensor& x) const {
+  return x.detach().to(this->layer(layer).device(), at::kFloat).contiguous();
+}
+
+void HistoryStore::begin_batch(const Batch& batch) {
+  Timer t(transfers_->pull_seconds);
+  std::vector<HistoryStorage*> layers;
+  for (auto& l : layers_) layers.push_back(l.get());
+  transport_->begin_batch(layers, batch);
+}
+
+void HistoryStore::push(int64_t layer, const at::Tensor& x, const Batch& batch) {
+  TORCH_CHECK(x.dim() == 2 && x.size(0) >= batch.batch_size, "HistoryStore::push: history ", layer, " got ",
+              x.sizes(), " for a batch of ", batch.batch_size, " nodes");
+  if (batch.offset.defined() && batch.count.defined())
+    TORCH_CHECK(check_ranges(batch.offset, batch.count, num_nodes_) == batch.batch_size, "HistoryStore::push: the batch's parts do not cover its ",
+                batch.batch_size, " nodes");
+  Timer t(transfers_->push_seconds);
+  const at::Tensor rows = to_storage(layer, x.narrow(0, 0, batch.batch_size));
+  check_rows(layer, rows, batch.batch_size, "the batch has");
+  transport_->push(this->layer(layer), static_cast<size_t>(layer), rows, batch);
+  transfers_->rows_pushed += batch.batch_size;
+}
+
+at::Tensor HistoryStore::pull(int64_t layer, const Batch& batch) {
+  Timer t(transfers_->pull_seconds);
+  const at::Tensor halo = transport_->pull(this->layer(layer), static_cast<size_t>(layer), batch);
+  transfers_->rows_pulled += halo.size(0);
+  return halo.to(compute_device_);
+}
+
+void HistoryStore::end_batch() {
+  Timer t(transfers_->push_seconds);
+  transport_->end_batch();
+}
+
+void HistoryStore::push(int64_t layer, const at::Tensor& x) {
+  check_rows(layer, x, num_nodes_, "expected num_nodes =");
+  Timer t(transfers_->push_seconds);
+  this->layer(layer).write_range(0, to_storage(layer, x));
+  transfers_->rows_pushed += num_nodes_;
+}
+
+void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& n_id) {
+  check_index(n_id, "push");
+  check_rows(layer, x, n_id.numel(), "n_id has");
+  Timer t(transfers_->push_seconds);
+  HistoryStorage& l = this->layer(layer);
+  const at::Tensor index = n_id.to(l.device()).contiguous();
+  const int64_t bad = index.numel() == 0 ? 0 : at::logical_or(index.lt(0), index.ge(num_nodes_)).sum().item<int64_t>();
+  TORCH_CHECK(bad == 0, "HistoryStore::push: history ", layer, ": ", bad, " node ids outside [0, ", num_nodes_, ")");
+  l.write(index, to_storage(layer, x));
+  transfers_->rows_pushed += n_id.numel();
+}
+
+void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& offset, const at::Tensor& count) {
+  const at::Tensor o = offset.to(at::kCPU, at::kLong).contiguous();
+  const at::Tensor c = count.to(at::kCPU, at::kLong).contiguous();
+  const int64_t total = check_ranges(o, c, num_nodes_);
+  check_rows(layer, x, total, "the chunks cover");
+  Timer t(transfers_->push_seconds);
+  HistoryStorage& l = this->layer(layer);
+  const at::Tensor src = to_storage(layer, x);
+  const int64_t* op = o.data_ptr<int64_t>();
+  const int64_t* cp = c.data_ptr<int64_t>();
+  int64_t src_offset = 0;
+  for (int64_t i = 0; i < o.numel(); ++i) {
+    l.write_range(op[i], src.narrow(0, src_offset, cp[i]));
+    src_offset += cp[i];
+  }
+  transfers_->rows_pushed += total;
+}
+
+at::Tensor HistoryStore::pull(int64_t layer, const at::Tensor& n_id) {
+  check_index(n_id, "pull");
+  Timer t(transfers_->pull_seconds);
+  const HistoryStorage& l = this->layer(layer);
+  const at::Tensor index = n_id.to(l.device()).contiguous();
+  at::Tensor out = at::empty({index.numel(), l.width()}, at::TensorOptions(l.device()).dtype(at::kFloat));
+  l.read(index, out);
+  transfers_->rows_pulled += index.numel();
+  return out.to(compute_device_);
+}
+
+at::Tensor HistoryStore::pull(int64_t layer) {
+  Timer t(transfers_->pull_seconds);
+  const HistoryStorage& l = this->layer(layer);
+  at::Tensor out = at::empty({num_nodes_, l.width()}, at::TensorOptions(l.device()).dtype(at::kFloat));
+  l.read_range(0, out);
+  transfers_->rows_pulled += num_nodes_;
+  return out.to(compute_device_);
+}
+
+std::unique_ptr<HistoryStore> HistoryStore::like(int64_t num_nodes) {
+  auto store = std::make_unique<HistoryStore>(num_nodes, widths_, backend_, compute_device_);
+  store->transfers_ = transfers_;
+  return store;
 }
 
 }  // namespace gas

@@ -2,6 +2,7 @@
 
 #include <gas/nn/functional.h>
 #include <gas/nn/init.h>
+#include <gas/ops/expand_rowptr.h>
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
 
@@ -53,7 +54,7 @@ at::Tensor GATConvImpl::forward(const at::Tensor& x, const CSR& input_adj) {
   const at::Tensor zh = z.view({-1, h, c});
   const at::Tensor a_src = (zh * att_src).sum(-1);                     // [M, H]
   const at::Tensor a_dst = (zh.narrow(0, 0, rows) * att_dst).sum(-1);  // [R, H]
-  const at::Tensor row = at::repeat_interleave(at::arange(rows, adj.rowptr.options()), adj.row_degree());
+  const at::Tensor row = ops::expand_rowptr(adj.rowptr, adj.nnz());
   const at::Tensor e =
       at::leaky_relu(a_src.index_select(0, adj.col) + a_dst.index_select(0, row), options.negative_slope());
   at::Tensor alpha = ops::segment_softmax(e, adj.rowptr);

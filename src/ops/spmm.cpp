@@ -1,12 +1,22 @@
 #include <gas/ops/spmm.h>
 
+#include <gas/ops/spmm_plan.h>
+
 #include <torch/csrc/autograd/custom_function.h>
 
-#include "ops/cpu/spmm_cpu.h"
-#include "ops/dispatch.h"
+#include "ops/spmm_kernel.h"
+
+#include <ATen/ATen.h>
 
 namespace gas {
 namespace ops {
+
+GAS_DEFINE_KERNEL(spmm_out)
+GAS_DEFINE_KERNEL(spmm_leading_out)
+GAS_DEFINE_KERNEL(spmm_value_backward)
+GAS_DEFINE_KERNEL(spmm_extreme)
+GAS_DEFINE_KERNEL(spmm_extreme_backward)
+
 namespace {
 
 using torch::autograd::AutogradContext;
@@ -14,7 +24,9 @@ using torch::autograd::variable_list;
 
 at::Tensor run_spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
                     bool mean) {
-  GAS_DISPATCH_DEVICE(x.device(), "spmm", return cpu::spmm(rowptr, col, value, x, mean));
+  at::Tensor out = at::empty({rowptr.numel() - 1, x.size(1)}, x.options());
+  GAS_KERNEL(spmm_out, x.device())(rowptr, col, value, x, mean, out);
+  return out;
 }
 
 // Autograd wrapper: the structure travels as a plain argument, only `x` and
@@ -24,10 +36,11 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const c10::optional<at::Tensor>& value,
                             const CSR& adj, bool mean) {
     const at::Tensor v = value.has_value() ? *value : at::Tensor();
-    ctx->save_for_backward({x, v, adj.rowptr, adj.col, adj.t_colptr, adj.t_row, adj.t_perm});
+    const ColumnIndex columns = adj.plan ? adj.plan->columns() : ColumnIndex();
+    ctx->save_for_backward({x, v, adj.rowptr, adj.col, columns.colptr, columns.row, columns.perm});
     ctx->saved_data["mean"] = mean;
     ctx->saved_data["num_cols"] = adj.num_cols;
-    ctx->saved_data["symmetric"] = adj.symmetric;
+    ctx->saved_data["symmetric"] = adj.plan && adj.plan->leading_block_symmetric();
     return run_spmm(adj.rowptr, adj.col, v, x, mean);
   }
 
@@ -40,32 +53,25 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
     if (ctx->needs_input_grad(0)) {
       // grad_x = A^T (D^-1 grad_out) for mean, A^T grad_out for sum, every
       // part a gather. A symmetric in-batch block is its own transpose; the
-      // other columns (all of them without symmetry) are gathered over their
-      // slice of the transpose the caller built, or over an index of just
-      // those columns.
+      // other columns (all of them without symmetry) are gathered over the
+      // column index of the adjacency's plan, or over one built here.
       const int64_t num_rows = rowptr.numel() - 1, num_cols = ctx->saved_data["num_cols"].toInt();
       const bool symmetric = ctx->saved_data["symmetric"].toBool();
-      CSR structure{rowptr, col, {}, num_rows, num_cols};
-      structure.t_colptr = saved[4];
-      structure.t_row = saved[5];
-      structure.t_perm = saved[6];
+      const CSR structure{rowptr, col, {}, num_rows, num_cols};
       at::Tensor g = grad_out;
       if (mean) g = g / structure.row_degree().clamp_min(1).to(g.scalar_type()).unsqueeze(1);
       const int64_t first_col = symmetric ? num_rows : 0;
-      const ColumnIndex index = index_columns(structure, first_col);
+      const ColumnIndex index =
+          saved[4].defined() ? ColumnIndex{saved[4], saved[5], saved[6]} : index_columns(structure, first_col);
       grad_x = at::empty({num_cols, g.size(1)}, g.options());
       at::Tensor leading = grad_x.narrow(0, 0, first_col), rest = grad_x.narrow(0, first_col, num_cols - first_col);
       const at::Tensor t_value = value.defined() ? value.index_select(0, index.perm).contiguous() : at::Tensor();
-      GAS_DISPATCH_DEVICE(x.device(), "spmm backward", {
-        if (symmetric) cpu::spmm_leading_out(rowptr, col, value, g, leading);
-        cpu::spmm_out(index.colptr, index.row, t_value, g, /*mean=*/false, rest);
-      });
+      if (symmetric) GAS_KERNEL(spmm_leading_out, x.device())(rowptr, col, value, g, leading);
+      GAS_KERNEL(spmm_out, x.device())(index.colptr, index.row, t_value, g, /*mean=*/false, rest);
     }
     if (value.defined() && ctx->needs_input_grad(1)) {
       const int64_t heads = value.dim() == 2 ? value.size(1) : 1;
-      GAS_DISPATCH_DEVICE(
-          x.device(), "spmm backward",
-          grad_value = cpu::spmm_value_backward(rowptr, col, x, grad_out, heads, value.dim() == 2, mean));
+      grad_value = GAS_KERNEL(spmm_value_backward, x.device())(rowptr, col, x, grad_out, heads, value.dim() == 2, mean);
     }
     return {grad_x, grad_value, at::Tensor(), at::Tensor()};
   }
@@ -74,8 +80,7 @@ class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
 class SpMMExtremeFunction : public torch::autograd::Function<SpMMExtremeFunction> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const CSR& adj, bool max) {
-    std::pair<at::Tensor, at::Tensor> result;
-    GAS_DISPATCH_DEVICE(x.device(), "spmm", result = cpu::spmm_extreme(adj.rowptr, adj.col, x, max));
+    const std::pair<at::Tensor, at::Tensor> result = GAS_KERNEL(spmm_extreme, x.device())(adj.rowptr, adj.col, x, max);
     ctx->save_for_backward({result.second});
     ctx->saved_data["num_cols"] = adj.num_cols;
     return result.first;
@@ -83,10 +88,8 @@ class SpMMExtremeFunction : public torch::autograd::Function<SpMMExtremeFunction
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const at::Tensor arg = ctx->get_saved_variables()[0];
-    at::Tensor grad;
-    GAS_DISPATCH_DEVICE(
-        arg.device(), "spmm backward",
-        grad = cpu::spmm_extreme_backward(arg, grad_outputs[0].contiguous(), ctx->saved_data["num_cols"].toInt()));
+    const at::Tensor grad = GAS_KERNEL(spmm_extreme_backward, arg.device())(arg, grad_outputs[0].contiguous(),
+                                                                            ctx->saved_data["num_cols"].toInt());
     return {grad, at::Tensor(), at::Tensor()};
   }
 };
@@ -98,9 +101,6 @@ void check_inputs(const CSR& adj, const at::Tensor& x) {
   TORCH_CHECK(adj.rowptr.numel() == adj.num_rows + 1, "spmm: rowptr has ", adj.rowptr.numel(), " entries for ",
               adj.num_rows, " rows");
   TORCH_CHECK(adj.device() == x.device(), "spmm: adjacency on ", adj.device(), ", x on ", x.device());
-  TORCH_CHECK(!adj.symmetric || adj.num_cols >= adj.num_rows,
-              "spmm: an adjacency marked symmetric needs at least as many columns as rows, got ", adj.num_rows, " x ",
-              adj.num_cols);
 }
 
 // The edge weights of a Sum or Mean, checked against x; nullopt for none.
@@ -143,9 +143,8 @@ at::Tensor& spmm_out(at::Tensor& out, const CSR& adj, const at::Tensor& x, Reduc
               adj.num_rows, ", ", x.size(1), "], got ", out.sizes());
   TORCH_CHECK(out.is_contiguous() && out.scalar_type() == x.scalar_type() && out.device() == x.device(),
               "spmm_out: out must be a contiguous ", x.scalar_type(), " tensor on ", x.device());
-  GAS_DISPATCH_DEVICE(
-      x.device(), "spmm_out",
-      cpu::spmm_out(adj.rowptr, adj.col, value ? *value : at::Tensor(), x.contiguous(), reduce == Reduce::Mean, out));
+  GAS_KERNEL(spmm_out, x.device())(adj.rowptr, adj.col, value ? *value : at::Tensor(), x.contiguous(),
+                                   reduce == Reduce::Mean, out);
   return out;
 }
 

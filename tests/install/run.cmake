@@ -15,6 +15,15 @@ endfunction()
 
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
 
+# The installed benchmark runs from its prefix with an empty environment: it
+# finds libgas by its relative RPATH and its configs under share/gas.
+if(EXISTS "${prefix}/bin/small_benchmark")
+  run(env -i "${prefix}/bin/small_benchmark" epochs=2 runs=1 "json=${WORKDIR}/summary.json")
+  if(NOT EXISTS "${WORKDIR}/summary.json")
+    message(FATAL_ERROR "the installed small_benchmark wrote no summary\n${last_output}")
+  endif()
+endif()
+
 # The README holds the consumer's CMakeLists.txt and main.cpp in fenced
 # blocks right after the markers <!-- example:CMakeLists.txt --> and
 # <!-- example:main.cpp -->.

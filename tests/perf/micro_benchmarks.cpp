@@ -17,12 +17,13 @@
 
 #include <gas/datasets/synthetic.h>
 #include <gas/graph.h>
-#include <gas/history.h>
+#include <gas/history/store.h>
 #include <gas/loader.h>
 #include <gas/nn/functional.h>
 #include <gas/nn/gat_conv.h>
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
+#include <gas/ops/spmm_plan.h>
 #include <gas/partition.h>
 #include <gas/process.h>
 
@@ -62,10 +63,12 @@ const Graphs& graphs() {
     gas::Dataset d = gas::make_synthetic(
         gas::SyntheticOptions().num_nodes(n).avg_degree(10).homophily(0.0).num_features(1).num_classes(2));
     Graphs out;
-    out.random = gas::gcn_norm(d.adj).with_transpose();
+    out.random = gas::gcn_norm(d.adj);
+    out.random.plan = gas::ops::SpMMPlan::make(out.random);
     const int64_t parts = std::max<int64_t>(2, n / 1000);
     const gas::Partition p = gas::has_metis() ? gas::metis(d.adj, parts) : gas::random_partition(n, parts);
-    out.metis = gas::permute(out.random.with_value(out.random.value), p.perm).with_transpose();
+    out.metis = gas::permute(out.random, p.perm);
+    out.metis.plan = gas::ops::SpMMPlan::make(out.metis);
     out.parts = gas::Partition{at::arange(n, at::kLong), p.ptr};
     out.features64 = at::randn({n, 64});
     return out;
@@ -183,8 +186,8 @@ BENCHMARK(BM_SpMMThreads)
     ->UseRealTime();
 
 // Backward of a weighted sum w.r.t. x: the transposed product. Arg transpose:
-// 1 gathers over the transpose the graph carries, 0 builds that index in the
-// pass (the graphs are not marked symmetric).
+// 1 gathers over the column index the graph's plan carries, 0 builds that
+// index in the pass (the plans claim no symmetry).
 void BM_SpMMBackward(benchmark::State& state) {
   const int64_t width = state.range(0);
   const gas::CSR& with = state.range(1) ? graphs().metis : graphs().random;
@@ -234,10 +237,10 @@ BENCHMARK(BM_GATConvForward)->Unit(benchmark::kMillisecond)->UseRealTime();
 // Pull the halo of a typical batch: ~10% of the rows, random order.
 void BM_HistoryPull(benchmark::State& state) {
   const int64_t rows = bench_nodes(), width = state.range(0);
-  gas::History h(rows, width);
-  h.push(at::randn({rows, width}));
+  gas::HistoryStore h(rows, {width});
+  h.push(0, at::randn({rows, width}));
   const at::Tensor idx = std::get<0>(at::randint(0, rows, {rows / 10}, at::kLong).sort());
-  for (auto _ : state) benchmark::DoNotOptimize(h.pull(idx));
+  for (auto _ : state) benchmark::DoNotOptimize(h.pull(0, idx));
   set_bandwidth(state, static_cast<double>(idx.numel()) * (2.0 * width * 4 + 8));
 }
 BENCHMARK(BM_HistoryPull)->ArgName("F")->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -245,11 +248,11 @@ BENCHMARK(BM_HistoryPull)->ArgName("F")->Arg(64)->Arg(256)->Unit(benchmark::kMil
 // Push a batch of ten contiguous parts of 1% of the rows each.
 void BM_HistoryPushChunks(benchmark::State& state) {
   const int64_t rows = bench_nodes(), width = state.range(0), chunk = rows / 100;
-  gas::History h(rows, width);
+  gas::HistoryStore h(rows, {width});
   const at::Tensor x = at::randn({10 * chunk, width});
   const at::Tensor offset = at::arange(0, rows, rows / 10, at::kLong).narrow(0, 0, 10);
   const at::Tensor count = at::full({10}, chunk, at::kLong);
-  for (auto _ : state) h.push(x, offset, count);
+  for (auto _ : state) h.push(0, x, offset, count);
   set_bandwidth(state, 2.0 * x.numel() * 4);
 }
 BENCHMARK(BM_HistoryPushChunks)->ArgName("F")->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -283,6 +286,7 @@ BENCHMARK(BM_MakeBatch)->Unit(benchmark::kMillisecond)->UseRealTime();
 struct BatchGraph {
   gas::CSR adj;
   at::Tensor ptr;
+  gas::ops::SymmetryProof symmetry;
   std::vector<std::vector<int64_t>> groups;  // parts of a few batches
 };
 
@@ -293,8 +297,8 @@ const BatchGraph& batch_graph() {
         gas::make_synthetic(gas::SyntheticOptions().kind("rgg").num_nodes(n).avg_degree(10).num_features(1));
     const int64_t parts = std::max<int64_t>(10, n / 5000);
     const gas::Partition p = gas::has_metis() ? gas::metis(d.adj, parts) : gas::random_partition(n, parts);
-    BatchGraph out{gas::permute(gas::gcn_norm(d.adj), p.perm), p.ptr, {}};
-    out.adj.symmetric = gas::is_symmetric(out.adj);
+    const gas::CSR adj = gas::permute(gas::gcn_norm(d.adj), p.perm);
+    BatchGraph out{adj, p.ptr, gas::ops::SymmetryProof::check(adj), {}};
     std::mt19937_64 rng(1);
     for (int b = 0; b < 8; ++b) {
       std::vector<int64_t> order(parts);
@@ -308,23 +312,30 @@ const BatchGraph& batch_graph() {
 }
 
 // Construction of such a batch, the part that on-the-fly loading adds to an
-// epoch. Arg transpose: 1 also builds the transpose, as batches of graphs
-// not known to be symmetric do.
+// epoch. Arg transpose: 1 also indexes every column, as the plans of batches
+// of graphs not symmetric do.
 void BM_MakeBatchRGG(benchmark::State& state) {
   const BatchGraph& g = batch_graph();
   const at::Tensor& x = graphs().features64;  // built here, not in the first timed iteration
-  gas::CSR adj = g.adj;
-  adj.symmetric = state.range(0) == 0;
   int64_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(gas::make_batch(adj, g.ptr, g.groups[i++ % g.groups.size()], x));
+  for (auto _ : state) {
+    const std::vector<int64_t>& parts = g.groups[i++ % g.groups.size()];
+    if (state.range(0) == 0) {
+      benchmark::DoNotOptimize(gas::make_batch(g.adj, g.ptr, parts, x, true, &g.symmetry));
+    } else {
+      gas::Batch b = gas::make_batch(g.adj, g.ptr, parts, x, false);
+      b.adj.plan = gas::ops::SpMMPlan::make(b.adj);
+      benchmark::DoNotOptimize(b);
+    }
+  }
 }
 BENCHMARK(BM_MakeBatchRGG)->ArgName("transpose")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The SpMM backward pass (A^T g, 64 features) on such a batch by each path:
 // 0 the symmetric in-batch block as its own transpose plus the halo columns
-// indexed in the pass, 1 every column indexed in the pass, 2 a gather over a
-// transpose built beforehand (not timed here: see BM_MakeBatchRGG), 3 the
-// symmetric block plus the halo columns' slice of such a transpose. Arg
+// indexed in the pass, 1 every column indexed in the pass, 2 a gather over
+// every column's index built beforehand by the plan (not timed here: see
+// BM_MakeBatchRGG), 3 the symmetric block plus a plan's halo index. Arg
 // halo: 1 takes a batch of 10 parts of ~1,000 nodes of the random graph
 // instead, whose halo holds most of the entries (as a stochastic block
 // model's does).
@@ -334,8 +345,12 @@ void BM_BatchSpMMBackward(benchmark::State& state) {
   for (int64_t k = 0; k < 10; ++k) spread.push_back(k * graphs().parts.num_parts() / 10);
   gas::Batch batch = state.range(1) ? gas::make_batch(graphs().metis, graphs().parts.ptr, spread, {}, false)
                                     : gas::make_batch(g.adj, g.ptr, g.groups[0], {}, false);
-  batch.adj.symmetric = state.range(0) == 0 || state.range(0) == 3;
-  if (state.range(0) >= 2) batch.adj = batch.adj.with_transpose();
+  // Both graphs are symmetric (GCN-normalised undirected graphs); the proof
+  // of the one is checked, the other's is the same property.
+  const gas::ops::SymmetryProof& symmetric = g.symmetry;
+  const int64_t path = state.range(0);
+  if (path == 0 || path == 3) batch.adj.plan = gas::ops::SpMMPlan::make(batch.adj, symmetric, path == 3);
+  if (path == 2) batch.adj.plan = gas::ops::SpMMPlan::make(batch.adj);
   at::Tensor x = at::randn({batch.adj.num_cols, 64}).requires_grad_(true);
   const at::Tensor out = gas::ops::spmm(batch.adj, x);
   const at::Tensor grad = at::randn_like(out);

@@ -111,45 +111,6 @@ TEST(Graph, TransposeMatchesDense) {
   EXPECT_EQ(t.num_rows, 4);
   EXPECT_EQ(t.num_cols, 3);
   EXPECT_TRUE(at::equal(t.to_dense(), a.to_dense().t()));
-  const CSR with = a.with_transpose();
-  EXPECT_TRUE(at::equal(a.col.index_select(0, with.t_perm), at::repeat_interleave(at::arange(4), t.row_degree())));
-}
-
-// Large enough (over a million entries) for the row-blocked parallel path.
-TEST(Graph, LargeTransposeIsAStableCountingSort) {
-  const CSR a = testing::random_graph(200000, 12, 4);
-  ASSERT_GT(a.nnz(), int64_t{1} << 20);
-  const int threads = at::get_num_threads();
-  at::set_num_threads(2);
-  const CSR t = a.with_transpose();
-  at::set_num_threads(threads);
-  const at::Tensor row = at::repeat_interleave(at::arange(a.num_rows), a.row_degree());
-  const at::Tensor t_col = at::repeat_interleave(at::arange(a.num_cols), t.t_colptr.diff());
-  EXPECT_TRUE(at::equal(t.t_colptr.narrow(0, 1, a.num_cols), at::bincount(a.col, {}, a.num_cols).cumsum(0)));
-  EXPECT_TRUE(at::equal(a.col.index_select(0, t.t_perm), t_col));  // entry k sits in its column
-  EXPECT_TRUE(at::equal(row.index_select(0, t.t_perm), t.t_row));  // and names its row
-  // Rows ascend within every transposed row (column).
-  const at::Tensor same_col = t_col.slice(0, 1).eq(t_col.slice(0, 0, -1));
-  EXPECT_TRUE((t.t_row.slice(0, 1).gt(t.t_row.slice(0, 0, -1)) | ~same_col).all().item<bool>());
-}
-
-// A carried transpose answers index_columns with its slice, which must match
-// a column index sorted afresh from the rows.
-TEST(Graph, IndexColumnsSlicesACarriedTranspose) {
-  const CSR a = gcn_norm(random_graph(400, 5, 4));
-  const CSR rect{a.rowptr.narrow(0, 0, 301), a.col.narrow(0, 0, a.rowptr[300].item<int64_t>()), {}, 300, 400};
-  const CSR carried = rect.with_transpose();
-  for (const int64_t first_col : {int64_t{0}, int64_t{1}, int64_t{300}, int64_t{399}, int64_t{400}}) {
-    const ColumnIndex sliced = index_columns(carried, first_col), sorted = index_columns(rect, first_col);
-    EXPECT_TRUE(at::equal(sliced.colptr, sorted.colptr)) << first_col;
-    EXPECT_TRUE(at::equal(sliced.row, sorted.row)) << first_col;
-    EXPECT_TRUE(at::equal(sliced.perm, sorted.perm)) << first_col;
-  }
-  // Every entry listed under its column, each once.
-  const ColumnIndex halo = index_columns(carried, 300);
-  EXPECT_TRUE(at::equal(rect.col.index_select(0, halo.perm) - 300,
-                        at::repeat_interleave(halo.colptr.narrow(0, 1, 100) - halo.colptr.narrow(0, 0, 100))));
-  EXPECT_EQ(halo.perm.numel(), rect.col.ge(300).sum().item<int64_t>());
 }
 
 TEST(Graph, IsSymmetric) {
@@ -170,14 +131,6 @@ TEST(Graph, IsSymmetric) {
   // Unsorted or repeated columns give no answer.
   EXPECT_FALSE(is_symmetric(CSR{at::tensor({0, 2, 3, 4}, at::kLong), at::tensor({2, 1, 0, 0}, at::kLong), {}, 3, 3}));
   EXPECT_FALSE(is_symmetric(CSR{at::tensor({0, 2, 3}, at::kLong), at::tensor({1, 1, 0}, at::kLong), {}, 2, 2}));
-  // The promise travels with permutations and normalisation, not with new values.
-  a.symmetric = true;
-  EXPECT_TRUE(permute(a, at::randperm(300, at::kLong)).symmetric);
-  EXPECT_FALSE(gcn_norm(a.with_value({}), false).symmetric);
-  CSR unit = a.with_value({});
-  unit.symmetric = true;
-  EXPECT_TRUE(gcn_norm(unit).symmetric);
-  EXPECT_FALSE(a.with_value(v).symmetric);
 }
 
 TEST(Graph, PermuteMatchesDense) {

@@ -35,7 +35,8 @@ TEST(Loader, HaloAndRelabelOnHandMadeGraph) {
   EXPECT_TRUE(at::equal(b.adj.to_dense(), expected));
   EXPECT_EQ(b.adj.nnz(), adj.row_degree().index_select(0, b.n_id.slice(0, 0, 5)).sum().item<int64_t>());
   EXPECT_TRUE(at::equal(b.x, x.index_select(0, b.n_id)));
-  EXPECT_TRUE(b.adj.has_transpose());
+  ASSERT_TRUE(b.adj.plan) << "a training batch carries its backward plan";
+  EXPECT_EQ(b.adj.plan->leading_block_symmetric(), is_symmetric(adj));
 }
 
 TEST(Loader, AdjacentPartsMergeIntoOneRange) {
@@ -174,18 +175,20 @@ TEST(Loader, PrecomputedGroupsAreFixedAndReordered) {
   }
 }
 
-// The loader checks its graph once: an undirected graph's batches are marked
-// symmetric and built without a transpose, a directed graph's carry one.
+// The loader checks its graph once: an undirected graph's batches' plans
+// claim their in-batch block symmetric and index no column, a directed
+// graph's index every column.
 TEST(Loader, BatchesOfSymmetricGraphsNeedNoTranspose) {
   const at::Tensor directed_edges = at::tensor({0, 1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 7}, at::kLong).view({2, 7});
   for (const bool undirected : {true, false}) {
     const CSR adj = undirected ? path_with_chord() : csr_from_edge_index(directed_edges, 8, 8);
-    ASSERT_FALSE(adj.symmetric) << "nothing marks it before the loader";
+    ASSERT_FALSE(adj.plan) << "nothing marks it before the loader";
     SubgraphLoader loader(adj, kPtr, {}, SubgraphLoaderOptions().batch_size(2).precompute(false));
     EXPECT_EQ(loader.symmetric(), undirected);
     for (const Batch& b : loader) {
-      EXPECT_EQ(b.adj.symmetric, undirected);
-      EXPECT_EQ(b.adj.has_transpose(), !undirected);
+      ASSERT_TRUE(b.adj.plan);
+      EXPECT_EQ(b.adj.plan->leading_block_symmetric(), undirected);
+      EXPECT_EQ(b.adj.plan->columns().defined(), !undirected);
     }
   }
 }

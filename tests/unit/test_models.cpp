@@ -86,7 +86,8 @@ TEST_P(Models, LayerwiseInferenceEqualsFullBatchForward) {
   auto model = build(GetParam(), g);
   warm_up(*model, g);
   const at::Tensor full = full_batch_inference(*model, as_dataset(g));
-  for (History& h : model->histories()) h.push(at::randn({120, h.embedding_dim()}));
+  for (int64_t l = 0; l < model->histories().size(); ++l)
+    model->histories().push(l, at::randn({120, model->histories().width(l)}));
   for (int64_t eval_batch : {1, 3}) {
     const at::Tensor layerwise = layerwise_inference(*model, EvalSubgraphLoader(g.adj, g.ptr, eval_batch), g.x);
     EXPECT_LT(testing::max_rel_diff(layerwise, full), 1e-5) << "eval batch " << eval_batch;

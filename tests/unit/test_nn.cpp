@@ -1,5 +1,6 @@
 #include <gas/nn/functional.h>
 #include <gas/nn/gcn_conv.h>
+#include <gas/ops/spmm_plan.h>
 
 #include "common/test_utils.h"
 
@@ -10,7 +11,8 @@ TEST(GCNConv, MatchesDenseReferenceWithGradients) {
   torch::manual_seed(0);
   for (auto [in, out] : {std::pair<int64_t, int64_t>{7, 3}, {3, 7}}) {  // both multiplication orders
     nn::GCNConv conv(in, out);
-    const CSR adj = gcn_norm(testing::random_graph(25, 4, 1)).with_transpose();
+    CSR adj = gcn_norm(testing::random_graph(25, 4, 1));
+    adj.plan = ops::SpMMPlan::make(adj);
     const at::Tensor x = at::randn({25, in});
     const at::Tensor y = conv(x, adj);
     // Dense float64 reference: A X W + b.

@@ -48,11 +48,12 @@ TEST(ScalableGNN, LayerwiseInferenceEqualsFullBatchForward) {
   for (const GCNOptions& options : gcn_variants()) {
     for (int64_t eval_batch : {1, 3, 8}) {
       GCN model(150, options);
-      if (eval_batch == 3) model->set_history_placement(HistoryPlacement::Device);
+      if (eval_batch == 3) model->histories().set_backend(device_history_backend());
       warm_up_batch_norm(*model, g);
       const at::Tensor full = full_batch_inference(*model, Dataset{"g", g.adj, g.x, g.y, {}, {}, {}, 3});
       // Scramble the histories: layer-wise inference must not depend on them.
-      for (History& h : model->histories()) h.push(at::randn({150, h.embedding_dim()}));
+      for (int64_t l = 0; l < model->histories().size(); ++l)
+        model->histories().push(l, at::randn({150, model->histories().width(l)}));
       model->train();
       const EvalSubgraphLoader loader(g.adj, g.ptr, eval_batch);
       const at::Tensor layerwise = layerwise_inference(*model, loader, g.x);
@@ -72,13 +73,13 @@ TEST(ScalableGNN, LayerwiseInferenceOnAnotherGraph) {
   const Graph other = make_graph(90, 4, 2);
   GCN model(150, GCNOptions(6, 8, 3, 3).batch_norm(true));
   warm_up_batch_norm(*model, train);
-  model->histories()[0].push(at::ones({150, 8}));
-  const at::Tensor before = model->histories()[1].emb().clone();
+  model->histories().push(0, at::ones({150, 8}));
+  const at::Tensor before = model->histories().pull(1).clone();
   const at::Tensor layerwise = layerwise_inference(*model, EvalSubgraphLoader(other.adj, other.ptr, 2), other.x);
   const at::Tensor full = full_batch_inference(*model, Dataset{"o", other.adj, other.x, other.y, {}, {}, {}, 3});
   EXPECT_LT(testing::max_rel_diff(layerwise, full), 1e-5);
-  EXPECT_TRUE(at::equal(model->histories()[0].emb(), at::ones({150, 8})));
-  EXPECT_TRUE(at::equal(model->histories()[1].emb(), before));
+  EXPECT_TRUE(at::equal(model->histories().pull(0), at::ones({150, 8})));
+  EXPECT_TRUE(at::equal(model->histories().pull(1), before));
 }
 
 // With a single part holding the whole graph, a GAS training step must be a
@@ -141,25 +142,25 @@ TEST(ScalableGNN, HistoriesAreNotParametersAndStayOffTheAutogradGraph) {
   GCN model(100, GCNOptions(6, 8, 3, 2));
   EXPECT_EQ(model->parameters().size(), 4u);  // two convolutions, weight and bias each
   EXPECT_TRUE(model->buffers().empty());
-  ASSERT_EQ(model->histories().size(), 1u);
+  ASSERT_EQ(model->histories().size(), 1);
   model->to(c10::Device(c10::kCPU));
-  EXPECT_TRUE(model->histories()[0].emb().device().is_cpu());
+  EXPECT_TRUE(model->histories().pull(0).device().is_cpu());
 
   const Batch b = make_batch(g.adj, g.ptr, {1, 2}, g.x);
   model->train();
   model(b.x, b.adj, &b).sum().backward();
-  EXPECT_FALSE(model->histories()[0].emb().requires_grad());
+  EXPECT_FALSE(model->histories().pull(0).requires_grad());
   // The batch's rows were pushed: history rows of in-batch nodes are no longer zero.
-  EXPECT_GT(model->histories()[0].pull(b.n_id.slice(0, 0, b.batch_size)).abs().sum().item<double>(), 0.0);
+  EXPECT_GT(model->histories().pull(0, b.n_id.slice(0, 0, b.batch_size)).abs().sum().item<double>(), 0.0);
 }
 
 TEST(ScalableGNN, ResetParametersReinitialisesWeightsAndHistories) {
   GCN model(30, GCNOptions(6, 8, 3, 2));
-  model->histories()[0].push(at::ones({30, 8}));
+  model->histories().push(0, at::ones({30, 8}));
   const at::Tensor before = model->convs[0]->weight.clone();
   model->reset_parameters();
   EXPECT_FALSE(at::equal(before, model->convs[0]->weight));
-  EXPECT_TRUE(at::equal(model->histories()[0].emb(), at::zeros({30, 8})));
+  EXPECT_TRUE(at::equal(model->histories().pull(0), at::zeros({30, 8})));
 }
 
 TEST(ScalableGNN, RegularisedGroupsFollowThePaper) {
@@ -192,8 +193,8 @@ TEST(ScalableGNN, HistoriesMayDifferInWidthAndStateCarriesAcrossLayers) {
   const Graph g = make_graph(120, 6, 5);
   Widths model(120);
   EXPECT_EQ(model->num_layers(), 3);
-  EXPECT_EQ(model->histories()[0].embedding_dim(), 5);
-  EXPECT_EQ(model->histories()[1].embedding_dim(), 2);
+  EXPECT_EQ(model->histories().width(0), 5);
+  EXPECT_EQ(model->histories().width(1), 2);
   const at::Tensor full = full_batch_inference(*model, Dataset{"g", g.adj, g.x, g.y, {}, {}, {}, 3});
   const at::Tensor layerwise = layerwise_inference(*model, EvalSubgraphLoader(g.adj, g.ptr, 2), g.x);
   EXPECT_LT(testing::max_rel_diff(layerwise, full), 1e-5);

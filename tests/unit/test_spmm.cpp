@@ -1,6 +1,7 @@
 #include <gas/ops/spmm.h>
 
 #include <gas/loader.h>
+#include <gas/ops/spmm_plan.h>
 
 #include "common/test_utils.h"
 
@@ -53,7 +54,8 @@ TEST_P(SpMMTest, ValuesAndGradientsMatchDense) {
   // vectors, one, a tail); several 4-vector blocks. Head slices straddle them.
   for (const int64_t width : {12, 45, 96})
     for (bool transpose_cached : {false, true}) {
-      const CSR adj = transpose_cached ? structure.with_transpose() : structure;
+      CSR adj = structure;
+      if (transpose_cached) adj.plan = ops::SpMMPlan::make(structure);
       at::Tensor x = at::randn({8, width}, at::kDouble).requires_grad_(true);
       at::Tensor value;
       if (c.heads == 1) value = at::rand({adj.nnz()}, at::kDouble).requires_grad_(true);
@@ -97,41 +99,42 @@ at::Tensor transposed_loop(const CSR& adj, const at::Tensor& value, const at::Te
   return out;
 }
 
-// The three ways the backward pass computes A^T g on a training batch: the
+// The ways the backward pass computes A^T g on a training batch: the
 // symmetric in-batch block read as its own transpose plus the halo columns
-// indexed in the pass, every column indexed in the pass, and a gather over a
-// transpose built beforehand (a symmetric batch carrying one gathers its halo
-// columns over their slice of it).
+// indexed in the pass or by the plan, every column indexed in the pass, and a
+// gather over every column's index built beforehand by the plan.
 // On 1 to 3 threads, the batch large enough (over 65536 entries) for the
 // column index to split rows into blocks.
 TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
   torch::manual_seed(3);
-  CSR graph = gcn_norm(testing::random_graph(12000, 10, 7));
-  ASSERT_TRUE(is_symmetric(graph));
-  graph.symmetric = true;
-  const Batch batch = make_batch(graph, at::arange(0, 12001, 1000, at::kLong), {1, 2, 4, 5, 7, 9, 10});
-  ASSERT_TRUE(batch.adj.symmetric);
-  ASSERT_FALSE(batch.adj.has_transpose()) << "a symmetric graph's batches need no transpose";
+  const CSR graph = gcn_norm(testing::random_graph(12000, 10, 7));
+  const ops::SymmetryProof proof = ops::SymmetryProof::check(graph);
+  ASSERT_TRUE(proof.symmetric());
+  const Batch batch = make_batch(graph, at::arange(0, 12001, 1000, at::kLong), {1, 2, 4, 5, 7, 9, 10}, {}, true, &proof);
+  ASSERT_TRUE(batch.adj.plan && batch.adj.plan->leading_block_symmetric());
+  ASSERT_FALSE(batch.adj.plan->columns().defined()) << "a symmetric graph's batches need no column index";
   ASSERT_GT(batch.adj.nnz(), 65536);
   ASSERT_GT(batch.num_halo(), 0);
   CSR indexed = batch.adj;
-  indexed.symmetric = false;
-  const CSR gather = indexed.with_transpose();
-  CSR symmetric_gather = gather;
-  symmetric_gather.symmetric = true;
+  indexed.plan.reset();
+  CSR gather = indexed;
+  gather.plan = ops::SpMMPlan::make(indexed);
+  CSR symmetric_gather = indexed;
+  symmetric_gather.plan = ops::SpMMPlan::make(indexed, proof, /*index=*/true);
   const int threads = at::get_num_threads();
   for (const int t : {1, 2, 3}) {
     at::set_num_threads(t);
     for (const Reduce reduce : {Reduce::Sum, Reduce::Mean})
       for (const int64_t heads : {0, 1, 3})
         for (const CSR* path : std::vector<const CSR*>{&batch.adj, &indexed, &gather, &symmetric_gather}) {
+          const bool symmetric = path->plan && path->plan->leading_block_symmetric();
           // Several heads' weights are not symmetric: that adjacency can only take the other paths.
-          if (heads == 3 && path->symmetric) continue;
+          if (heads == 3 && symmetric) continue;
           const at::Tensor value = heads == 0   ? at::Tensor()
                                    : heads == 1 ? batch.adj.value.to(at::kDouble)
                                                 : at::rand({batch.adj.nnz(), heads}, at::kDouble);
           CSR adj = path->with_value(value);
-          adj.symmetric = path->symmetric;
+          adj.plan = path->plan;  // the batch's own (symmetric) weights: the proof still holds
           at::Tensor x = at::randn({adj.num_cols, 45}, at::kDouble).requires_grad_(true);
           const at::Tensor out = ops::spmm(adj, x, reduce);
           const at::Tensor g = at::randn_like(out);
@@ -139,7 +142,7 @@ TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
           const std::string label = std::string(path == &batch.adj   ? "symmetric"
                                                 : path == &indexed   ? "indexed"
                                                 : path == &gather    ? "gather"
-                                                                     : "symmetric with a transpose") +
+                                                                     : "symmetric with a halo index") +
                                     ", " + std::to_string(t) + " threads, heads " + std::to_string(heads) +
                                     (reduce == Reduce::Mean ? ", mean" : ", sum");
           EXPECT_LT(testing::max_rel_diff(x.grad(), transposed_loop(adj, value, g, reduce)), 1e-12) << label;
@@ -153,10 +156,10 @@ TEST(SpMM, BackwardPathsMatchLoopOnABatch) {
 TEST(SpMM, SymmetricBackwardWithEmptyBlockOrHalo) {
   const at::Tensor ei = at::tensor({0, 1, 2, 3, 3, 4}, at::kLong).view({2, 3});
   CSR halo_only = csr_from_edge_index(ei, 3, 5);  // rows 0-2 point only past the block
-  halo_only.symmetric = true;
+  halo_only.plan = ops::SpMMPlan::make(halo_only, ops::SymmetryProof::check(halo_only), false);
   CSR no_halo = testing::cycle_graph(6);
-  no_halo.symmetric = true;
-  ASSERT_TRUE(is_symmetric(halo_only) && is_symmetric(no_halo));
+  no_halo.plan = ops::SpMMPlan::make(no_halo, ops::SymmetryProof::check(no_halo), false);
+  ASSERT_TRUE(halo_only.plan->leading_block_symmetric() && no_halo.plan->leading_block_symmetric());
   for (const CSR& adj : {halo_only, no_halo}) {
     at::Tensor x = at::randn({adj.num_cols, 20}, at::kDouble).requires_grad_(true);
     const at::Tensor out = ops::spmm(adj, x);
@@ -206,9 +209,8 @@ TEST(SpMM, RejectsMismatchedShapes) {
   CSR adj = bipartite_fixture();
   EXPECT_THROW_WITH(ops::spmm(adj, at::randn({7, 4})), "x has 7 rows, the adjacency 8 columns");
   EXPECT_THROW_WITH(ops::spmm(adj.with_value(at::rand({adj.nnz(), 3})), at::randn({8, 4})), "does not split");
-  CSR tall = transpose(adj);
-  tall.symmetric = true;
-  EXPECT_THROW_WITH(ops::spmm(tall, at::randn({5, 4})), "marked symmetric needs at least as many columns as rows");
+  // Only a proof claims a symmetric block, and a taller-than-wide one has none.
+  EXPECT_FALSE(ops::SymmetryProof::check(transpose(adj)).symmetric());
 }
 
 TEST(SpMM, EmptyGraph) {

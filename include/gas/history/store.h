@@ -2,131 +2,119 @@
 /// \file
 /// Historical embeddings: one N x width matrix per hidden layer, the memory
 /// GAS pulls out-of-batch neighbours from and pushes fresh in-batch rows to.
+///
+/// A HistoryStore is the only way rows move in or out of a model's
+/// histories: training's pushes and pulls, the full-graph fill, the layer
+/// splitter (and its buffers for another graph) and the embedding export all
+/// go through it. It owns every layer's storage (a HistoryBackend decides
+/// where rows live) and the schedule of a training batch's transfers (a
+/// HistoryTransport decides when they move), and times both.
+
+#include <gas/history/storage.h>
+#include <gas/history/transport.h>
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <vector>
 
 namespace gas {
 
 struct Batch;
 
-/// Where history storage lives, relative to the model's compute device.
-enum class HistoryPlacement {
-  /// Host memory; pinned when the model runs on CUDA (so transfers can be
-  /// asynchronous), plain otherwise. GAS's default: GPU memory stays constant.
-  Host,
-  /// The model's device: no transfers, but N x width per layer on the device.
-  Device,
+/// Time spent in history transfers (for asynchronous transports, the time the
+/// caller waited) and the rows moved, since the last reset.
+struct HistoryTransfers {
+  double pull_seconds = 0.0;
+  double push_seconds = 0.0;
+  int64_t rows_pulled = 0;
+  int64_t rows_pushed = 0;
 };
 
-/// Parses "host" or "device"; throws naming the valid ones.
-HistoryPlacement parse_history_placement(const std::string& name);
-
-/// One history: float32 [num_embeddings, embedding_dim], zero-initialised.
-/// It is deliberately not a Module: model.to(device), parameters() and
-/// serialisation leave it alone; the owning ScalableGNN places it.
-class History {
+/// A model's histories. Layer i is history i (the output of model layer i),
+/// widths[i] wide, num_nodes rows, zero when created. It is deliberately not
+/// a Module: model.to(device), parameters() and serialisation of the model
+/// leave it alone; the owning ScalableGNN tells it the compute device.
+class HistoryStore {
  public:
-  History(int64_t num_embeddings, int64_t embedding_dim);
+  HistoryStore(int64_t num_nodes, std::vector<int64_t> widths,
+               std::shared_ptr<HistoryBackend> backend = host_history_backend(),
+               c10::Device compute_device = c10::Device(c10::kCPU));
 
-  int64_t num_embeddings() const { return emb_.size(0); }
-  int64_t embedding_dim() const { return emb_.size(1); }
-  /// The storage (host or device, see place()).
-  const at::Tensor& emb() const { return emb_; }
-  /// Where pulled rows are delivered.
+  int64_t num_nodes() const { return num_nodes_; }
+  /// Number of histories (hidden layers).
+  int64_t size() const { return static_cast<int64_t>(widths_.size()); }
+  bool empty() const { return widths_.empty(); }
+  int64_t width(int64_t layer) const;
+  const std::vector<int64_t>& widths() const { return widths_; }
+  /// Bytes of storage over all layers.
+  int64_t nbytes() const;
+
+  /// Where pulled rows are delivered and pushed rows come from.
   c10::Device compute_device() const { return compute_device_; }
-  /// Bytes of storage.
-  int64_t nbytes() const { return emb_.numel() * static_cast<int64_t>(emb_.element_size()); }
+  /// Re-allocates storage suited to `device` (keeping its content) when the
+  /// backend places it differently.
+  void set_compute_device(c10::Device device);
+  const HistoryBackend& backend() const { return *backend_; }
+  /// Moves every layer into storage of `backend`, keeping its content.
+  void set_backend(std::shared_ptr<HistoryBackend> backend);
+  const HistoryTransport& transport() const { return *transport_; }
+  /// How training batches move rows; synchronous by default.
+  void set_transport(std::shared_ptr<HistoryTransport> transport);
 
-  /// Fills with zeros.
+  /// Zeroes every layer.
   void reset();
 
-  /// Moves the storage (keeping its content) so that it suits `compute_device`
-  /// under `placement`.
-  void place(c10::Device compute_device, HistoryPlacement placement);
+  /// Training batch, in this order: begin_batch, then per layer push and
+  /// pull, then end_batch (also after an error, so no transfer is left in
+  /// flight).
+  void begin_batch(const Batch& batch);
+  /// Pushes x[:batch_size] (the batch's in-batch rows) into `layer`. The
+  /// transport may read x until end_batch: do not modify it in place.
+  void push(int64_t layer, const at::Tensor& x, const Batch& batch);
+  /// The batch's halo rows of `layer`, on the compute device.
+  at::Tensor pull(int64_t layer, const Batch& batch);
+  void end_batch();
 
-  /// Rows n_id (int64, any device), delivered on the compute device.
-  at::Tensor pull(const at::Tensor& n_id) const;
-  /// Every row, on the compute device.
-  at::Tensor pull() const;
-
-  /// Overwrites every row with x [num_embeddings, embedding_dim].
-  void push(const at::Tensor& x);
-  /// Overwrites rows n_id with the rows of x.
-  void push(const at::Tensor& x, const at::Tensor& n_id);
-  /// Overwrites the contiguous ranges [offset[i], offset[i] + count[i]) with
+  /// Overwrites every row of `layer` with x [num_nodes, width].
+  void push(int64_t layer, const at::Tensor& x);
+  /// Overwrites rows n_id (1-D int64) of `layer` with the rows of x.
+  void push(int64_t layer, const at::Tensor& x, const at::Tensor& n_id);
+  /// Overwrites the ranges [offset[i], offset[i] + count[i]) of `layer` with
   /// consecutive rows of x: the fast path for METIS-ordered batches.
-  void push(const at::Tensor& x, const at::Tensor& offset, const at::Tensor& count);
+  void push(int64_t layer, const at::Tensor& x, const at::Tensor& offset, const at::Tensor& count);
+  /// Rows n_id (1-D int64, any device) of `layer`, on the compute device.
+  at::Tensor pull(int64_t layer, const at::Tensor& n_id);
+  /// Every row of `layer`, on the compute device (a copy).
+  at::Tensor pull(int64_t layer);
+
+  /// A zeroed store of the same widths, backend and compute device for a
+  /// graph of `num_nodes` nodes: the layer splitter's buffers for another
+  /// graph. Transfers are counted in this store.
+  std::unique_ptr<HistoryStore> like(int64_t num_nodes);
+
+  const HistoryTransfers& transfers() const { return *transfers_; }
+  void reset_transfers() { *transfers_ = HistoryTransfers(); }
 
  private:
-  void check_rows(const at::Tensor& x, int64_t rows, const char* what) const;
+  HistoryStorage& layer(int64_t layer) const;
+  /// New storage from the backend for the compute device, content kept.
+  void reallocate();
+  void check_rows(int64_t layer, const at::Tensor& x, int64_t rows, const char* what) const;
+  /// x detached, float32, contiguous, on the layer's storage device.
+  at::Tensor to_storage(int64_t layer, const at::Tensor& x) const;
 
-  at::Tensor emb_;
+  int64_t num_nodes_;
+  std::vector<int64_t> widths_;
+  std::shared_ptr<HistoryBackend> backend_;
+  std::shared_ptr<HistoryTransport> transport_;
+  std::vector<std::unique_ptr<HistoryStorage>> layers_;
   c10::Device compute_device_ = c10::Device(c10::kCPU);
-};
-
-/// How a ScalableGNN moves rows between its histories and the compute device
-/// during a training batch. The synchronous implementation below copies on
-/// demand; an asynchronous one (prefetching every layer's halo when the batch
-/// starts, pushing in the background) implements the same four calls, so
-/// models never change.
-class HistoryIO {
- public:
-  virtual ~HistoryIO() = default;
-  /// Shown in logs.
-  virtual std::string name() const = 0;
-  /// Before the forward of a training batch.
-  virtual void begin_batch(std::vector<History>& histories, const Batch& batch) {}
-  /// Halo rows (n_id[batch_size:]) of histories[index], on the compute device.
-  virtual at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) = 0;
-  /// Stores x[:batch_size] into histories[index] at the batch's nodes. An
-  /// implementation may read x later, until end_batch: do not modify it in
-  /// place before then.
-  virtual void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) = 0;
-  /// After the forward: every push has landed when this returns.
-  virtual void end_batch() {}
-};
-
-/// Copies on the calling thread, in order.
-class SyncHistoryIO : public HistoryIO {
- public:
-  std::string name() const override { return "sync"; }
-  at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) override;
-  void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) override;
-};
-
-/// Moves history rows on background threads: when a training batch starts,
-/// the halo rows of every history are gathered into reusable staging
-/// buffers (one per history), and each layer waits only for its own pull;
-/// pushes are queued as soon as a layer has produced its rows and have all
-/// landed when the batch ends, before the next batch's pulls begin. The
-/// tensor pull_halo returns is a view of the staging buffer: valid until the
-/// next batch starts (ScalableGNN copies it into the layer input at once).
-/// An error raised on a worker is rethrown to the caller by the call that
-/// waits for the task (pull_halo or end_batch).
-///
-/// The staging buffers live in host memory; for a CUDA model the same
-/// schedule adds a pinned staging copy and a transfer on a side stream per
-/// history, which is the device half this class is designed to take.
-class AsyncHistoryIO : public HistoryIO {
- public:
-  explicit AsyncHistoryIO(int64_t num_threads = 1);
-  ~AsyncHistoryIO() override;
-
-  std::string name() const override { return "async"; }
-  void begin_batch(std::vector<History>& histories, const Batch& batch) override;
-  at::Tensor pull_halo(std::vector<History>& histories, size_t index, const Batch& batch) override;
-  void push_batch(std::vector<History>& histories, size_t index, const at::Tensor& x, const Batch& batch) override;
-  void end_batch() override;
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
+  // Shared with the stores like() makes, so a layer splitter's buffers count
+  // in their model's figures.
+  std::shared_ptr<HistoryTransfers> transfers_;
 };
 
 }  // namespace gas

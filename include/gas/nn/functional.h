@@ -12,8 +12,9 @@ namespace nn {
 /// The mask is a hash of (seed, element index) with the seed drawn from
 /// LibTorch's default generator, so torch::manual_seed makes runs
 /// repeatable. It vectorises and is recomputed in the backward pass rather
-/// than stored; LibTorch's bernoulli_ is a serial per-element loop on CPU
-/// builds without MKL and dominated small-graph epochs. CPU tensors only.
+/// than stored (ops/dropout.h); LibTorch's bernoulli_ is a serial
+/// per-element loop on CPU builds without MKL and dominated small-graph
+/// epochs.
 /// Sparse features (see sparse_features.h) drop stored values.
 at::Tensor dropout(const at::Tensor& x, double p, bool training);
 

@@ -9,10 +9,13 @@ namespace ops {
 
 /// out[i] = src[index[i]] for a 2-D `src` (any dtype; dense, or sparse CSR
 /// features, whose rows stay sparse) and int64 `index`, copied row by row in
-/// parallel. Indices are bounds-checked.
-/// Equivalent to src.index_select(0, index) (which it falls back to for
-/// non-CPU tensors), without autograd.
+/// parallel. Indices are bounds-checked. Equivalent to
+/// src.index_select(0, index), without autograd.
 at::Tensor gather_rows(const at::Tensor& src, const at::Tensor& index);
+
+/// gather_rows into `out` ([index.numel(), src.size(1)], src's dtype, all
+/// three contiguous on one device) for dense `src`.
+void gather_rows_out(const at::Tensor& src, const at::Tensor& index, at::Tensor& out);
 
 }  // namespace ops
 }  // namespace gas

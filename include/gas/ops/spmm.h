@@ -24,12 +24,12 @@ Reduce parse_reduce(const std::string& name);
 ///
 /// Differentiable with respect to `x` and, for Sum and Mean, to adj.value
 /// (when it requires grad). Float and double; CPU (parallel over rows). The
-/// backward pass of Sum and Mean needs A^T: for an adjacency marked
-/// `symmetric` it reads the leading block as its own transpose (as fast as
-/// the forward pass) and needs A^T only for the remaining columns (a batch's
-/// halo); those, or every column without symmetry, come from the transpose
-/// carried by `adj` when present (see CSR::with_transpose) or are indexed in
-/// the pass (see index_columns).
+/// backward pass of Sum and Mean needs A^T: when adj.plan proves the leading
+/// block symmetric it reads that block as its own transpose (as fast as the
+/// forward pass) and needs A^T only for the remaining columns (a batch's
+/// halo); those, or every column without symmetry, come from the plan's
+/// column index when it has one, or are indexed in the pass (see
+/// spmm_plan.h).
 at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
 
 /// spmm's Sum or Mean written into `out` ([num_rows, F], contiguous, x's type

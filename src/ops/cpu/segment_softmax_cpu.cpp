@@ -1,4 +1,4 @@
-#include "ops/cpu/segment_softmax_cpu.h"
+#include "ops/segment_softmax_kernel.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
@@ -10,11 +10,15 @@
 namespace gas {
 namespace ops {
 namespace cpu {
+namespace {
 
 at::Tensor segment_softmax(const at::Tensor& src, const at::Tensor& rowptr) {
   const int64_t rows = rowptr.numel() - 1, heads = src.size(1);
-  at::Tensor out = at::empty_like(src);
   const int64_t* rp = rowptr.data_ptr<int64_t>();
+  // Checked here, where rowptr is host memory: a device kernel checks without a read-back.
+  TORCH_CHECK(rp[rows] == src.size(0), "segment_softmax: rowptr ends at ", rp[rows], ", src has ", src.size(0),
+              " entries");
+  at::Tensor out = at::empty_like(src);
   AT_DISPATCH_FLOATING_TYPES(src.scalar_type(), "segment_softmax_cpu", [&] {
     const scalar_t* s = src.data_ptr<scalar_t>();
     scalar_t* o = out.data_ptr<scalar_t>();
@@ -56,6 +60,11 @@ at::Tensor segment_softmax_backward(const at::Tensor& out, const at::Tensor& gra
   });
   return grad;
 }
+
+}  // namespace
+
+GAS_REGISTER_KERNEL(segment_softmax, CPU, segment_softmax);
+GAS_REGISTER_KERNEL(segment_softmax_backward, CPU, segment_softmax_backward);
 
 }  // namespace cpu
 }  // namespace ops

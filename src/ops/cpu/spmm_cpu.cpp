@@ -1,4 +1,6 @@
-#include "ops/cpu/spmm_cpu.h"
+#include "ops/spmm_kernel.h"
+
+#include "ops/cpu/target_clones.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
@@ -18,13 +20,6 @@ int64_t row_grain(int64_t num_rows, int64_t nnz, int64_t width) {
   const int64_t avg = std::max<int64_t>(1, nnz / std::max<int64_t>(1, num_rows));
   return std::max<int64_t>(1, 32768 / (avg * std::max<int64_t>(1, width)));
 }
-
-// Hot loops are compiled for AVX-512, AVX2 and the baseline; the loader picks
-// the best the CPU has, so portable binaries still use wide vectors.
-#define GAS_TARGET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-// Helpers of the cloned loops must be inlined into each clone to be compiled
-// for its target.
-#define GAS_INLINE inline __attribute__((always_inline))
 
 // How far ahead neighbour rows are prefetched: enough edges to cover DRAM
 // latency at a few nanoseconds per row.
@@ -244,20 +239,11 @@ SpMMArgs<scalar_t> args_of(const at::Tensor& rowptr, const at::Tensor& col, cons
           col_end};
 }
 
-}  // namespace
-
 void spmm_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x, bool mean,
               at::Tensor& out) {
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "spmm_cpu", [&] {
     spmm_kernel<false>(args_of<scalar_t>(rowptr, col, value, x, out, mean, 0), rowptr.numel() - 1);
   });
-}
-
-at::Tensor spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
-                bool mean) {
-  at::Tensor out = at::empty({rowptr.numel() - 1, x.size(1)}, x.options());
-  spmm_out(rowptr, col, value, x, mean, out);
-  return out;
 }
 
 void spmm_leading_out(const at::Tensor& rowptr, const at::Tensor& col, const at::Tensor& value, const at::Tensor& x,
@@ -309,6 +295,14 @@ at::Tensor spmm_extreme_backward(const at::Tensor& arg, const at::Tensor& grad_o
   });
   return grad;
 }
+
+}  // namespace
+
+GAS_REGISTER_KERNEL(spmm_out, CPU, spmm_out);
+GAS_REGISTER_KERNEL(spmm_leading_out, CPU, spmm_leading_out);
+GAS_REGISTER_KERNEL(spmm_value_backward, CPU, spmm_value_backward);
+GAS_REGISTER_KERNEL(spmm_extreme, CPU, spmm_extreme);
+GAS_REGISTER_KERNEL(spmm_extreme_backward, CPU, spmm_extreme_backward);
 
 }  // namespace cpu
 }  // namespace ops

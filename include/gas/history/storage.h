@@ -1,0 +1,89 @@
+#pragma once
+/// \file
+/// Where history rows live: the storage backends behind a HistoryStore.
+///
+/// A backend allocates one HistoryStorage per history layer. The store is
+/// the storage's only caller; it checks shapes and indices' types and moves
+/// rows to and from the compute device, so a backend only reads and writes
+/// rows in its own memory. A new kind of memory (pinned host with CUDA
+/// transfers, memory-mapped files, another process's rows) is one new
+/// backend, with no change to the models, the training loop or the layer
+/// splitter.
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace gas {
+
+/// One history: float32 rows x width, zero when allocated.
+class HistoryStorage {
+ public:
+  virtual ~HistoryStorage() = default;
+
+  virtual int64_t rows() const = 0;
+  virtual int64_t width() const = 0;
+  /// The device whose tensors read() fills and write() takes (host memory,
+  /// pinned or not, is the CPU).
+  virtual c10::Device device() const = 0;
+  /// Bytes the storage holds.
+  virtual int64_t nbytes() const { return rows() * width() * static_cast<int64_t>(sizeof(float)); }
+
+  virtual void zero() = 0;
+  /// out[i] = row index[i]: `index` int64 and `out` [index.numel(), width]
+  /// float32, both contiguous on device(). Throws naming an index that is
+  /// out of range.
+  virtual void read(const at::Tensor& index, at::Tensor& out) const = 0;
+  /// out = rows [offset, offset + out.size(0)), in range.
+  virtual void read_range(int64_t offset, at::Tensor& out) const = 0;
+  /// Row index[i] = x[i]; x float32 on device(), indices in range.
+  virtual void write(const at::Tensor& index, const at::Tensor& x) = 0;
+  /// Rows [offset, offset + x.size(0)) = x, in range.
+  virtual void write_range(int64_t offset, const at::Tensor& x) = 0;
+};
+
+/// Allocates storage for a model's histories.
+class HistoryBackend {
+ public:
+  virtual ~HistoryBackend() = default;
+  /// Shown in logs, e.g. "host".
+  virtual std::string name() const = 0;
+  /// Zeroed storage of rows x width for a model that computes on `compute`.
+  virtual std::unique_ptr<HistoryStorage> allocate(int64_t rows, int64_t width, c10::Device compute) const = 0;
+};
+
+/// Histories in host memory, GAS's default: GPU memory stays constant as the
+/// graph grows. Pinned when the model runs on CUDA (so transfers can be
+/// asynchronous), plain otherwise.
+std::shared_ptr<HistoryBackend> host_history_backend();
+/// Histories in the model's device memory: no transfers, but N x width per
+/// layer on the device.
+std::shared_ptr<HistoryBackend> device_history_backend();
+/// The backend of a `history` config value: "host" or "device"; throws naming
+/// the valid ones.
+std::shared_ptr<HistoryBackend> history_backend(const std::string& name);
+
+/// Storage over one tensor, the base of the host and device backends: reads
+/// gather rows, writes copy them.
+class TensorHistoryStorage : public HistoryStorage {
+ public:
+  explicit TensorHistoryStorage(at::Tensor emb);
+
+  int64_t rows() const override;
+  int64_t width() const override;
+  c10::Device device() const override;
+  int64_t nbytes() const override;
+  void zero() override;
+  void read(const at::Tensor& index, at::Tensor& out) const override;
+  void read_range(int64_t offset, at::Tensor& out) const override;
+  void write(const at::Tensor& index, const at::Tensor& x) override;
+  void write_range(int64_t offset, const at::Tensor& x) override;
+
+ private:
+  at::Tensor emb_;
+};
+
+}  // namespace gas

@@ -1,0 +1,82 @@
+#pragma once
+/// \file
+/// How a training batch's history rows move: the transfer schedules behind a
+/// HistoryStore.
+///
+/// Over a training batch the store calls begin_batch, then, layer by layer,
+/// push (the batch's fresh in-batch rows) and pull (its halo rows), then
+/// end_batch. A transport decides when the rows move: the synchronous one on
+/// the calling thread at the call, the asynchronous one on a pool that
+/// prefetches every layer's halo when the batch starts. The store validates
+/// the tensors and moves them between the compute device and the storage's.
+
+#include <gas/history/storage.h>
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gas {
+
+struct Batch;
+
+class HistoryTransport {
+ public:
+  virtual ~HistoryTransport() = default;
+  /// Shown in logs.
+  virtual std::string name() const = 0;
+  /// Before the forward of a training batch; `layers` are the store's
+  /// storages, valid until end_batch.
+  virtual void begin_batch(const std::vector<HistoryStorage*>& layers, const Batch& batch) {}
+  /// The batch's halo rows (batch.halo()) of layer `index`, on the storage's
+  /// device. The tensor may be a view of a buffer the transport reuses: valid
+  /// until the next batch begins.
+  virtual at::Tensor pull(HistoryStorage& layer, size_t index, const Batch& batch) = 0;
+  /// Stores `rows` (the batch's batch_size in-batch rows, on the storage's
+  /// device) at the batch's nodes. The transport may read `rows` until
+  /// end_batch.
+  virtual void push(HistoryStorage& layer, size_t index, const at::Tensor& rows, const Batch& batch) = 0;
+  /// After the forward: every push has landed when this returns.
+  virtual void end_batch() {}
+};
+
+/// Moves rows on the calling thread, in order.
+class SyncHistoryTransport : public HistoryTransport {
+ public:
+  std::string name() const override { return "sync"; }
+  at::Tensor pull(HistoryStorage& layer, size_t index, const Batch& batch) override;
+  void push(HistoryStorage& layer, size_t index, const at::Tensor& rows, const Batch& batch) override;
+};
+
+/// Moves rows on background threads (PyGAS's transfers in flight): when a
+/// training batch starts, the halo rows of every layer are gathered into
+/// reusable staging buffers (one per layer), and each layer waits only for
+/// its own pull; pushes are queued as soon as a layer has produced its rows
+/// and have all landed when the batch ends, before the next batch's pulls
+/// begin. An error raised on a worker is rethrown by the call that waits for
+/// its task (pull or end_batch). The workers read and write host storage
+/// only; a CUDA transport adds the pinned staging copy and the side stream.
+class AsyncHistoryTransport : public HistoryTransport {
+ public:
+  explicit AsyncHistoryTransport(int64_t num_threads = 1);
+  ~AsyncHistoryTransport() override;
+
+  std::string name() const override { return "async"; }
+  int64_t num_threads() const;
+  void begin_batch(const std::vector<HistoryStorage*>& layers, const Batch& batch) override;
+  at::Tensor pull(HistoryStorage& layer, size_t index, const Batch& batch) override;
+  void push(HistoryStorage& layer, size_t index, const at::Tensor& rows, const Batch& batch) override;
+  void end_batch() override;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+/// Writes a batch's in-batch rows into `layer`: per contiguous part range
+/// when the batch has them (METIS order), else by node id.
+void write_batch_rows(HistoryStorage& layer, const at::Tensor& rows, const Batch& batch);
+
+}  // namespace gas

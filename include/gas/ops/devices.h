@@ -1,0 +1,21 @@
+#pragma once
+/// \file
+/// Which devices this build of gas has kernels for.
+
+#include <c10/core/Device.h>
+#include <c10/core/DeviceType.h>
+
+#include <string>
+
+namespace gas {
+namespace ops {
+
+/// True when every op has a kernel for `type` (the CPU always; CUDA in a
+/// build with the CUDA kernels).
+bool has_kernels_for(c10::DeviceType type);
+
+/// The device types every op has kernels for, e.g. "cpu" or "cpu, cuda".
+std::string kernel_devices();
+
+}  // namespace ops
+}  // namespace gas

@@ -1,0 +1,88 @@
+#pragma once
+/// \file
+/// The training run: epochs of train_epoch, evaluation, best-epoch tracking,
+/// and hooks at fixed points, so that reporting, exports and, later, the
+/// gradient all-reduce, rank-0 logging and checkpoints are hook
+/// implementations instead of edits to the loop. The benchmarks run on it; a
+/// user's own main can too.
+
+#include <gas/train.h>
+
+#include <torch/arg.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace gas {
+
+/// One run's result: the epoch of its best validation metric.
+struct RunResult {
+  int64_t run = 0;
+  int64_t seed = 0;
+  double best_val = 0.0;   ///< best validation metric (fraction)
+  double test = 0.0;       ///< test metric at the best validation epoch
+  int64_t best_epoch = 0;  ///< 1-based
+};
+
+/// What one epoch did.
+struct EpochRecord {
+  int64_t run = 0, epoch = 0;  ///< epoch is 1-based
+  TrainEpochStats train;
+  bool evaluated = false;  ///< with eval_every > 1, most epochs only train
+  double eval_seconds = 0;
+  double train_metric = 0, val_metric = 0, test_metric = 0;
+};
+
+/// Called by Trainer::fit (and train_epoch) at fixed points; every method
+/// does nothing unless overridden.
+class TrainHook {
+ public:
+  virtual ~TrainHook() = default;
+  /// A batch's gradients exist, before clipping and the optimiser step: where
+  /// a data-parallel run all-reduces them.
+  virtual void after_backward(ScalableGNNImpl& model) {}
+  /// A batch is done (stepped, or skipped for having no training node).
+  virtual void end_batch(const Batch& batch) {}
+  /// The run found a better validation metric in epoch `e` (`best` updated).
+  virtual void new_best(const EpochRecord& e, const RunResult& best) {}
+  /// An epoch is done, after any new_best.
+  virtual void end_epoch(const EpochRecord& e, const RunResult& best) {}
+};
+
+struct TrainerOptions {
+  /// Epochs per run.
+  TORCH_ARG(int64_t, epochs) = 1;
+  /// Evaluate every this many epochs (and after the last).
+  TORCH_ARG(int64_t, eval_every) = 1;
+  /// Options of every epoch (gradient clipping, max_steps; the split is the run's).
+  TORCH_ARG(TrainEpochOptions, epoch) = {};
+};
+
+/// Trains `model` over `loader` on `data`. `evaluate(run)` returns the
+/// {train, val, test} metrics of the model as it stands (fractions).
+class Trainer {
+ public:
+  using Evaluate = std::function<std::vector<double>(int64_t run)>;
+
+  Trainer(ScalableGNNImpl& model, SubgraphLoader& loader, const Dataset& data, Evaluate evaluate,
+          TrainerOptions options = {});
+
+  /// Hooks are called in the order they were added.
+  void add_hook(std::shared_ptr<TrainHook> hook);
+
+  /// One run: `options.epochs` epochs with `optimizer`, training on split
+  /// `run` of multi-split masks, evaluating as configured.
+  RunResult fit(torch::optim::Optimizer& optimizer, int64_t run = 0);
+
+ private:
+  ScalableGNNImpl& model_;
+  SubgraphLoader& loader_;
+  const Dataset& data_;
+  Evaluate evaluate_;
+  TrainerOptions options_;
+  std::vector<std::shared_ptr<TrainHook>> hooks_;
+};
+
+}  // namespace gas

@@ -1,0 +1,14 @@
+#pragma once
+// Hot loops are compiled for AVX-512, AVX2 and the baseline; the loader picks
+// the best the CPU has, so portable binaries still use wide vectors. Other
+// architectures (aarch64) compile the loop once for their baseline.
+
+#if defined(__x86_64__)
+#define GAS_TARGET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define GAS_TARGET_CLONES
+#endif
+
+// Helpers of the cloned loops must be inlined into each clone to be compiled
+// for its target.
+#define GAS_INLINE inline __attribute__((always_inline))
