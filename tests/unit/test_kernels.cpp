@@ -13,13 +13,12 @@
 namespace gas {
 namespace {
 
-TEST(Kernels, EveryOpHasCpuKernelsAndCudaOnlyInACudaBuild) {
+// This build compiles no CUDA kernels (cuda/ is empty), so device=auto must
+// not pick CUDA even on a machine with a GPU; the CUDA issue changes this test.
+TEST(Kernels, EveryOpHasCpuKernelsAndNoneHasCudaOnesYet) {
   EXPECT_TRUE(ops::has_kernels_for(c10::DeviceType::CPU));
-  EXPECT_NE(ops::kernel_devices().find("cpu"), std::string::npos);
-#ifndef GAS_TEST_CUDA_KERNELS
-  EXPECT_FALSE(ops::has_kernels_for(c10::DeviceType::CUDA)) << "no CUDA kernels are compiled into this build";
+  EXPECT_FALSE(ops::has_kernels_for(c10::DeviceType::CUDA));
   EXPECT_EQ(ops::kernel_devices(), "cpu");
-#endif
 }
 
 // Meta tensors have shapes and no data: a device no op has a kernel for.
