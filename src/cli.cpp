@@ -2,13 +2,11 @@
 
 #include <gas/build_info.h>
 #include <gas/config.h>
-#include <gas/datasets/dataset.h>
 #include <gas/experiment.h>
-#include <gas/models/registry.h>
 #include <gas/partition.h>
 #include <gas/process.h>
+#include <gas/run_options.h>
 
-#include "util/strings.h"
 #include "util/system.h"
 
 #include <c10/util/Exception.h>
@@ -47,7 +45,8 @@ int benchmark_main(const std::string& suite, int argc, char** argv) {
       "config", po::value<std::string>()->value_name("FILE"),
       ("model configuration file to use instead of <config-dir>/" + suite + "/<model>.yaml").c_str())(
       "config-dir", po::value<std::string>()->value_name("DIR"),
-      "directory of the shipped configs (default: $GAS_CONFIG_DIR, the installed or the source tree's configs)");
+      "directory of the shipped configs (default: $GAS_CONFIG_DIR, the installed or the source tree's configs)")(
+      "keys", "print the table of keys in Markdown (the README's) and exit");
   po::options_description hidden;
   hidden.add_options()("overrides", po::value<std::vector<std::string>>()->multitoken());
   po::options_description all;
@@ -67,31 +66,20 @@ int benchmark_main(const std::string& suite, int argc, char** argv) {
     std::cout << build_summary();
     return 0;
   }
+  if (vm.count("keys")) {
+    std::cout << key_table_markdown();
+    return 0;
+  }
   if (vm.count("help")) {
     std::cout << "Usage: " << program << " [options] [key=value ...]\n\n"
               << "Trains a GAS model on a " << suite
               << " benchmark graph and reports the mean test metric\n"
-                 "over runs (the last line reads 'Mini Acc: MEAN \u00b1 STD').\n\n"
-                 "Keys:\n"
-                 "  model=NAME        configs/"
-              << suite << "/NAME.yaml (default gcn); models: " << util::join(models::model_names())
-              << "\n"
-                 "  dataset=NAME      a block of that file (default synthetic); datasets: "
-              << util::join(dataset_names())
-              << "\n"
-                 "  root=DIR          dataset root in PyG's layout, e.g. DIR/Planetoid/Cora/raw (default data)\n"
-                 "  device=D          auto, cpu, cuda, cuda:N or N (default auto)\n"
-                 "  runs=N epochs=N   override the dataset block's runs and epochs\n"
-                 "  seed=N            run r uses seed N + r (default 0)\n"
-                 "  json=FILE         also write the results (summary.json's content) to FILE\n"
-                 "  out_dir=DIR       write a run directory: config.yaml, metrics.jsonl, summary.json\n"
-                 "  export=LIST       with out_dir: logits, predictions and/or embeddings of the best epoch,\n"
-                 "                    in the original node order; export_format=npy (default) or csv\n"
-                 "  profile=true      break every epoch's time down (batches, compute, history I/O, step)\n"
-                 "  log_every=N       print every N-th epoch (0: only run summaries; default 1)\n"
-                 "  threads=N         intra-op threads (default 0: one per core not taken by loader workers)\n"
-                 "  params.KEY=VALUE  any hyper-parameter of the dataset's block, e.g. params.lr=0.005,\n"
-                 "                    params.num_parts=20, params.architecture.hidden_channels=64\n\n"
+                 "over runs (the last line reads 'Mini Acc: MEAN \u00b1 STD'). The model file is\n"
+                 "configs/"
+              << suite
+              << "/<model>.yaml; a key of the dataset's block is set as params.KEY=VALUE\n"
+                 "(e.g. params.lr=0.005, params.architecture.hidden_channels=64).\n\n"
+              << key_help() << "\n"
               << options << "\n";
     return 0;
   }

@@ -13,6 +13,7 @@
 #include <gas/process.h>
 #include <gas/sparse_features.h>
 #include <gas/train.h>
+#include <gas/run_options.h>
 #include <gas/trainer.h>
 
 #include "util/strings.h"
@@ -38,149 +39,6 @@
 namespace gas {
 namespace {
 
-// Everything a run needs, read and validated once at start-up.
-struct Settings {
-  std::string model, dataset, root, json, device_name, out_dir;
-  std::vector<std::string> exports;  // logits, predictions, embeddings
-  std::string export_format = "npy";
-  bool cache = true;
-  std::string cache_key;  // the dataset, and a hash of its options when it has some
-  bool profile = false;
-  std::string sparse_features = "auto";
-  c10::Device device = c10::Device(c10::kCPU);
-  int64_t runs = 1, epochs = 1, seed = 0, log_every = 1, threads = 0;
-  bool norm = false, loop = false;
-  int64_t num_parts = 1, batch_size = 1, num_workers = 0, max_steps = 0;
-  int64_t part_size = 0;  // with num_parts: auto, nodes per part
-  int64_t eval_every = 1;
-  c10::optional<bool> precompute;
-  double lr = 0.01, reg_weight_decay = 0.0, nonreg_weight_decay = 0.0;
-  std::optional<double> grad_norm;
-  PartitionMethod partition = PartitionMethod::Metis;
-  bool layerwise = false, fill_history = true;
-  std::shared_ptr<HistoryBackend> history_backend = host_history_backend();
-  bool async_io = false;
-  int64_t pool_size = 1;  // worker threads of asynchronous history I/O
-  std::vector<std::string> warnings;  // keys that are set but change nothing
-  models::ModelBuilder build_model;
-  DatasetLoader load_data;
-  ConfigNode params;
-};
-
-// CUDA only where this build has CUDA kernels and a device is present: a
-// CUDA LibTorch on a GPU machine is not enough.
-c10::Device resolve_device(const ConfigNode& config, const std::string& name) {
-  const bool kernels = ops::has_kernels_for(c10::DeviceType::CUDA);
-  const bool cuda = kernels && torch::cuda::is_available();
-  if (name == "auto") return cuda ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
-  if (name == "cpu") return c10::Device(c10::kCPU);
-  // A bare number is PyGAS's `device: 0`: that GPU if there is one, else the CPU.
-  if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit))
-    return cuda ? c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(std::stoi(name))) : c10::Device(c10::kCPU);
-  if (name.rfind("cuda", 0) == 0) {
-    c10::Device device(c10::kCPU);
-    try {
-      device = c10::Device(name);
-    } catch (const c10::Error&) {
-      config.fail("device", "malformed device '" + name + "' (expected auto, cpu, cuda, cuda:N or N)");
-    }
-    if (!kernels)
-      config.fail("device", "'" + name + "' requested, but this build of gas has no CUDA kernels (kernels for: " +
-                                ops::kernel_devices() + ")");
-    if (!cuda) config.fail("device", "'" + name + "' requested, but no CUDA device is available to this LibTorch");
-    return device;
-  }
-  config.fail("device", "unknown device '" + name + "' (expected auto, cpu, cuda, cuda:N or N)");
-}
-
-Settings read_settings(const ConfigNode& config) {
-  Settings s;
-  s.model = config.get_string("model", "gcn");
-  s.dataset = config.get_string("dataset", "synthetic");
-  s.root = config.get_string("root", "data");
-  s.json = config.get_string("json", "");
-  if (!s.json.empty()) {
-    const size_t slash = s.json.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : s.json.substr(0, std::max<size_t>(slash, 1));
-    if (!util::is_directory(dir)) config.fail("json", "directory '" + dir + "' does not exist");
-  }
-  s.out_dir = config.get_string("out_dir", "");
-  if (config.has("export")) {
-    // A single name or a list of them.
-    try {
-      s.exports = {config.get_string("export")};
-    } catch (const ConfigError&) {
-      s.exports = config.get_string_list("export", {});
-    }
-    for (const std::string& e : s.exports)
-      if (e != "logits" && e != "predictions" && e != "embeddings")
-        config.fail("export", "unknown output '" + e + "' (valid: logits, predictions, embeddings)");
-    if (s.out_dir.empty()) config.fail("export", "needs out_dir=DIR to write to");
-  }
-  s.export_format = config.get_choice("export_format", "npy", {"npy", "csv"});
-  s.device_name = config.get_string("device", "auto");
-  s.device = resolve_device(config, s.device_name);
-  s.seed = config.get_int("seed", 0);
-  s.log_every = config.get_int_at_least("log_every", 1, 0);
-  s.profile = config.get_bool("profile", false);
-  // Debian's LibTorch starts with one intra-op thread whatever the machine has.
-  s.threads = config.get_int_at_least("threads", 0, 0);
-  s.norm = config.get_bool("norm", false);
-  s.loop = config.get_bool("loop", false);
-
-  const ConfigNode params = config.child("params").child(s.dataset);
-  s.params = params;
-  s.build_model = models::model_from_config(s.model, params.child("architecture"));
-  s.load_data = dataset_from_config(s.dataset, params.child("data"));
-  try {
-    s.num_parts = params.get_int_at_least("num_parts", 1, 1);
-  } catch (const ConfigError&) {
-    if (params.get_string("num_parts") != "auto") throw;
-    s.part_size = params.get_int_at_least("part_size", 1000, 1);
-  }
-  s.batch_size = params.get_int_at_least("batch_size", 1, 1);
-  s.num_workers = params.get_int_at_least("num_workers", 0, 0);
-  s.max_steps = params.get_int_at_least("max_steps", 0, 0);
-  s.eval_every = params.get_int_at_least("eval_every", 1, 1);
-  if (params.has("precompute")) s.precompute = params.get_bool("precompute", false);
-  s.lr = params.get_double("lr", 0.01);
-  if (!(s.lr > 0)) params.fail("lr", "must be positive, got " + std::to_string(s.lr));
-  s.reg_weight_decay = params.get_double("reg_weight_decay", 0.0);
-  s.nonreg_weight_decay = params.get_double("nonreg_weight_decay", 0.0);
-  if (s.reg_weight_decay < 0) params.fail("reg_weight_decay", "must be >= 0");
-  if (s.nonreg_weight_decay < 0) params.fail("nonreg_weight_decay", "must be >= 0");
-  s.grad_norm = params.get_optional_double("grad_norm");
-  if (s.grad_norm && !(*s.grad_norm > 0)) params.fail("grad_norm", "must be positive or null");
-  // The top-level runs/epochs (the command line's) override the block's.
-  const int64_t block_runs = params.get_int_at_least("runs", 1, 1);
-  const int64_t block_epochs = params.get_int_at_least("epochs", 200, 1);
-  s.runs = config.get_int_at_least("runs", block_runs, 1);
-  s.epochs = config.get_int_at_least("epochs", block_epochs, 1);
-  s.partition = parse_partition_method(
-      params.get_choice("partition", has_metis() ? "metis" : "random", {"metis", "metis_recursive", "random"}));
-  s.layerwise = params.get_choice("inference", "full", {"full", "layerwise"}) == "layerwise";
-  s.fill_history = params.get_bool("fill_history", true);
-  s.history_backend = history_backend(params.get_choice("history", "host", {"host", "device"}));
-  s.async_io = params.get_choice("history_io", "sync", {"sync", "async"}) == "async";
-  // PyGAS's number of transfers in flight; here the threads that move rows.
-  s.pool_size = params.get_int_at_least("pool_size", 1, 1);
-  if (params.has("pool_size") && !s.async_io)
-    s.warnings.push_back(params.where("pool_size") + ": has no effect without history_io=async");
-  s.cache = params.get_bool("cache_partition", true);
-  s.sparse_features = params.get_choice("sparse_features", "auto", {"auto", "true", "false"});
-  const std::string data_options = params.child("data").keys().empty() ? "" : params.child("data").to_yaml();
-  std::ostringstream key;
-  key << s.dataset;
-  if (!data_options.empty()) {
-    uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across builds, unlike std::hash
-    for (unsigned char c : data_options) h = (h ^ c) * 1099511628211ull;
-    key << "-" << std::hex << h;
-  }
-  s.cache_key = key.str();
-  config.check_unknown();
-  return s;
-}
-
 std::string fixed(double v, int digits) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(digits) << v;
@@ -197,7 +55,7 @@ struct PartitionedGraph {
   std::unique_ptr<EvalSubgraphLoader> eval;  // for layer-wise evaluation
 };
 
-PartitionedGraph prepare_graph(const Settings& s, Dataset data, const std::string& label, int64_t num_parts,
+PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::string& label, int64_t num_parts,
                                std::ostream& out) {
   if (s.norm) {
     data.adj = gcn_norm(data.adj);
@@ -210,7 +68,7 @@ PartitionedGraph prepare_graph(const Settings& s, Dataset data, const std::strin
       << std::flush;
   Partition partition;
   // The cache lives under the dataset root, which is never created here.
-  if (s.cache && util::is_directory(s.root)) {
+  if (s.cache_partition && util::is_directory(s.root)) {
     PartitionCacheInfo info;
     partition = cached_partition(data.adj, num_parts, s.partition, s.seed, s.root + "/processed/gas",
                                  s.cache_key + (label == "graph" ? "" : "-" + label), &info);
@@ -241,7 +99,7 @@ at::Tensor unpermute(const at::Tensor& permuted, const Partition& partition) {
 // every epoch, and keeps their times for the summary.
 class Reporter : public TrainHook {
  public:
-  Reporter(const Settings& s, const ConfigNode& config, std::ostream& out) : s_(s), out_(out) {
+  Reporter(const RunOptions& s, const ConfigNode& config, std::ostream& out) : s_(s), out_(out) {
     if (s.out_dir.empty()) return;
     util::make_directories(s.out_dir);
     util::write_file_atomic(s.out_dir + "/config.yaml", config.to_yaml() + "\n");
@@ -296,6 +154,12 @@ class Reporter : public TrainHook {
     out_ << std::endl;  // flushed: long runs are followed through pipes and files
   }
 
+  void end_run(const RunResult& r) override {
+    out_ << "run " << r.run + 1 << "/" << s_.runs << " (seed " << s_.seed + r.run << "): best val "
+         << fixed(100 * r.best_val, 2) << " at epoch " << r.best_epoch << ", test " << fixed(100 * r.test, 2)
+         << std::endl;
+  }
+
   /// Training plus evaluation, of every epoch so far.
   const std::vector<double>& epoch_seconds() const { return epoch_seconds_; }
 
@@ -303,48 +167,277 @@ class Reporter : public TrainHook {
     const std::string text = j.dump(2) + "\n";
     if (!s_.out_dir.empty()) util::write_file_atomic(s_.out_dir + "/summary.json", text);
     if (!s_.json.empty()) util::write_file_atomic(s_.json, text);
+    if (!s_.json.empty()) out_ << "Results written to " << s_.json << "\n";
+    if (!s_.out_dir.empty()) out_ << "Run directory: " << s_.out_dir << "\n";
   }
 
  private:
-  const Settings& s_;
+  const RunOptions& s_;
   std::ostream& out_;
   std::ofstream metrics_;
   std::vector<double> epoch_seconds_;
 };
 
-// The last run's outputs at its best validation epoch, for the exports: the
-// main graph's logits of that epoch's evaluation and the last history.
-class BestOutputs : public TrainHook {
- public:
-  BestOutputs(ScalableGNNImpl& model, const at::Tensor& logits, int64_t last_run)
-      : model_(model), logits_(logits), last_run_(last_run) {}
+// What prepare() builds: the graphs in partition order, the model and the
+// training loader.
+struct PreparedRun {
+  std::vector<PartitionedGraph> graphs;  // the main graph first; inductive data: train, val, test
+  bool inductive = false;
+  std::shared_ptr<ScalableGNNImpl> model;
+  std::unique_ptr<SubgraphLoader> loader;
+  double load_seconds = 0, partition_seconds = 0;
+  int64_t static_bytes = 0;  // what the run holds whatever the batch size
 
-  void new_best(const EpochRecord& e, const RunResult&) override {
-    if (e.run != last_run_) return;
-    logits = logits_.clone();
-    HistoryStore& h = model_.histories();
-    embeddings = h.empty() ? logits : h.pull(h.size() - 1);
+  const PartitionedGraph& main() const { return graphs.front(); }
+  const Dataset& train_data() const { return graphs.front().data; }
+};
+
+// Evaluation over every graph of the run, as the Trainer calls it: {train,
+// val, test} metrics; keeps the main graph's logits of the last call.
+class Evaluation {
+ public:
+  Evaluation(const RunOptions& s, PreparedRun& p) : s_(s), p_(p) {}
+
+  std::vector<double> operator()(int64_t run) {
+    logits = at::Tensor();  // not alive beside the new output: one N x classes matrix at a time
+    std::vector<double> metrics;
+    for (PartitionedGraph& g : p_.graphs) {
+      const at::Tensor out = s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x)
+                                          : full_batch_inference(*p_.model, g.data);
+      if (&g == &p_.graphs.front()) logits = out;
+      if (p_.graphs.size() > 1) {
+        metrics.push_back(node_metric(out, g.data.y, at::ones({g.data.num_nodes()}, at::kBool)));
+      } else {
+        for (const Split split : {Split::Train, Split::Val, Split::Test})
+          metrics.push_back(node_metric(out, g.data.y, g.data.mask(split, run)));
+      }
+    }
+    return metrics;
   }
 
-  at::Tensor logits, embeddings;
+  at::Tensor logits;  ///< of the main graph, from the last evaluation
 
  private:
-  ScalableGNNImpl& model_;
-  const at::Tensor& logits_;  // the evaluation's, overwritten by every evaluation
-  int64_t last_run_;
+  const RunOptions& s_;
+  PreparedRun& p_;
 };
+
+// The exports: the last run's outputs at its best validation epoch (the
+// main graph's logits of that epoch's evaluation and the last history),
+// written in original node order when the run ends.
+class Exporter : public TrainHook {
+ public:
+  Exporter(const RunOptions& s, const PreparedRun& p, const Evaluation& evaluation, std::ostream& out)
+      : s_(s), p_(p), evaluation_(evaluation), out_(out) {}
+
+  void new_best(const EpochRecord& e, const RunResult&) override {
+    if (e.run != s_.runs - 1) return;
+    logits_ = evaluation_.logits.clone();
+    HistoryStore& h = p_.model->histories();
+    embeddings_ = h.empty() ? logits_ : h.pull(h.size() - 1);
+  }
+
+  void end_run(const RunResult& r) override {
+    if (r.run != s_.runs - 1) return;
+    for (const std::string& what : s_.exports) {
+      const at::Tensor values = what == "logits"       ? logits_
+                                : what == "embeddings" ? embeddings_
+                                                       : (p_.train_data().multilabel() ? logits_.gt(0)
+                                                                                       : logits_.argmax(1));
+      const std::string path = s_.out_dir + "/" + what + "." + s_.export_format;
+      write_node_values(unpermute(values.cpu(), p_.main().partition), path);
+      out_ << "Wrote " << path << " (" << values.size(0) << " nodes, original order)\n";
+    }
+  }
+
+ private:
+  const RunOptions& s_;
+  const PreparedRun& p_;
+  const Evaluation& evaluation_;
+  std::ostream& out_;
+  at::Tensor logits_, embeddings_;
+};
+
+// Data, partition, model and loader, with what the log says of each.
+PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) {
+  PreparedRun p;
+  double t = util::now_seconds();
+  out << "Loading " << s.dataset << "..." << std::flush;
+  Dataset data = s.load_data(s.root);
+  p.load_seconds = util::now_seconds() - t;
+  out << " done [" << seconds_since(t) << "]\n" << data.summary() << "\n";
+  if (s.num_parts == 0) {
+    s.num_parts = std::max<int64_t>(1, (data.num_nodes() + s.part_size - 1) / s.part_size);
+    out << "num_parts: auto -> " << s.num_parts << " parts of about " << s.part_size << " nodes\n";
+  }
+  if (s.num_parts > data.num_nodes())
+    s.params.fail("num_parts", std::to_string(s.num_parts) + " parts requested for a graph of " +
+                                   std::to_string(data.num_nodes()) + " nodes");
+  p.inductive = data.inductive;
+  if (data.inductive && !s.exports.empty())
+    config.fail("export", "exports cover one graph; the inductive dataset " + s.dataset + " has one per split");
+
+  // Inductive datasets train on the training nodes' graph only and evaluate
+  // on the validation and test graphs, each partitioned for the splitter.
+  t = util::now_seconds();
+  if (data.inductive) {
+    const int64_t n = data.num_nodes();
+    for (const Split split : {Split::Train, Split::Val, Split::Test}) {
+      Dataset part = data.subgraph(data.mask(split));
+      const int64_t parts = std::max<int64_t>(1, (s.num_parts * part.num_nodes() + n - 1) / std::max<int64_t>(1, n));
+      p.graphs.push_back(
+          prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
+    }
+  } else {
+    p.graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
+  }
+  p.partition_seconds = util::now_seconds() - t;
+  const Dataset& train_data = p.train_data();
+
+  const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes,
+                               train_data.adj.row_degree()};
+  p.model = s.build_model(spec);
+  ScalableGNNImpl& model = *p.model;
+  model.histories().set_backend(history_backend(s.history));
+  if (s.async_io) model.histories().set_transport(std::make_shared<AsyncHistoryTransport>(s.pool_size));
+  model.to(s.device);
+  // Sparse input features where the first layer can take them and they are
+  // mostly zeros (bag-of-words): the first transform and input dropout then
+  // touch the non-zeros only.
+  const double density = feature_density(train_data.x);
+  const bool sparse = model.supports_sparse_input() && s.device.is_cpu() &&
+                      (s.sparse_features == "true" || (s.sparse_features == "auto" && density < 0.1));
+  if (s.sparse_features == "true" && !sparse)
+    s.params.fail("sparse_features", "model " + s.model + " takes dense features only (on this device)");
+  if (sparse)
+    for (auto& g : p.graphs) g.data.x = to_sparse_features(g.data.x);
+  p.loader = std::make_unique<SubgraphLoader>(train_data.adj, p.main().partition.ptr, train_data.x,
+                                              SubgraphLoaderOptions()
+                                                  .batch_size(s.batch_size)
+                                                  .seed(s.seed)
+                                                  .num_workers(s.num_workers)
+                                                  .precompute(s.precompute));
+  const SubgraphLoader& loader = *p.loader;
+  int64_t num_params = 0;
+  for (const auto& param : model.parameters()) num_params += param.numel();
+  // What the run holds whatever the batch size: the data, its partition,
+  // the evaluation batches (another copy of the graph), the batch builders'
+  // node indexes, the histories, and the output of the full-graph
+  // evaluation. The rest of the peak is compute memory.
+  p.static_bytes = model.histories().nbytes() + batch_index_nbytes();
+  for (const auto& g : p.graphs)
+    p.static_bytes += g.data.nbytes() + tensor_nbytes(g.partition.perm) + (g.eval ? g.eval->nbytes() : 0) +
+                      g.data.num_nodes() * train_data.num_classes * static_cast<int64_t>(sizeof(float));
+  const bool partial = s.max_steps > 0 && s.max_steps < loader.size();
+  out << "Model " << s.model << ": " << model.num_layers() << " layers, " << num_params << " parameters, "
+      << model.histories().size() << " histories (" << fixed(model.histories().nbytes() / 1048576.0, 1)
+      << " MiB), history I/O " << model.histories().transport().name()
+      << (s.async_io ? " (" + std::to_string(s.pool_size) + " threads)" : "") << ", " << loader.size()
+      << " batches per epoch ("
+      << (loader.symmetric() ? "symmetric graph: no transposes" : "directed graph: batches carry transposes") << ")"
+      << (partial ? " (max_steps " + std::to_string(s.max_steps) + ")" : "") << ", evaluation "
+      << (s.layerwise ? "layer-wise" : "full-batch") << ", " << (sparse ? "sparse" : "dense") << " features (density "
+      << fixed(100 * density, 2) << "%); static data " << fixed(p.static_bytes / 1048576.0, 1)
+      << " MiB (data, partition, evaluation batches, batch index, histories, output)\n";
+  if (partial)
+    out << "Note: max_steps = " << s.max_steps << " < " << loader.size()
+        << " batches: each epoch trains on part of the graph, as in PyGAS\n";
+  return p;
+}
+
+// Every run of the experiment through one Trainer and its hooks.
+std::vector<RunResult> fit_runs(const RunOptions& s, PreparedRun& p, std::vector<std::shared_ptr<TrainHook>> hooks,
+                                std::ostream& out) {
+  auto evaluation = std::make_shared<Evaluation>(s, p);
+  Trainer trainer(*p.model, *p.loader, p.train_data(), [evaluation](int64_t run) { return (*evaluation)(run); },
+                  TrainerOptions()
+                      .epochs(s.epochs)
+                      .eval_every(s.eval_every)
+                      .epoch(TrainEpochOptions()
+                                 .grad_norm(s.grad_norm ? c10::optional<double>(*s.grad_norm) : c10::nullopt)
+                                 .max_steps(s.max_steps)));
+  for (auto& h : hooks) trainer.add_hook(std::move(h));
+  if (!s.exports.empty()) trainer.add_hook(std::make_shared<Exporter>(s, p, *evaluation, out));
+  std::vector<RunResult> results;
+  for (int64_t run = 0; run < s.runs; ++run) {
+    const int64_t seed = s.seed + run;
+    torch::manual_seed(static_cast<uint64_t>(seed));
+    p.loader->reseed(static_cast<uint64_t>(seed));
+    p.model->reset_parameters();
+    auto optimizer = make_adam(*p.model, s.lr, s.reg_weight_decay, s.nonreg_weight_decay);
+    if (s.fill_history) (*evaluation)(run);  // fills every history before the first step
+    RunResult r = trainer.fit(*optimizer, run);
+    r.seed = seed;
+    results.push_back(r);
+  }
+  return results;
+}
+
+// The summary: means over runs, times and memory, printed and as JSON.
+ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const PreparedRun& p,
+                           std::vector<RunResult> runs, Reporter& reporter, double t_start, double setup_peak_mb,
+                           bool train_peak_known, std::ostream& out) {
+  ExperimentResult result;
+  result.metric = p.train_data().multilabel() ? "micro-F1" : "accuracy";
+  result.runs = std::move(runs);
+  double sum = 0;
+  for (const auto& r : result.runs) sum += 100 * r.test;
+  result.mean = sum / static_cast<double>(result.runs.size());
+  double sq = 0;
+  for (const auto& r : result.runs) sq += (100 * r.test - result.mean) * (100 * r.test - result.mean);
+  result.std = result.runs.size() > 1 ? std::sqrt(sq / static_cast<double>(result.runs.size() - 1)) : 0.0;
+  std::vector<double> epoch_seconds = reporter.epoch_seconds();
+  std::sort(epoch_seconds.begin(), epoch_seconds.end());
+  result.median_epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
+  result.total_seconds = util::now_seconds() - t_start;
+  result.train_peak_rss_mb = util::peak_rss_mb();
+  result.peak_rss_mb = std::max(setup_peak_mb, result.train_peak_rss_mb);
+  if (!train_peak_known) result.train_peak_rss_mb = result.peak_rss_mb;
+
+  out << "Median epoch " << fixed(1000 * result.median_epoch_seconds, 1) << " ms (train + eval), total "
+      << fixed(result.total_seconds, 1) << " s, peak RSS " << fixed(result.peak_rss_mb, 0) << " MiB ("
+      << fixed(result.train_peak_rss_mb, 0) << " MiB in training)\n";
+  out << "Mini Acc: " << fixed(result.mean, 2) << " \u00b1 " << fixed(result.std, 2) << "\n";
+
+  const HistoryStore& histories = p.model->histories();
+  nlohmann::json j;
+  j["config"] = nlohmann::json::parse(config.to_json());
+  j["metric"] = result.metric;
+  j["runs"] = nlohmann::json::array();
+  for (const auto& r : result.runs)
+    j["runs"].push_back({{"run", r.run},
+                         {"seed", r.seed},
+                         {"best_val", 100 * r.best_val},
+                         {"test", 100 * r.test},
+                         {"best_epoch", r.best_epoch}});
+  j["mean"] = result.mean;
+  j["std"] = result.std;
+  j["epochs"] = s.epochs;
+  j["total_s"] = result.total_seconds;
+  j["median_epoch_s"] = result.median_epoch_seconds;
+  j["load_s"] = p.load_seconds;
+  j["partition_s"] = p.partition_seconds;
+  j["peak_rss_mb"] = result.peak_rss_mb;
+  j["train_peak_rss_mb"] = result.train_peak_rss_mb;
+  j["static_data_mb"] = p.static_bytes / 1048576.0;
+  j["history_mb"] = histories.nbytes() / 1048576.0;
+  j["num_nodes"] = p.train_data().num_nodes();
+  j["gas_version"] = GAS_VERSION;
+  j["device"] = s.device.str();
+  j["threads"] = at::get_num_threads();
+  j["huge_pages"] = malloc_uses_huge_pages();
+  j["history_io"] = histories.transport().name();
+  reporter.summary(j);
+  return result;
+}
 
 }  // namespace
 
-const std::vector<std::string>& run_keys() {
-  static const std::vector<std::string> keys = {"dataset", "root",      "device",  "runs",   "epochs",
-                                                "seed",    "json",      "out_dir", "export", "export_format",
-                                                "threads", "log_every", "profile"};
-  return keys;
-}
-
 ConfigNode compose_config(const std::string& suite, const std::string& config_dir, const std::string& config_file,
                           const std::vector<std::string>& overrides) {
+  std::vector<std::string> top_keys;  // besides model, which chooses the file
+  for (const RunKey& key : run_keys())
+    if (key.scope != RunKey::Scope::Block && key.name != "model") top_keys.push_back(key.name);
   std::vector<std::pair<std::string, std::string>> top, params_overrides;
   std::string model;
   for (const std::string& arg : overrides) {
@@ -354,10 +447,10 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
       top.push_back(kv);
     } else if (kv.first.rfind("params.", 0) == 0 && kv.first.size() > 7) {
       params_overrides.emplace_back(kv.first.substr(7), kv.second);
-    } else if (std::find(run_keys().begin(), run_keys().end(), kv.first) != run_keys().end()) {
+    } else if (std::find(top_keys.begin(), top_keys.end(), kv.first) != top_keys.end()) {
       top.push_back(kv);
     } else {
-      throw ConfigError("unknown argument '" + arg + "' (valid keys: model, " + util::join(run_keys()) +
+      throw ConfigError("unknown argument '" + arg + "' (valid keys: model, " + util::join(top_keys) +
                         ", params.<key>)");
     }
   }
@@ -402,11 +495,11 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
   return config;
 }
 
-void check_experiment_config(const ConfigNode& config) { read_settings(config); }
+void check_experiment_config(const ConfigNode& config) { RunOptions::from_config(config); }
 
 ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   const double t_start = util::now_seconds();
-  Settings s = read_settings(config);
+  RunOptions s = RunOptions::from_config(config);
   // Loader workers get cores of their own: an OpenMP team sharing its cores
   // with another busy thread stalls at every barrier (3x slower epochs
   // measured on 2 cores).
@@ -418,198 +511,14 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   for (const std::string& w : s.warnings) out << "Warning: " << w << "\n";
   const auto reporter = std::make_shared<Reporter>(s, config, out);
 
-  double t = util::now_seconds();
-  out << "Loading " << s.dataset << "..." << std::flush;
-  Dataset data = s.load_data(s.root);
-  const double load_seconds = util::now_seconds() - t;
-  out << " done [" << seconds_since(t) << "]\n" << data.summary() << "\n";
-  if (s.part_size > 0) {
-    s.num_parts = std::max<int64_t>(1, (data.num_nodes() + s.part_size - 1) / s.part_size);
-    out << "num_parts: auto -> " << s.num_parts << " parts of about " << s.part_size << " nodes\n";
-  }
-  if (s.num_parts > data.num_nodes())
-    s.params.fail("num_parts", std::to_string(s.num_parts) + " parts requested for a graph of " +
-                                   std::to_string(data.num_nodes()) + " nodes");
-  if (data.inductive && !s.exports.empty())
-    config.fail("export", "exports cover one graph; the inductive dataset " + s.dataset + " has one per split");
-
-  // Inductive datasets train on the training nodes' graph only and evaluate
-  // on the validation and test graphs, each partitioned for the splitter.
-  t = util::now_seconds();
-  std::vector<PartitionedGraph> graphs;
-  if (data.inductive) {
-    const int64_t n = data.num_nodes();
-    for (const Split split : {Split::Train, Split::Val, Split::Test}) {
-      Dataset part = data.subgraph(data.mask(split));
-      const int64_t parts = std::max<int64_t>(1, (s.num_parts * part.num_nodes() + n - 1) / std::max<int64_t>(1, n));
-      graphs.push_back(
-          prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
-    }
-  } else {
-    graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
-  }
-  const double partition_seconds = util::now_seconds() - t;
-  PartitionedGraph& main = graphs.front();
-  const Dataset& train_data = main.data;
-
-  const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes,
-                               train_data.adj.row_degree()};
-  std::shared_ptr<ScalableGNNImpl> model = s.build_model(spec);
-  model->histories().set_backend(s.history_backend);
-  if (s.async_io) model->histories().set_transport(std::make_shared<AsyncHistoryTransport>(s.pool_size));
-  model->to(s.device);
-  // Sparse input features where the first layer can take them and they are
-  // mostly zeros (bag-of-words): the first transform and input dropout then
-  // touch the non-zeros only.
-  const double density = feature_density(train_data.x);
-  const bool sparse = model->supports_sparse_input() && s.device.is_cpu() &&
-                      (s.sparse_features == "true" || (s.sparse_features == "auto" && density < 0.1));
-  if (s.sparse_features == "true" && !sparse)
-    s.params.fail("sparse_features", "model " + s.model + " takes dense features only (on this device)");
-  if (sparse)
-    for (auto& g : graphs) g.data.x = to_sparse_features(g.data.x);
-  SubgraphLoader loader(train_data.adj, main.partition.ptr, train_data.x,
-                        SubgraphLoaderOptions()
-                            .batch_size(s.batch_size)
-                            .seed(s.seed)
-                            .num_workers(s.num_workers)
-                            .precompute(s.precompute));
-  int64_t num_params = 0;
-  for (const auto& p : model->parameters()) num_params += p.numel();
-  // What the run holds whatever the batch size: the data, its partition,
-  // the evaluation batches (another copy of the graph), the batch builders'
-  // node indexes, the histories, and the output of the full-graph
-  // evaluation. The rest of the peak is compute memory.
-  int64_t static_bytes = model->histories().nbytes() + batch_index_nbytes();
-  for (const auto& g : graphs)
-    static_bytes += g.data.nbytes() + tensor_nbytes(g.partition.perm) + (g.eval ? g.eval->nbytes() : 0) +
-                    g.data.num_nodes() * train_data.num_classes * static_cast<int64_t>(sizeof(float));
-  out << "Model " << s.model << ": " << model->num_layers() << " layers, " << num_params << " parameters, "
-      << model->histories().size() << " histories (" << fixed(model->histories().nbytes() / 1048576.0, 1)
-      << " MiB), history I/O " << model->histories().transport().name()
-      << (s.async_io ? " (" + std::to_string(s.pool_size) + " threads)" : "") << ", " << loader.size()
-      << " batches per epoch ("
-      << (loader.symmetric() ? "symmetric graph: no transposes" : "directed graph: batches carry transposes") << ")"
-      << (s.max_steps > 0 && s.max_steps < loader.size() ? " (max_steps " + std::to_string(s.max_steps) + ")" : "")
-      << ", evaluation " << (s.layerwise ? "layer-wise" : "full-batch") << ", " << (sparse ? "sparse" : "dense")
-      << " features (density " << fixed(100 * density, 2) << "%); static data " << fixed(static_bytes / 1048576.0, 1)
-      << " MiB (data, partition, evaluation batches, batch index, histories, output)\n";
-  if (s.max_steps > 0 && s.max_steps < loader.size())
-    out << "Note: max_steps = " << s.max_steps << " < " << loader.size()
-        << " batches: each epoch trains on part of the graph, as in PyGAS\n";
-
-  const bool multilabel = train_data.multilabel();
-  at::Tensor logits;  // of the main graph, from the last evaluation
-  auto evaluate = [&](int64_t run) {
-    logits = at::Tensor();  // not alive beside the new output: one N x classes matrix at a time
-    std::vector<double> metrics;
-    for (PartitionedGraph& g : graphs) {
-      const at::Tensor out_logits =
-          s.layerwise ? layerwise_inference(*model, *g.eval, g.data.x) : full_batch_inference(*model, g.data);
-      if (&g == &main) logits = out_logits;
-      if (data.inductive || graphs.size() > 1) {
-        metrics.push_back(node_metric(out_logits, g.data.y, at::ones({g.data.num_nodes()}, at::kBool)));
-      } else {
-        for (const Split split : {Split::Train, Split::Val, Split::Test})
-          metrics.push_back(node_metric(out_logits, g.data.y, g.data.mask(split, run)));
-      }
-    }
-    return metrics;
-  };
-
-  ExperimentResult result;
-  result.metric = multilabel ? "micro-F1" : "accuracy";
+  PreparedRun prepared = prepare(s, config, out);
   // Loading and partitioning peak higher than training and free their
   // buffers; training's own peak is what GAS keeps flat as graphs grow.
   const double setup_peak_mb = util::peak_rss_mb();
   util::release_free_memory();
   const bool train_peak_known = util::reset_peak_rss();
-  Trainer trainer(*model, loader, train_data, evaluate,
-                  TrainerOptions()
-                      .epochs(s.epochs)
-                      .eval_every(s.eval_every)
-                      .epoch(TrainEpochOptions()
-                                 .grad_norm(s.grad_norm ? c10::optional<double>(*s.grad_norm) : c10::nullopt)
-                                 .max_steps(s.max_steps)));
-  trainer.add_hook(reporter);
-  const auto best_outputs = std::make_shared<BestOutputs>(*model, logits, s.runs - 1);
-  if (!s.exports.empty()) trainer.add_hook(best_outputs);
-  for (int64_t run = 0; run < s.runs; ++run) {
-    const int64_t seed = s.seed + run;
-    torch::manual_seed(static_cast<uint64_t>(seed));
-    loader.reseed(static_cast<uint64_t>(seed));
-    model->reset_parameters();
-    auto optimizer = make_adam(*model, s.lr, s.reg_weight_decay, s.nonreg_weight_decay);
-    if (s.fill_history) evaluate(run);  // fills every history before the first step
-    RunResult r = trainer.fit(*optimizer, run);
-    r.seed = seed;
-    out << "run " << run + 1 << "/" << s.runs << " (seed " << r.seed << "): best val " << fixed(100 * r.best_val, 2)
-        << " at epoch " << r.best_epoch << ", test " << fixed(100 * r.test, 2) << std::endl;
-    result.runs.push_back(r);
-  }
-
-  double sum = 0;
-  for (const auto& r : result.runs) sum += 100 * r.test;
-  result.mean = sum / static_cast<double>(result.runs.size());
-  double sq = 0;
-  for (const auto& r : result.runs) sq += (100 * r.test - result.mean) * (100 * r.test - result.mean);
-  result.std = result.runs.size() > 1 ? std::sqrt(sq / static_cast<double>(result.runs.size() - 1)) : 0.0;
-  std::vector<double> epoch_seconds = reporter->epoch_seconds();
-  std::sort(epoch_seconds.begin(), epoch_seconds.end());
-  result.median_epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
-  result.total_seconds = util::now_seconds() - t_start;
-  result.train_peak_rss_mb = util::peak_rss_mb();
-  result.peak_rss_mb = std::max(setup_peak_mb, result.train_peak_rss_mb);
-  if (!train_peak_known) result.train_peak_rss_mb = result.peak_rss_mb;
-
-  if (!s.exports.empty()) {
-    for (const std::string& what : s.exports) {
-      const at::Tensor& best = best_outputs->logits;
-      at::Tensor values = what == "logits"       ? best
-                          : what == "embeddings" ? best_outputs->embeddings
-                                                 : (multilabel ? best.gt(0) : best.argmax(1));
-      const std::string path = s.out_dir + "/" + what + "." + s.export_format;
-      write_node_values(unpermute(values.cpu(), main.partition), path);
-      out << "Wrote " << path << " (" << values.size(0) << " nodes, original order)\n";
-    }
-  }
-
-  out << "Median epoch " << fixed(1000 * result.median_epoch_seconds, 1) << " ms (train + eval), total "
-      << fixed(result.total_seconds, 1) << " s, peak RSS " << fixed(result.peak_rss_mb, 0) << " MiB ("
-      << fixed(result.train_peak_rss_mb, 0) << " MiB in training)\n";
-  out << "Mini Acc: " << fixed(result.mean, 2) << " \u00b1 " << fixed(result.std, 2) << "\n";
-
-  nlohmann::json j;
-  j["config"] = nlohmann::json::parse(config.to_json());
-  j["metric"] = result.metric;
-  j["runs"] = nlohmann::json::array();
-  for (const auto& r : result.runs)
-    j["runs"].push_back({{"run", r.run},
-                         {"seed", r.seed},
-                         {"best_val", 100 * r.best_val},
-                         {"test", 100 * r.test},
-                         {"best_epoch", r.best_epoch}});
-  j["mean"] = result.mean;
-  j["std"] = result.std;
-  j["epochs"] = s.epochs;
-  j["total_s"] = result.total_seconds;
-  j["median_epoch_s"] = result.median_epoch_seconds;
-  j["load_s"] = load_seconds;
-  j["partition_s"] = partition_seconds;
-  j["peak_rss_mb"] = result.peak_rss_mb;
-  j["train_peak_rss_mb"] = result.train_peak_rss_mb;
-  j["static_data_mb"] = static_bytes / 1048576.0;
-  j["history_mb"] = model->histories().nbytes() / 1048576.0;
-  j["num_nodes"] = train_data.num_nodes();
-  j["gas_version"] = GAS_VERSION;
-  j["device"] = s.device.str();
-  j["threads"] = at::get_num_threads();
-  j["huge_pages"] = malloc_uses_huge_pages();
-  j["history_io"] = model->histories().transport().name();
-  reporter->summary(j);
-  if (!s.json.empty()) out << "Results written to " << s.json << "\n";
-  if (!s.out_dir.empty()) out << "Run directory: " << s.out_dir << "\n";
-  return result;
+  std::vector<RunResult> runs = fit_runs(s, prepared, {reporter}, out);
+  return summarise(s, config, prepared, std::move(runs), *reporter, t_start, setup_peak_mb, train_peak_known, out);
 }
 
 }  // namespace gas

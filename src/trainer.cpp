@@ -48,6 +48,7 @@ RunResult Trainer::fit(torch::optim::Optimizer& optimizer, int64_t run) {
     }
     for (TrainHook* h : hooks) h->end_epoch(e, best);
   }
+  for (TrainHook* h : hooks) h->end_run(best);
   return best;
 }
 

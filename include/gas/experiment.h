@@ -14,19 +14,11 @@
 
 namespace gas {
 
-/// Top-level keys a benchmark accepts besides the model file's own
-/// (model, norm, loop, params): dataset, root, device, runs, epochs, seed,
-/// json (summary file), out_dir (run directory: config.yaml, metrics.jsonl,
-/// summary.json, exports), export (logits, predictions and/or embeddings of
-/// the last run's best-validation epoch, in original node order),
-/// export_format (npy or csv), threads, log_every, profile (per-epoch time
-/// breakdown in the progress lines).
-const std::vector<std::string>& run_keys();
-
 /// Composes the configuration of one benchmark run, Hydra-style:
 ///  1. the model file `config_file`, or <config_dir>/<suite>/<model>.yaml
 ///     where the model comes from a `model=` override (default gcn);
-///  2. top-level `key=value` overrides (see run_keys());
+///  2. top-level `key=value` overrides (the top-level rows of run_keys(),
+///     run_options.h);
 ///  3. `params.<key>=value` overrides, applied inside the block of the
 ///     chosen dataset (params.<dataset>.<key>); other datasets' blocks are
 ///     dropped.
@@ -45,14 +37,17 @@ struct ExperimentResult {
   double train_peak_rss_mb = 0.0;  ///< from the end of set-up on (training and evaluation only)
 };
 
-/// Reads and validates every key of `config` without running anything;
-/// throws ConfigError naming the first problem.
+/// Reads and validates every key of `config` without running anything
+/// (RunOptions::from_config); throws ConfigError naming the first problem.
 void check_experiment_config(const ConfigNode& config);
 
-/// Validates every key of `config` (from compose_config), then loads the
-/// data, partitions it, and trains and evaluates the model for the configured
-/// runs, printing the resolved configuration, progress and a summary to `out`.
-/// With `json` set, also writes the results there (atomically).
+/// The run, in four steps: parse (RunOptions::from_config validates every
+/// key of `config`, from compose_config), prepare (load the data, partition
+/// it, build the model and the loader), fit (a Trainer over the runs, its
+/// hooks reporting progress and writing the exports) and summarise (means,
+/// times, memory). Prints the resolved configuration, progress and the
+/// summary to `out`; with `json` or `out_dir` set, also writes the results
+/// there (atomically).
 ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out);
 
 }  // namespace gas

@@ -49,6 +49,8 @@ class TrainHook {
   virtual void new_best(const EpochRecord& e, const RunResult& best) {}
   /// An epoch is done, after any new_best.
   virtual void end_epoch(const EpochRecord& e, const RunResult& best) {}
+  /// A run is done: `result` is what fit() returns.
+  virtual void end_run(const RunResult& result) {}
 };
 
 struct TrainerOptions {
