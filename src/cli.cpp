@@ -37,71 +37,89 @@ std::string build_summary() {
   return out.str();
 }
 
-int benchmark_main(const std::string& suite, int argc, char** argv) {
-  tune_process(argv);
-  const std::string program = suite + "_benchmark";
+int run_cli(const CliProgram& program, int argc, char** argv) {
   po::options_description options("Options");
-  options.add_options()("help,h", "show this help and exit")("version", "show the build's versions and exit")(
-      "config", po::value<std::string>()->value_name("FILE"),
-      ("model configuration file to use instead of <config-dir>/" + suite + "/<model>.yaml").c_str())(
-      "config-dir", po::value<std::string>()->value_name("DIR"),
-      "directory of the shipped configs (default: $GAS_CONFIG_DIR, the installed or the source tree's configs)")(
-      "keys", "print the table of keys in Markdown (the README's) and exit");
+  options.add_options()("help,h", "show this help and exit")("version", "show the build's versions and exit");
+  for (const CliProgram::Option& o : program.options) {
+    if (o.value_name.empty()) {
+      options.add_options()(o.name.c_str(), o.help.c_str());
+    } else {
+      options.add_options()(o.name.c_str(), po::value<std::string>()->value_name(o.value_name), o.help.c_str());
+    }
+  }
   po::options_description hidden;
-  hidden.add_options()("overrides", po::value<std::vector<std::string>>()->multitoken());
+  hidden.add_options()("positional", po::value<std::vector<std::string>>()->multitoken());
   po::options_description all;
   all.add(options).add(hidden);
   po::positional_options_description positional;
-  positional.add("overrides", -1);
+  positional.add("positional", -1);
 
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << program << ": " << e.what() << " (see --help)\n";
+    std::cerr << program.name << ": " << e.what() << " (see --help)\n";
     return 2;
   }
   if (vm.count("version")) {
     std::cout << build_summary();
     return 0;
   }
-  if (vm.count("keys")) {
-    std::cout << key_table_markdown();
-    return 0;
+  CliArgs args;
+  if (vm.count("positional")) args.positional = vm["positional"].as<std::vector<std::string>>();
+  if (vm.count("help") || (program.needs_arguments && args.positional.empty())) {
+    (vm.count("help") ? std::cout : std::cerr) << program.usage << "\n" << options << "\n";
+    return vm.count("help") ? 0 : 2;
   }
-  if (vm.count("help")) {
-    std::cout << "Usage: " << program << " [options] [key=value ...]\n\n"
-              << "Trains a GAS model on a " << suite
-              << " benchmark graph and reports the mean test metric\n"
-                 "over runs (the last line reads 'Mini Acc: MEAN \u00b1 STD'). The model file is\n"
-                 "configs/"
-              << suite
-              << "/<model>.yaml; a key of the dataset's block is set as params.KEY=VALUE\n"
-                 "(e.g. params.lr=0.005, params.architecture.hidden_channels=64).\n\n"
-              << key_help() << "\n"
-              << options << "\n";
-    return 0;
-  }
+  for (const CliProgram::Option& o : program.options)
+    if (vm.count(o.name)) args.values[o.name] = o.value_name.empty() ? "" : vm[o.name].as<std::string>();
 
   try {
-    const std::vector<std::string> overrides =
-        vm.count("overrides") ? vm["overrides"].as<std::vector<std::string>>() : std::vector<std::string>{};
-    const std::string config_dir = vm.count("config-dir") ? vm["config-dir"].as<std::string>() : default_config_dir();
-    const std::string config_file = vm.count("config") ? vm["config"].as<std::string>() : "";
-    const ConfigNode config = compose_config(suite, config_dir, config_file, overrides);
-    run_experiment(config, std::cout);
+    program.body(args);
   } catch (const ConfigError& e) {
-    std::cerr << program << ": configuration error: " << e.what() << "\n";
+    std::cerr << program.name << ": configuration error: " << e.what() << "\n";
     return 2;
   } catch (const c10::Error& e) {
-    std::cerr << program << ": error: " << e.what_without_backtrace() << "\n";
+    std::cerr << program.name << ": error: " << e.what_without_backtrace() << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << program << ": error: " << e.what() << "\n";
+    std::cerr << program.name << ": error: " << e.what() << "\n";
     return 1;
   }
   return 0;
+}
+
+int benchmark_main(const std::string& suite, int argc, char** argv) {
+  tune_process(argv);
+  CliProgram program;
+  program.name = suite + "_benchmark";
+  program.usage = "Usage: " + program.name +
+                  " [options] [key=value ...]\n\n"
+                  "Trains a GAS model on a " +
+                  suite +
+                  " benchmark graph and reports the mean test metric\n"
+                  "over runs (the last line reads 'Mini Acc: MEAN \u00b1 STD'). The model file is\n"
+                  "configs/" +
+                  suite +
+                  "/<model>.yaml; a key of the dataset's block is set as params.KEY=VALUE\n"
+                  "(e.g. params.lr=0.005, params.architecture.hidden_channels=64).\n\n" +
+                  key_help();
+  program.options = {
+      {"config", "FILE", "model configuration file to use instead of <config-dir>/" + suite + "/<model>.yaml"},
+      {"config-dir", "DIR",
+       "directory of the shipped configs (default: $GAS_CONFIG_DIR, the installed or the source tree's configs)"},
+      {"keys", "", "print the table of keys in Markdown (the README's) and exit"}};
+  program.body = [&suite](const CliArgs& args) {
+    if (args.has("keys")) {
+      std::cout << key_table_markdown();
+      return;
+    }
+    const ConfigNode config =
+        compose_config(suite, args.get("config-dir", default_config_dir()), args.get("config"), args.positional);
+    run_experiment(config, std::cout);
+  };
+  return run_cli(program, argc, argv);
 }
 
 }  // namespace gas

@@ -1,5 +1,6 @@
 #include <gas/export.h>
 
+#include "datasets/npy.h"
 #include "util/system.h"
 
 #include <ATen/ATen.h>
@@ -14,44 +15,13 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// numpy's .npy format 1.0: magic, header length, a Python dict literal
-// padded so the data starts at a multiple of 64 bytes, then the raw data.
+// The array as numpy writes it: the header of npy.h, then the raw data.
 std::string npy_bytes(const at::Tensor& t) {
-  std::string descr;
-  switch (t.scalar_type()) {
-    case at::kFloat:
-      descr = "<f4";
-      break;
-    case at::kDouble:
-      descr = "<f8";
-      break;
-    case at::kLong:
-      descr = "<i8";
-      break;
-    case at::kInt:
-      descr = "<i4";
-      break;
-    case at::kBool:
-      descr = "|b1";
-      break;
-    default:
-      TORCH_CHECK(false, "write_node_values: unsupported dtype ", t.scalar_type());
-  }
-  std::ostringstream shape;
-  shape << "(";
-  for (int64_t d = 0; d < t.dim(); ++d) shape << t.size(d) << (t.dim() == 1 || d + 1 < t.dim() ? "," : "");
-  shape << ")";
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape.str() + ", }";
-  const size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
-  std::string out = "\x93NUMPY";
-  out += '\x01';
-  out += '\x00';
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  out += static_cast<char>(len & 0xff);
-  out += static_cast<char>(len >> 8);
-  out += header;
+  const at::ScalarType type = t.scalar_type();
+  TORCH_CHECK(type == at::kFloat || type == at::kDouble || type == at::kLong || type == at::kInt || type == at::kBool,
+              "write_node_values: unsupported dtype ", type);
+  const char kind = type == at::kBool ? 'b' : at::isFloatingType(type) ? 'f' : 'i';
+  std::string out = npy::header(npy::descr(kind, static_cast<int>(t.element_size())), t.sizes().vec());
   const size_t offset = out.size();
   out.resize(offset + t.numel() * t.element_size());
   std::memcpy(&out[offset], t.data_ptr(), t.numel() * t.element_size());

@@ -4,6 +4,8 @@
 #include <gas/ops/spmm_plan.h>
 #include <gas/sparse_features.h>
 
+#include "csr_builder.h"
+
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -37,81 +39,6 @@ void check_square(const CSR& adj, const char* op) {
 void check_unit_or_vector_value(const CSR& adj, const char* op) {
   TORCH_CHECK(!adj.has_value() || adj.value.dim() == 1, op, ": expected one weight per edge, got value of shape ",
               adj.value.sizes());
-}
-
-// Counting sort of (row, col[, value]) triples into CSR, then a sort of every
-// row by column that merges duplicates (summing values). Linear apart from the
-// per-row sorts, which are tiny for sparse graphs and run in parallel.
-CSR build_csr(int64_t num_rows, int64_t num_cols, const int64_t* row, const int64_t* col, const float* val,
-              int64_t num_edges) {
-  std::vector<int64_t> count(num_rows + 1, 0);
-  for (int64_t e = 0; e < num_edges; ++e) {
-    TORCH_CHECK(row[e] >= 0 && row[e] < num_rows, "edge ", e, ": row index ", row[e], " out of range [0, ", num_rows,
-                ")");
-    TORCH_CHECK(col[e] >= 0 && col[e] < num_cols, "edge ", e, ": column index ", col[e], " out of range [0, ", num_cols,
-                ")");
-    ++count[row[e] + 1];
-  }
-  std::partial_sum(count.begin(), count.end(), count.begin());
-
-  std::vector<int64_t> tmp_col(num_edges);
-  std::vector<float> tmp_val(val ? num_edges : 0);
-  {
-    std::vector<int64_t> cursor(count.begin(), count.end() - 1);
-    for (int64_t e = 0; e < num_edges; ++e) {
-      const int64_t pos = cursor[row[e]]++;
-      tmp_col[pos] = col[e];
-      if (val) tmp_val[pos] = val[e];
-    }
-  }
-
-  // Sort each row and merge duplicates in place; remember the new row length.
-  std::vector<int64_t> new_len(num_rows, 0);
-  at::parallel_for(0, num_rows, kRowGrain, [&](int64_t begin, int64_t end) {
-    std::vector<std::pair<int64_t, float>> buf;
-    for (int64_t r = begin; r < end; ++r) {
-      const int64_t lo = count[r], hi = count[r + 1];
-      if (hi == lo) continue;
-      int64_t out = lo;
-      if (!val) {
-        std::sort(tmp_col.begin() + lo, tmp_col.begin() + hi);
-        for (int64_t i = lo; i < hi; ++i)
-          if (i == lo || tmp_col[i] != tmp_col[out - 1]) tmp_col[out++] = tmp_col[i];
-      } else {
-        buf.clear();
-        for (int64_t i = lo; i < hi; ++i) buf.emplace_back(tmp_col[i], tmp_val[i]);
-        std::stable_sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (const auto& [c, v] : buf) {
-          if (out > lo && tmp_col[out - 1] == c) {
-            tmp_val[out - 1] += v;
-          } else {
-            tmp_col[out] = c;
-            tmp_val[out] = v;
-            ++out;
-          }
-        }
-      }
-      new_len[r] = out - lo;
-    }
-  });
-
-  at::Tensor rowptr = at::empty({num_rows + 1}, at::kLong);
-  int64_t* rp = rowptr.data_ptr<int64_t>();
-  rp[0] = 0;
-  for (int64_t r = 0; r < num_rows; ++r) rp[r + 1] = rp[r] + new_len[r];
-  const int64_t nnz = rp[num_rows];
-
-  at::Tensor out_col = at::empty({nnz}, at::kLong);
-  at::Tensor out_val = val ? at::empty({nnz}, at::kFloat) : at::Tensor();
-  int64_t* oc = out_col.data_ptr<int64_t>();
-  float* ov = val ? out_val.data_ptr<float>() : nullptr;
-  at::parallel_for(0, num_rows, kRowGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      std::copy_n(tmp_col.begin() + count[r], new_len[r], oc + rp[r]);
-      if (ov) std::copy_n(tmp_val.begin() + count[r], new_len[r], ov + rp[r]);
-    }
-  });
-  return CSR{rowptr, out_col, out_val, num_rows, num_cols};
 }
 
 const float* value_ptr(const CSR& adj) {
@@ -198,9 +125,14 @@ CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t 
                 "], got ", value.sizes());
     val = value.cpu().to(at::kFloat).contiguous();
   }
-  const int64_t* ptr = ei.data_ptr<int64_t>();
-  return build_csr(num_rows, num_cols, ptr, ptr + num_edges, val.defined() ? val.data_ptr<float>() : nullptr,
-                   num_edges);
+  const int64_t* row = ei.data_ptr<int64_t>();
+  const int64_t* col = row + num_edges;
+  const float* v = val.defined() ? val.data_ptr<float>() : nullptr;
+  detail::CsrBuilderOptions options;
+  options.weighted = v != nullptr;
+  return detail::build_csr(num_rows, num_cols, options, "csr_from_edge_index", [&](auto&& emit) {
+    for (int64_t e = 0; e < num_edges; ++e) emit(row[e], col[e], v ? v[e] : 1.0f);
+  });
 }
 
 at::Tensor csr_to_edge_index(const CSR& adj) {
@@ -221,19 +153,16 @@ CSR to_symmetric(const CSR& adj) {
   const int64_t n = adj.nnz();
   const at::Tensor rows = ops::expand_rowptr(adj.rowptr, n);
   const int64_t* row = rows.data_ptr<int64_t>();
-  std::vector<int64_t> src(2 * n), dst(2 * n);
-  const int64_t* c = adj.col.data_ptr<int64_t>();
-  std::copy_n(row, n, src.begin());
-  std::copy_n(c, n, src.begin() + n);
-  std::copy_n(c, n, dst.begin());
-  std::copy_n(row, n, dst.begin() + n);
-  std::vector<float> val;
-  if (const float* v = value_ptr(adj)) {
-    val.resize(2 * n);
-    std::copy_n(v, n, val.begin());
-    std::copy_n(v, n, val.begin() + n);
-  }
-  return build_csr(adj.num_rows, adj.num_cols, src.data(), dst.data(), val.empty() ? nullptr : val.data(), 2 * n);
+  const int64_t* col = adj.col.data_ptr<int64_t>();
+  const float* v = value_ptr(adj);
+  detail::CsrBuilderOptions options;
+  options.weighted = v != nullptr;
+  // A + A^T: every entry, then every entry reversed (a self-loop twice, as
+  // PyG's to_undirected sums it).
+  return detail::build_csr(adj.num_rows, adj.num_cols, options, "to_symmetric", [&](auto&& emit) {
+    for (int64_t e = 0; e < n; ++e) emit(row[e], col[e], v ? v[e] : 1.0f);
+    for (int64_t e = 0; e < n; ++e) emit(col[e], row[e], v ? v[e] : 1.0f);
+  });
 }
 
 CSR remove_self_loops(const CSR& adj) {

@@ -1,6 +1,10 @@
 #include <gas/scalable_gnn.h>
 
+#include <gas/nn/init.h>
+
 #include <ATen/ATen.h>
+
+#include <unordered_set>
 
 namespace gas {
 
@@ -16,11 +20,31 @@ ScalableGNNImpl::ScalableGNNImpl(int64_t num_nodes, std::vector<int64_t> history
   histories_ = std::make_shared<HistoryStore>(num_nodes, std::move(history_channels));
 }
 
-void ScalableGNNImpl::reset_parameters() { histories_->reset(); }
+void ScalableGNNImpl::reset_parameters() {
+  TORCH_CHECK(named_parameters(/*recurse=*/false).is_empty(), name(),
+              " registers parameters of its own, which gas does not know how to re-initialise; override "
+              "reset_parameters() and re-initialise them there");
+  nn::reset_submodules(*this);
+  histories_->reset();
+}
 
-std::vector<at::Tensor> ScalableGNNImpl::reg_parameters() { return parameters(); }
+std::vector<at::Tensor> ScalableGNNImpl::nonreg_parameters() {
+  std::vector<at::Tensor> out;
+  for (const auto& module : nonreg_) {
+    const auto params = module->parameters();
+    out.insert(out.end(), params.begin(), params.end());
+  }
+  return out;
+}
 
-std::vector<at::Tensor> ScalableGNNImpl::nonreg_parameters() { return {}; }
+std::vector<at::Tensor> ScalableGNNImpl::reg_parameters() {
+  std::unordered_set<const c10::TensorImpl*> nonreg;
+  for (const at::Tensor& p : nonreg_parameters()) nonreg.insert(p.unsafeGetTensorImpl());
+  std::vector<at::Tensor> out;
+  for (const at::Tensor& p : parameters())
+    if (!nonreg.count(p.unsafeGetTensorImpl())) out.push_back(p);
+  return out;
+}
 
 void ScalableGNNImpl::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
   torch::nn::Module::to(device, dtype, non_blocking);

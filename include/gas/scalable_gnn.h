@@ -5,8 +5,10 @@
 #include <gas/graph.h>
 #include <gas/history/store.h>
 #include <gas/loader.h>
+#include <gas/macros.h>
 
 #include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
 
 #include <map>
 #include <memory>
@@ -20,7 +22,7 @@ namespace gas {
 /// jumping knowledge combines. Layer-wise inference keeps one state per
 /// evaluation batch across all layers, so each value should hold in-batch
 /// rows only.
-class LayerState {
+class GAS_API LayerState {
  public:
   void set(const std::string& key, at::Tensor value) { values_[key] = std::move(value); }
   bool has(const std::string& key) const { return values_.count(key) > 0; }
@@ -52,7 +54,7 @@ class LayerState {
 ///                              const gas::CSR& adj, gas::LayerState&) override;
 ///   };
 ///   TORCH_MODULE(MyGNN);
-class ScalableGNNImpl : public torch::nn::Module {
+class GAS_API ScalableGNNImpl : public torch::nn::Module {
  public:
   /// One history per hidden layer: history i holds the output of layer i and
   /// is history_channels[i] wide, so the model has history_channels.size() + 1
@@ -80,17 +82,22 @@ class ScalableGNNImpl : public torch::nn::Module {
   HistoryStore& histories() { return *histories_; }
   const HistoryStore& histories() const { return *histories_; }
 
-  /// Zeroes the histories. Subclasses re-initialise their weights too and
-  /// call this base version.
+  /// Re-initialises every weight and zeroes the histories; run r of an
+  /// experiment starts here. The weights are those of the submodules, in
+  /// registration order (nn::reset_submodules: gas's layers, Linear,
+  /// BatchNorm1d, through containers). A model holding parameters of another
+  /// kind overrides this, re-initialises them and calls histories().reset().
   virtual void reset_parameters();
 
   /// Whether layer 0 accepts sparse input features (sparse_features.h):
   /// true for models whose first step multiplies the features by a weight.
   virtual bool supports_sparse_input() const { return false; }
 
-  /// Parameters that take the regularised weight decay; by default all of them.
+  /// Parameters that take the regularised weight decay: every parameter
+  /// outside the modules given to set_nonreg.
   virtual std::vector<at::Tensor> reg_parameters();
-  /// Parameters that take the non-regularised weight decay; by default none.
+  /// Parameters that take the non-regularised weight decay (the GAS paper's
+  /// second group): those of the modules given to set_nonreg, in that order.
   virtual std::vector<at::Tensor> nonreg_parameters();
 
   /// Moves parameters and buffers; the histories' backend places their
@@ -108,6 +115,13 @@ class ScalableGNNImpl : public torch::nn::Module {
   /// Throws unless 0 <= layer < num_layers(), naming the model's depth.
   void check_layer(int64_t layer) const;
 
+  /// Puts the parameters of `modules` (holders, or vectors of holders;
+  /// empty holders are skipped) in the non-regularised group.
+  template <typename... Modules>
+  void set_nonreg(const Modules&... modules) {
+    (add_nonreg(modules), ...);
+  }
+
   /// GAS's exchange after model layer `layer` (its history): on a training
   /// batch pushes x[:batch_size] and returns cat(x[:batch_size], the halo
   /// rows pulled); on the full graph pushes every row and returns x;
@@ -115,7 +129,17 @@ class ScalableGNNImpl : public torch::nn::Module {
   at::Tensor push_and_pull(int64_t layer, const at::Tensor& x, const Batch* batch);
 
  private:
+  template <typename Impl>
+  void add_nonreg(const torch::nn::ModuleHolder<Impl>& module) {
+    if (!module.is_empty()) nonreg_.push_back(module.ptr());
+  }
+  template <typename Holder>
+  void add_nonreg(const std::vector<Holder>& modules) {
+    for (const auto& m : modules) add_nonreg(m);
+  }
+
   std::shared_ptr<HistoryStore> histories_;
+  std::vector<std::shared_ptr<torch::nn::Module>> nonreg_;
 };
 
 }  // namespace gas

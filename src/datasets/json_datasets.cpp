@@ -1,6 +1,7 @@
 #include <gas/datasets/json_datasets.h>
 
 #include "datasets/json_graph.h"
+#include "csr_builder.h"
 #include "datasets/loader_utils.h"
 
 #include <ATen/ATen.h>
@@ -63,7 +64,7 @@ Dataset load_wikics(const std::string& root) {
   data.x = loader::adopt(std::move(w.features), {n, w.num_features});
   data.y = loader::adopt(std::move(w.labels), {n});
   data.num_classes = loader::count_classes(data.y, path);
-  data.adj = loader::build_adjacency(n, {/*add_reverse=*/true}, path, [&](auto&& emit) {
+  data.adj = detail::build_csr(n, n, {/*add_reverse=*/true}, path, [&](auto&& emit) {
     for (int64_t i = 0; i < n; ++i)
       for (int64_t e = w.link_ptr[i]; e < w.link_ptr[i + 1]; ++e) emit(i, w.links[e], 1.0f);
   });
@@ -106,7 +107,7 @@ Dataset load_graphsaint(const std::string& root, const std::string& name) {
     const int64_t* p = indptr.data_ptr<int64_t>();
     const int64_t* c = indices.data_ptr<int64_t>();
     // Stored row i, column j is PyG's edge (i -> j), so adj_t row j, column i.
-    data.adj = loader::build_adjacency(n, {}, adj_file, [&](auto&& emit) {
+    data.adj = detail::build_csr(n, n, {}, adj_file, [&](auto&& emit) {
       for (int64_t r = 0; r < n; ++r)
         for (int64_t e = p[r]; e < p[r + 1]; ++e) emit(c[e], r, 1.0f);
     });
@@ -186,7 +187,7 @@ Dataset load_ppi(const std::string& root) {
   TORCH_CHECK((data.y.eq(0) | data.y.eq(1)).all().item<bool>(), dir, ": labels.npy must hold 0/1 flags");
   data.num_classes = data.y.size(1);
   const int64_t n = offset;
-  data.adj = loader::build_adjacency(n, {/*add_reverse=*/false, /*drop_self_loops=*/true}, dir, [&](auto&& emit) {
+  data.adj = detail::build_csr(n, n, {/*add_reverse=*/false, /*drop_self_loops=*/true}, dir, [&](auto&& emit) {
     for (const PpiSplit& sp : splits) {
       const auto& g = sp.graph;
       for (size_t e = 0; e < g.source.size(); ++e) {

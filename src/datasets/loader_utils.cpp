@@ -22,12 +22,6 @@ std::string describe(const at::Tensor& t) {
   return std::string(c10::toString(t.scalar_type())) + " " + sizes + "]";
 }
 
-template <typename T>
-void* checked_malloc(int64_t count, const std::string& source) {
-  void* p = std::malloc(std::max<int64_t>(count, 1) * sizeof(T));
-  TORCH_CHECK(p, source, ": out of memory for ", count, " adjacency entries");
-  return p;
-}
 
 }  // namespace
 
@@ -155,90 +149,6 @@ void standardize_columns(at::Tensor& x) {
     for (int64_t i = begin; i < end; ++i)
       for (int64_t k = 0; k < f; ++k) p[i * f + k] = static_cast<float>((p[i * f + k] - mean[k]) * scale[k]);
   });
-}
-
-AdjacencyBuilder::AdjacencyBuilder(int64_t num_nodes, AdjacencyOptions options, std::string source)
-    : n_(num_nodes), options_(options), source_(std::move(source)), start_(num_nodes + 1, 0) {
-  TORCH_CHECK(num_nodes >= 0, source_, ": negative node count ", num_nodes);
-}
-
-AdjacencyBuilder::~AdjacencyBuilder() {
-  std::free(col_);
-  std::free(value_);
-}
-
-void AdjacencyBuilder::out_of_range(int64_t node) const {
-  TORCH_CHECK(false, source_, ": edge ", num_edges_, " names node ", node, ", outside [0, ", n_, ")");
-}
-
-void AdjacencyBuilder::begin_fill() {
-  std::partial_sum(start_.begin(), start_.end(), start_.begin());
-  cursor_.assign(start_.begin(), start_.end() - 1);
-  col_ = static_cast<int64_t*>(checked_malloc<int64_t>(start_[n_], source_));
-  if (options_.weighted) value_ = static_cast<float*>(checked_malloc<float>(start_[n_], source_));
-}
-
-CSR AdjacencyBuilder::finish() {
-  for (int64_t r = 0; r < n_; ++r)
-    TORCH_CHECK(cursor_[r] == start_[r + 1], source_, ": the edges changed between the two passes");
-  // Sort every row and merge duplicates at its front; remember the new lengths.
-  std::vector<int64_t> length(n_, 0);
-  at::parallel_for(0, n_, kRowGrain, [&](int64_t begin, int64_t end) {
-    std::vector<std::pair<int64_t, float>> buf;
-    for (int64_t r = begin; r < end; ++r) {
-      int64_t* c = col_ + start_[r];
-      const int64_t len = start_[r + 1] - start_[r];
-      int64_t out = 0;
-      if (!value_) {
-        std::sort(c, c + len);
-        for (int64_t i = 0; i < len; ++i)
-          if (i == 0 || c[i] != c[out - 1]) c[out++] = c[i];
-      } else {
-        float* v = value_ + start_[r];
-        buf.clear();
-        for (int64_t i = 0; i < len; ++i) buf.emplace_back(c[i], v[i]);
-        std::stable_sort(buf.begin(), buf.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (const auto& [col, w] : buf) {
-          if (out > 0 && c[out - 1] == col) {
-            v[out - 1] += w;
-          } else {
-            c[out] = col;
-            v[out++] = w;
-          }
-        }
-      }
-      length[r] = out;
-    }
-  });
-  // Close the gaps left by merged duplicates (rows only move left), then
-  // give the unused tail back to the allocator.
-  at::Tensor rowptr = at::empty({n_ + 1}, at::kLong);
-  int64_t* rp = rowptr.data_ptr<int64_t>();
-  rp[0] = 0;
-  for (int64_t r = 0; r < n_; ++r) {
-    rp[r + 1] = rp[r] + length[r];
-    if (rp[r] != start_[r]) {
-      std::memmove(col_ + rp[r], col_ + start_[r], length[r] * sizeof(int64_t));
-      if (value_) std::memmove(value_ + rp[r], value_ + start_[r], length[r] * sizeof(float));
-    }
-  }
-  const int64_t nnz = rp[n_];
-  auto shrink = [nnz](void* p, size_t item) {
-    void* smaller = std::realloc(p, std::max<int64_t>(nnz, 1) * item);
-    return smaller ? smaller : p;
-  };
-  col_ = static_cast<int64_t*>(shrink(col_, sizeof(int64_t)));
-  at::Tensor col = at::from_blob(
-      col_, {nnz}, [](void* p) { std::free(p); }, at::kLong);
-  col_ = nullptr;
-  at::Tensor value;
-  if (value_) {
-    value_ = static_cast<float*>(shrink(value_, sizeof(float)));
-    value = at::from_blob(
-        value_, {nnz}, [](void* p) { std::free(p); }, at::kFloat);
-    value_ = nullptr;
-  }
-  return CSR{rowptr, col, value, n_, n_};
 }
 
 }  // namespace loader

@@ -1,7 +1,8 @@
 #pragma once
 // What the raw-format dataset loaders share: turning the torch-free parsers'
-// arrays into tensors without copying them, checks whose messages name the
-// file, and an adjacency builder that keeps one copy of the edges.
+// arrays into tensors without copying them and checks whose messages name the
+// file. Their adjacencies come from detail::build_csr (csr_builder.h), which
+// keeps one copy of the edges.
 
 #include <gas/graph.h>
 
@@ -62,80 +63,6 @@ int64_t count_classes(const at::Tensor& y, const std::string& source);
 /// [N, F], accumulating in double. A constant column, which PyGAS turns into
 /// NaN (0 / 0), becomes zeros instead.
 void standardize_columns(at::Tensor& x);
-
-struct AdjacencyOptions {
-  bool add_reverse = false;  ///< store (col, row) with every (row, col): A + A^T
-  bool drop_self_loops = false;
-  bool weighted = false;  ///< edges carry weights, summed when duplicates merge
-};
-
-/// Builds an N x N CSR from edges delivered twice, once to count and once to
-/// fill, straight into the final column array: a graph of E stored entries
-/// needs E columns (and weights) plus two counters per node, never a second
-/// edge list or an intermediate COO copy. Rows come out sorted with
-/// duplicates merged. Use through build_adjacency().
-class AdjacencyBuilder {
- public:
-  AdjacencyBuilder(int64_t num_nodes, AdjacencyOptions options, std::string source);
-  ~AdjacencyBuilder();
-  AdjacencyBuilder(const AdjacencyBuilder&) = delete;
-  AdjacencyBuilder& operator=(const AdjacencyBuilder&) = delete;
-
-  /// First pass, one call per edge; row is the aggregating node (CSR row).
-  void count(int64_t row, int64_t col) {
-    if (static_cast<uint64_t>(row) >= static_cast<uint64_t>(n_) ||
-        static_cast<uint64_t>(col) >= static_cast<uint64_t>(n_))
-      out_of_range(row < 0 || row >= n_ ? row : col);
-    ++num_edges_;
-    if (row == col) {
-      if (!options_.drop_self_loops) ++start_[row + 1];
-      return;
-    }
-    ++start_[row + 1];
-    if (options_.add_reverse) ++start_[col + 1];
-  }
-  /// Allocates the arrays between the passes.
-  void begin_fill();
-  /// Second pass: the same edges in the same order.
-  void fill(int64_t row, int64_t col, float weight) {
-    if (row == col) {
-      if (!options_.drop_self_loops) put(row, col, weight);
-      return;
-    }
-    put(row, col, weight);
-    if (options_.add_reverse) put(col, row, weight);
-  }
-  CSR finish();
-
- private:
-  [[noreturn]] void out_of_range(int64_t node) const;
-  void put(int64_t row, int64_t col, float weight) {
-    const int64_t pos = cursor_[row]++;
-    col_[pos] = col;
-    if (value_) value_[pos] = weight;
-  }
-
-  int64_t n_;
-  AdjacencyOptions options_;
-  std::string source_;
-  int64_t num_edges_ = 0;
-  std::vector<int64_t> start_;   // row starts before merging; [n + 1]
-  std::vector<int64_t> cursor_;  // next free slot of each row during the fill
-  int64_t* col_ = nullptr;       // malloc'ed, so the merged array can shrink in place
-  float* value_ = nullptr;
-};
-
-/// for_each_edge(emit) must call emit(row, col, weight) for every edge, the
-/// same way each time it is called (it is called twice).
-template <typename ForEachEdge>
-CSR build_adjacency(int64_t num_nodes, AdjacencyOptions options, const std::string& source,
-                    ForEachEdge&& for_each_edge) {
-  AdjacencyBuilder builder(num_nodes, options, source);
-  for_each_edge([&](int64_t row, int64_t col, float) { builder.count(row, col); });
-  builder.begin_fill();
-  for_each_edge([&](int64_t row, int64_t col, float weight) { builder.fill(row, col, weight); });
-  return builder.finish();
-}
 
 }  // namespace loader
 }  // namespace gas

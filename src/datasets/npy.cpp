@@ -234,10 +234,8 @@ Array read_array(Input& in) {
   a.kind = descr[1];
   a.itemsize = std::stoi(descr.substr(2));
   const int s = a.itemsize;
-  const bool supported = (a.kind == 'b' && s == 1) ||
-                         ((a.kind == 'i' || a.kind == 'u') && (s == 1 || s == 2 || s == 4 || s == 8)) ||
-                         (a.kind == 'f' && (s == 2 || s == 4 || s == 8));
-  if (!supported) fail(source, "unsupported dtype '" + descr + "' (only bool, integer and floating-point arrays)");
+  if (!supported(a.kind, s))
+    fail(source, "unsupported dtype '" + descr + "' (only bool, integer and floating-point arrays)");
 
   uint64_t nbytes = static_cast<uint64_t>(s);
   for (int64_t d : a.shape)
@@ -267,6 +265,31 @@ std::string zip_error_message(int code) {
 }
 
 }  // namespace
+
+bool supported(char kind, int itemsize) {
+  const int s = itemsize;
+  return (kind == 'b' && s == 1) || ((kind == 'i' || kind == 'u') && (s == 1 || s == 2 || s == 4 || s == 8)) ||
+         (kind == 'f' && (s == 2 || s == 4 || s == 8));
+}
+
+std::string descr(char kind, int itemsize) {
+  return std::string(itemsize == 1 ? "|" : "<") + kind + std::to_string(itemsize);
+}
+
+std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order) {
+  // numpy writes (), (3,) and (3, 4).
+  std::string dims;
+  for (size_t k = 0; k < shape.size(); ++k) dims += (k ? ", " : "") + std::to_string(shape[k]);
+  if (shape.size() == 1) dims += ",";
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran_order ? "True" : "False") +
+                     ", 'shape': (" + dims + "), }";
+  dict.append((64 - (10 + dict.size() + 1) % 64) % 64, ' ');
+  dict += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(dict.size() & 0xff);
+  out += static_cast<char>(dict.size() >> 8);
+  return out + dict;
+}
 
 int64_t Array::numel() const {
   int64_t n = 1;

@@ -1,7 +1,8 @@
 #pragma once
 // Readers for numpy's .npy files and .npz archives (zip files of .npy
-// members, stored or deflated, read through libzip). They do not depend on
-// LibTorch, so they can be fuzzed cheaply.
+// members, stored or deflated, read through libzip), and the header the
+// writers put before their data: numpy's format in one place. They do not
+// depend on LibTorch, so they can be fuzzed cheaply.
 //
 // Array data goes straight from the file or the zip stream into the array's
 // own buffer, which a loader can then hand to a tensor without copying. Every
@@ -31,6 +32,18 @@ struct Array {
   /// "[2708, 1433]".
   std::string shape_string() const;
 };
+
+/// Whether gas reads arrays of this dtype: bool, 1- to 8-byte integers and
+/// 2-, 4- and 8-byte floats (kind as in Array::kind).
+bool supported(char kind, int itemsize);
+
+/// numpy's little-endian descr of a dtype: "<f4", "<i8", "|b1", "|u1".
+std::string descr(char kind, int itemsize);
+
+/// What an .npy file (format 1.0) holds before its data: the magic, the
+/// version, the header's length and the header dict, padded with spaces so
+/// the data starts at a multiple of 64 bytes, as numpy writes it.
+std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order = false);
 
 /// Parses the bytes of an .npy file; `source` names it in messages.
 Array parse(const std::string& bytes, const std::string& source);

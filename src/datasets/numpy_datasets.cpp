@@ -1,5 +1,6 @@
 #include <gas/datasets/numpy_datasets.h>
 
+#include "csr_builder.h"
 #include "datasets/loader_utils.h"
 #include "util/system.h"
 
@@ -122,7 +123,7 @@ Dataset read_shchur_npz(const std::string& path, const std::string& title) {
     const auto [indptr, indices] = csr_members(npz, "adj", n, n);
     const int64_t* p = indptr.data_ptr<int64_t>();
     const int64_t* c = indices.data_ptr<int64_t>();
-    data.adj = loader::build_adjacency(n, {/*add_reverse=*/true, /*drop_self_loops=*/true}, path, [&](auto&& emit) {
+    data.adj = detail::build_csr(n, n, {/*add_reverse=*/true, /*drop_self_loops=*/true}, path, [&](auto&& emit) {
       for (int64_t r = 0; r < n; ++r)
         for (int64_t e = p[r]; e < p[r + 1]; ++e) emit(r, c[e], 1.0f);
     });
@@ -191,10 +192,10 @@ Dataset load_custom(const std::string& root, const CustomOptions& options) {
     const int64_t* src = edges.data_ptr<int64_t>();
     const int64_t* dst = src + num_edges;
     const float* w = weight.defined() ? weight.data_ptr<float>() : nullptr;
-    loader::AdjacencyOptions o;
+    detail::CsrBuilderOptions o;
     o.add_reverse = options.symmetrize();
     o.weighted = w != nullptr;
-    data.adj = loader::build_adjacency(n, o, arrays.name("edge_index"), [&](auto&& emit) {
+    data.adj = detail::build_csr(n, n, o, arrays.name("edge_index"), [&](auto&& emit) {
       for (int64_t e = 0; e < num_edges; ++e) emit(dst[e], src[e], w ? w[e] : 1.0f);
     });
   }

@@ -1,6 +1,7 @@
 #include <gas/datasets/ogb.h>
 
 #include "datasets/csv.h"
+#include "csr_builder.h"
 #include "datasets/loader_utils.h"
 #include "util/system.h"
 
@@ -42,7 +43,7 @@ Dataset load_ogb(const std::string& root, const std::string& name) {
     // features are read, so the two never coexist.
     const csv::Table<int64_t> edges = csv::read_ints(edge_file, {/*cols=*/2});
     const int64_t* e = edges.data.data();
-    data.adj = loader::build_adjacency(n, {/*add_reverse=*/true}, edge_file, [&](auto&& emit) {
+    data.adj = detail::build_csr(n, n, {/*add_reverse=*/true}, edge_file, [&](auto&& emit) {
       for (int64_t k = 0; k < edges.rows; ++k) emit(e[2 * k + 1], e[2 * k], 1.0f);
     });
   }

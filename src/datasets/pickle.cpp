@@ -1,5 +1,6 @@
 #include "datasets/pickle.h"
 
+#include "datasets/npy.h"
 #include "util/system.h"
 
 #include <algorithm>
@@ -261,7 +262,10 @@ class Machine {
           if (obj->kind == Kind::Object) {
             obj->state = state;
           } else if (obj->kind == Kind::Dict && state->kind == Kind::Dict) {
-            obj->entries.insert(obj->entries.end(), state->entries.begin(), state->entries.end());
+            // A copy first: the state may be the dict itself (DUP, BUILD),
+            // and inserting a vector's range into itself reads freed memory.
+            const auto entries = state->entries;
+            obj->entries.insert(obj->entries.end(), entries.begin(), entries.end());
           } else {
             fail(at, "BUILD on a value that takes no state");
           }
@@ -622,11 +626,9 @@ NdArray as_ndarray(const ValuePtr& v, const std::string& source) {
   } catch (const std::exception&) {
     bad(source, "unsupported numpy dtype '" + code->bytes + "'");
   }
-  const bool sizes_ok = (a.kind == 'f' && (a.itemsize == 4 || a.itemsize == 8)) ||
-                        ((a.kind == 'i' || a.kind == 'u') &&
-                         (a.itemsize == 1 || a.itemsize == 2 || a.itemsize == 4 || a.itemsize == 8)) ||
-                        (a.kind == 'b' && a.itemsize == 1);
-  if (!sizes_ok) bad(source, "unsupported numpy dtype '" + code->bytes + "'");
+  // Half precision is not among the conversions below.
+  if (!npy::supported(a.kind, a.itemsize) || (a.kind == 'f' && a.itemsize == 2))
+    bad(source, "unsupported numpy dtype '" + code->bytes + "'");
   for (const ValuePtr& d : shape->items) {
     const int64_t n = int_of(d, source, "array shape");
     if (n < 0) bad(source, "negative array dimension");

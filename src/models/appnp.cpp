@@ -3,16 +3,14 @@
 #include <gas/nn/functional.h>
 #include <gas/ops/spmm.h>
 
-#include "models/common.h"
-
 namespace gas {
 namespace models {
 namespace {
 
+// The histories hold class scores: out_channels wide.
 std::vector<int64_t> history_widths(const APPNPOptions& o) {
-  TORCH_CHECK(o.num_layers() >= 1, "APPNP: num_layers must be at least 1, got ", o.num_layers());
   TORCH_CHECK(o.alpha() >= 0 && o.alpha() <= 1, "APPNP: alpha must be in [0, 1], got ", o.alpha());
-  return std::vector<int64_t>(o.num_layers() - 1, o.out_channels());
+  return o.history_widths("APPNP", o.out_channels());
 }
 
 }  // namespace
@@ -21,6 +19,7 @@ APPNPImpl::APPNPImpl(int64_t num_nodes, const APPNPOptions& o)
     : ScalableGNNImpl(num_nodes, history_widths(o)), options(o) {
   lin1 = register_module("lin1", torch::nn::Linear(o.in_channels(), o.hidden_channels()));
   lin2 = register_module("lin2", torch::nn::Linear(o.hidden_channels(), o.out_channels()));
+  set_nonreg(lin2);
 }
 
 at::Tensor APPNPImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) {
@@ -35,16 +34,6 @@ at::Tensor APPNPImpl::forward_layer(int64_t layer, const at::Tensor& x, const CS
   const double alpha = options.alpha();
   return (1.0 - alpha) * ops::spmm(adj, h) + alpha * state.get("h0");
 }
-
-void APPNPImpl::reset_parameters() {
-  ScalableGNNImpl::reset_parameters();
-  lin1->reset_parameters();
-  lin2->reset_parameters();
-}
-
-std::vector<at::Tensor> APPNPImpl::reg_parameters() { return detail::parameters_of(lin1); }
-
-std::vector<at::Tensor> APPNPImpl::nonreg_parameters() { return detail::parameters_of(lin2); }
 
 }  // namespace models
 }  // namespace gas

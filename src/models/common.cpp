@@ -1,5 +1,7 @@
 #include "models/common.h"
 
+#include <gas/models/options.h>
+
 #include <gas/sparse_features.h>
 
 #include <ATen/ATen.h>
@@ -7,6 +9,19 @@
 namespace gas {
 namespace models {
 namespace detail {
+
+void check_positive(const std::string& model, const char* field, int64_t value) {
+  TORCH_CHECK(value >= 1, model, ": ", field, " must be positive, got ", value);
+}
+
+void check_dropout(const std::string& model, double value) {
+  TORCH_CHECK(value >= 0.0 && value < 1.0, model, ": dropout must be in [0, 1), got ", value);
+}
+
+std::vector<torch::nn::BatchNorm1d> register_batch_norms(torch::nn::Module& self, int64_t count, int64_t width) {
+  return register_list<torch::nn::BatchNorm1d>(
+      self, "bns", count, [width](int64_t) { return torch::nn::BatchNorm1d(torch::nn::BatchNorm1dOptions(width)); });
+}
 
 at::Tensor hidden_activation(at::Tensor out, const at::Tensor& input, std::vector<torch::nn::BatchNorm1d>& bns,
                              int64_t layer, bool residual) {

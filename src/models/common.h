@@ -1,55 +1,39 @@
 #pragma once
-// Pieces the model implementations share: collecting parameters for the
-// regularised / non-regularised optimiser groups, the activation that closes
-// a hidden layer, and the layer of a plain convolution stack.
+// Pieces the model implementations share: registering lists of layers, the
+// activation that closes a hidden layer, and the layer of a plain
+// convolution stack.
 
 #include <gas/graph.h>
 #include <gas/nn/functional.h>
 
 #include <ATen/core/Tensor.h>
 #include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/pimpl.h>
 
+#include <string>
 #include <vector>
 
 namespace gas {
 namespace models {
 namespace detail {
 
-inline void append_parameters(std::vector<at::Tensor>&) {}
-
-template <typename Holder, typename... Rest>
-void append_parameters(std::vector<at::Tensor>& out, const std::vector<Holder>& modules, const Rest&... rest);
-
-template <typename Impl, typename... Rest>
-void append_parameters(std::vector<at::Tensor>& out, const torch::nn::ModuleHolder<Impl>& module, const Rest&... rest) {
-  if (!module.is_empty()) {
-    const auto params = module->parameters();
-    out.insert(out.end(), params.begin(), params.end());
+/// `count` modules made by make(i), registered as a ModuleList `name` (their
+/// parameters are then `name.i.*`); none registered when count is 0.
+template <typename Holder, typename Make>
+std::vector<Holder> register_list(torch::nn::Module& self, const std::string& name, int64_t count, Make make) {
+  std::vector<Holder> modules;
+  if (count == 0) return modules;
+  auto list = self.register_module(name, torch::nn::ModuleList());
+  for (int64_t i = 0; i < count; ++i) {
+    modules.push_back(make(i));
+    list->push_back(modules.back());
   }
-  append_parameters(out, rest...);
+  return modules;
 }
 
-template <typename Holder, typename... Rest>
-void append_parameters(std::vector<at::Tensor>& out, const std::vector<Holder>& modules, const Rest&... rest) {
-  for (const auto& m : modules) append_parameters(out, m);
-  append_parameters(out, rest...);
-}
-
-/// The parameters of every given module holder or vector of holders, in order.
-template <typename... Modules>
-std::vector<at::Tensor> parameters_of(const Modules&... modules) {
-  std::vector<at::Tensor> out;
-  append_parameters(out, modules...);
-  return out;
-}
-
-/// Every element but the last (the output layer, which usually takes the
-/// non-regularised weight decay).
-template <typename Holder>
-std::vector<Holder> all_but_last(const std::vector<Holder>& modules) {
-  return modules.empty() ? modules : std::vector<Holder>(modules.begin(), modules.end() - 1);
-}
+/// `count` BatchNorm1d of `width` features as the ModuleList "bns".
+std::vector<torch::nn::BatchNorm1d> register_batch_norms(torch::nn::Module& self, int64_t count, int64_t width);
 
 /// Batch norm (when `bns` holds one for the layer), the residual input where
 /// widths agree and the input is dense, then ReLU.

@@ -7,7 +7,6 @@
 #include <gas/ops/spmm.h>
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/grad_mode.h>
 
 namespace gas {
 namespace nn {
@@ -37,10 +36,7 @@ void GATConvImpl::reset_parameters() {
   // PyG initialises the [1, H, C] attention vectors with Glorot over (H, C).
   glorot_(att_src);
   glorot_(att_dst);
-  if (bias.defined()) {
-    torch::NoGradGuard no_grad;
-    bias.zero_();
-  }
+  zeros_(bias);
 }
 
 at::Tensor GATConvImpl::forward(const at::Tensor& x, const CSR& input_adj) {

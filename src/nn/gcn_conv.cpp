@@ -6,7 +6,6 @@
 #include <gas/sparse_features.h>
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/grad_mode.h>
 
 namespace gas {
 namespace nn {
@@ -24,10 +23,7 @@ void GCNConvImpl::reset() {
 
 void GCNConvImpl::reset_parameters() {
   glorot_(weight);
-  if (bias.defined()) {
-    torch::NoGradGuard no_grad;
-    bias.zero_();
-  }
+  zeros_(bias);
 }
 
 at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj) {

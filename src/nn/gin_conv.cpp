@@ -21,9 +21,11 @@ void GINConvImpl::reset() {
 }
 
 void GINConvImpl::reset_parameters() {
-  torch::NoGradGuard no_grad;
-  eps.fill_(initial_eps);
-  reset_descendants(*mlp);
+  {
+    torch::NoGradGuard no_grad;
+    eps.fill_(initial_eps);
+  }
+  reset_submodules(*mlp);
 }
 
 at::Tensor GINConvImpl::forward(const at::Tensor& x, const CSR& adj) {

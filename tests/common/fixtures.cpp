@@ -11,19 +11,7 @@ namespace testing {
 
 std::string npy_raw(const std::string& descr, const std::vector<int64_t>& shape, const std::string& data,
                     bool fortran_order) {
-  // numpy writes (), (3,) and (3, 4).
-  std::string dims;
-  for (size_t k = 0; k < shape.size(); ++k) dims += (k ? ", " : "") + std::to_string(shape[k]);
-  if (shape.size() == 1) dims += ",";
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': " + (fortran_order ? "True" : "False") +
-                       ", 'shape': (" + dims + "), }";
-  // numpy pads the header with spaces so the data starts at a multiple of 64.
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(header.size() & 0xff);
-  out += static_cast<char>(header.size() >> 8);
-  return out + header + data;
+  return npy::header(descr, shape, fortran_order) + data;
 }
 
 std::string npy_bool(const std::vector<int>& values, const std::vector<int64_t>& shape) {

@@ -3,9 +3,12 @@
 // and gzip files, made with the same libraries (libzip, zlib) the readers
 // use, so tests can build small datasets whose every value is known.
 
+#include "datasets/npy.h"
+
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17,31 +20,11 @@ namespace testing {
 std::string npy_raw(const std::string& descr, const std::vector<int64_t>& shape, const std::string& data,
                     bool fortran_order = false);
 
+/// numpy's descr of T (npy::descr of its kind and size).
 template <typename T>
-const char* npy_descr();
-template <>
-inline const char* npy_descr<float>() {
-  return "<f4";
-}
-template <>
-inline const char* npy_descr<double>() {
-  return "<f8";
-}
-template <>
-inline const char* npy_descr<int64_t>() {
-  return "<i8";
-}
-template <>
-inline const char* npy_descr<int32_t>() {
-  return "<i4";
-}
-template <>
-inline const char* npy_descr<int8_t>() {
-  return "|i1";
-}
-template <>
-inline const char* npy_descr<uint8_t>() {
-  return "|u1";
+std::string npy_descr() {
+  const char kind = std::is_floating_point<T>::value ? 'f' : std::is_signed<T>::value ? 'i' : 'u';
+  return npy::descr(kind, static_cast<int>(sizeof(T)));
 }
 
 /// An .npy file of `values` in C order.

@@ -146,6 +146,18 @@ TEST(Pickle, RefusesRecursiveAndDeeplyNestedValues) {
   EXPECT_THROW(pickle::load(deep.substr(0, deep.size() - 1), "deep.pkl"), std::runtime_error);
 }
 
+// A dict built with itself as its state (EMPTY_DICT K1 K2 SETITEM DUP BUILD
+// STOP): its entries are appended to themselves, a copy being read, not the
+// vector being grown (found by fuzz.pickle under ASan).
+TEST(Pickle, BuildsADictFromItselfAsState) {
+  const pickle::ValuePtr v = pickle::load(std::string("}K\x01K\x02s2b."), "self_build.pkl");
+  ASSERT_EQ(v->entries.size(), 2u);
+  for (const auto& [key, value] : v->entries) {
+    EXPECT_EQ(key->i, 1);
+    EXPECT_EQ(value->i, 2);
+  }
+}
+
 TEST(Pickle, ReadsHandWrittenIntDict) {
   // {1: [2, 3], 4: []} as protocol 2: EMPTY_DICT MARK K1 ] MARK K2 K3 APPENDS K4 ] SETITEMS STOP
   const std::string bytes = std::string(

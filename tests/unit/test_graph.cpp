@@ -45,7 +45,10 @@ TEST(Graph, CoalesceMergesDuplicatesOfAnExistingCsr) {
 
 TEST(Graph, FromEdgeIndexRejectsOutOfRange) {
   const at::Tensor ei = at::tensor({0, 5, 1, 0}, at::kLong).view({2, 2});
-  EXPECT_THROW_WITH(csr_from_edge_index(ei, 3, 3), "row index 5 out of range");
+  EXPECT_THROW_WITH(csr_from_edge_index(ei, 3, 3), "csr_from_edge_index: edge 1 names node 5, outside [0, 3)");
+  EXPECT_THROW_WITH(csr_from_edge_index(ei, 3, 6), "csr_from_edge_index: edge 1 names row 5, outside [0, 3)");
+  const at::Tensor wide = at::tensor({0, 1, 1, 7}, at::kLong).view({2, 2});
+  EXPECT_THROW_WITH(csr_from_edge_index(wide, 3, 6), "csr_from_edge_index: edge 1 names column 7, outside [0, 6)");
   EXPECT_THROW_WITH(csr_from_edge_index(at::zeros({3, 2}, at::kLong), 3, 3), "edge_index must be [2, E]");
 }
 

@@ -3,6 +3,7 @@
 /// GCNII (Chen et al. 2020) as a GAS model (PyGAS's GCN2).
 
 #include <gas/nn/gcn2_conv.h>
+#include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/batchnorm.h>
@@ -11,26 +12,15 @@
 namespace gas {
 namespace models {
 
-struct GCN2Options {
+struct GCN2Options : StackOptions<GCN2Options> {
   GCN2Options(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers, double alpha,
               double theta)
-      : in_channels_(in_channels),
-        hidden_channels_(hidden_channels),
-        out_channels_(out_channels),
-        num_layers_(num_layers),
-        alpha_(alpha),
-        theta_(theta) {}
-  TORCH_ARG(int64_t, in_channels);
-  TORCH_ARG(int64_t, hidden_channels);
-  TORCH_ARG(int64_t, out_channels);
-  TORCH_ARG(int64_t, num_layers);
+      : StackOptions(in_channels, hidden_channels, out_channels, num_layers), alpha_(alpha), theta_(theta) {}
+  /// Strength of the initial residual (the share of x0 mixed in).
   TORCH_ARG(double, alpha);
+  /// Identity mapping: layer l's weight is mixed in with beta = log(theta / l + 1).
   TORCH_ARG(double, theta);
   TORCH_ARG(bool, shared_weights) = true;
-  TORCH_ARG(double, dropout) = 0.0;
-  TORCH_ARG(bool, drop_input) = true;
-  TORCH_ARG(bool, batch_norm) = false;
-  TORCH_ARG(bool, residual) = false;
 };
 
 /// x0 = ReLU(Linear(x)) on every input row at layer 0 (its in-batch rows are
@@ -43,10 +33,7 @@ class GCN2Impl : public ScalableGNNImpl {
   GCN2Impl(int64_t num_nodes, const GCN2Options& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  void reset_parameters() override;
   bool supports_sparse_input() const override { return true; }
-  std::vector<at::Tensor> reg_parameters() override;
-  std::vector<at::Tensor> nonreg_parameters() override;
 
   GCN2Options options;
   torch::nn::Linear lin_in{nullptr}, lin_out{nullptr};

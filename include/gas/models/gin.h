@@ -3,6 +3,7 @@
 /// GIN (Xu et al. 2019) as a GAS model (after PyGAS's GIN).
 
 #include <gas/nn/gin_conv.h>
+#include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/linear.h>
@@ -10,17 +11,8 @@
 namespace gas {
 namespace models {
 
-struct GINOptions {
-  GINOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers)
-      : in_channels_(in_channels),
-        hidden_channels_(hidden_channels),
-        out_channels_(out_channels),
-        num_layers_(num_layers) {}
-  TORCH_ARG(int64_t, in_channels);
-  TORCH_ARG(int64_t, hidden_channels);
-  TORCH_ARG(int64_t, out_channels);
-  TORCH_ARG(int64_t, num_layers);
-  TORCH_ARG(double, dropout) = 0.0;
+struct GINOptions : ModelOptions<GINOptions> {
+  using ModelOptions::ModelOptions;
   /// Add each layer's input to its output.
   TORCH_ARG(bool, residual) = false;
   /// Learn each layer's eps.
@@ -38,10 +30,7 @@ class GINImpl : public ScalableGNNImpl {
   GINImpl(int64_t num_nodes, const GINOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  void reset_parameters() override;
   bool supports_sparse_input() const override { return true; }
-  std::vector<at::Tensor> reg_parameters() override;
-  std::vector<at::Tensor> nonreg_parameters() override;
 
   GINOptions options;
   torch::nn::Linear lin_in{nullptr}, lin_out{nullptr};

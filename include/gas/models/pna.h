@@ -3,6 +3,7 @@
 /// PNA and PNA with jumping knowledge as GAS models (PyGAS's PNA, PNA_JK).
 
 #include <gas/nn/pna_conv.h>
+#include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/batchnorm.h>
@@ -12,29 +13,18 @@
 namespace gas {
 namespace models {
 
-struct PNAOptions {
+struct PNAOptions : StackOptions<PNAOptions> {
   PNAOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers,
              std::vector<std::string> aggregators, std::vector<std::string> scalers, at::Tensor degree)
-      : in_channels_(in_channels),
-        hidden_channels_(hidden_channels),
-        out_channels_(out_channels),
-        num_layers_(num_layers),
+      : StackOptions(in_channels, hidden_channels, out_channels, num_layers),
         aggregators_(std::move(aggregators)),
         scalers_(std::move(scalers)),
         degree_(std::move(degree)) {}
-  TORCH_ARG(int64_t, in_channels);
-  TORCH_ARG(int64_t, hidden_channels);
-  TORCH_ARG(int64_t, out_channels);
-  TORCH_ARG(int64_t, num_layers);
   TORCH_ARG(std::vector<std::string>, aggregators);
   TORCH_ARG(std::vector<std::string>, scalers);
   /// Per-node degree of the full graph (see PNAConvOptions::degree).
   TORCH_ARG(at::Tensor, degree);
   TORCH_ARG(int64_t, towers) = 1;
-  TORCH_ARG(double, dropout) = 0.0;
-  TORCH_ARG(bool, drop_input) = true;
-  TORCH_ARG(bool, batch_norm) = false;
-  TORCH_ARG(bool, residual) = false;
 };
 
 /// Layer l: dropout, PNAConv, then (hidden layers) batch norm, residual
@@ -45,9 +35,6 @@ class PNAImpl : public ScalableGNNImpl {
   PNAImpl(int64_t num_nodes, const PNAOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  void reset_parameters() override;
-  std::vector<at::Tensor> reg_parameters() override;
-  std::vector<at::Tensor> nonreg_parameters() override;
 
   PNAOptions options;
   std::vector<nn::PNAConv> convs;
@@ -66,9 +53,6 @@ class PNAJKImpl : public ScalableGNNImpl {
   PNAJKImpl(int64_t num_nodes, const PNAOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  void reset_parameters() override;
-  std::vector<at::Tensor> reg_parameters() override;
-  std::vector<at::Tensor> nonreg_parameters() override;
 
   PNAOptions options;
   torch::nn::Sequential embed{nullptr};

@@ -3,6 +3,7 @@
 /// GraphSAGE (mean aggregator) as a GAS model.
 
 #include <gas/nn/sage_conv.h>
+#include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/batchnorm.h>
@@ -10,20 +11,8 @@
 namespace gas {
 namespace models {
 
-struct SAGEOptions {
-  SAGEOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers)
-      : in_channels_(in_channels),
-        hidden_channels_(hidden_channels),
-        out_channels_(out_channels),
-        num_layers_(num_layers) {}
-  TORCH_ARG(int64_t, in_channels);
-  TORCH_ARG(int64_t, hidden_channels);
-  TORCH_ARG(int64_t, out_channels);
-  TORCH_ARG(int64_t, num_layers);
-  TORCH_ARG(double, dropout) = 0.0;
-  TORCH_ARG(bool, drop_input) = true;
-  TORCH_ARG(bool, batch_norm) = false;
-  TORCH_ARG(bool, residual) = false;
+struct SAGEOptions : StackOptions<SAGEOptions> {
+  using StackOptions::StackOptions;
 };
 
 /// Layer l: dropout, SAGEConv, then (hidden layers) batch norm, residual
@@ -34,9 +23,6 @@ class SAGEImpl : public ScalableGNNImpl {
   SAGEImpl(int64_t num_nodes, const SAGEOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  void reset_parameters() override;
-  std::vector<at::Tensor> reg_parameters() override;
-  std::vector<at::Tensor> nonreg_parameters() override;
 
   SAGEOptions options;
   std::vector<nn::SAGEConv> convs;

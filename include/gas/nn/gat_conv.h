@@ -3,6 +3,7 @@
 /// Graph attention (Velickovic et al.) on bipartite batch adjacencies.
 
 #include <gas/graph.h>
+#include <gas/nn/init.h>
 
 #include <torch/arg.h>
 #include <torch/nn/cloneable.h>
@@ -35,13 +36,13 @@ struct GATConvOptions {
 ///   out_i = sum_j alpha_ij W x_j, heads concatenated or averaged, + bias.
 /// Edge values of `adj` are ignored. A row without neighbours gives the bias
 /// alone.
-class GATConvImpl : public torch::nn::Cloneable<GATConvImpl> {
+class GAS_API GATConvImpl : public torch::nn::Cloneable<GATConvImpl>, public Resettable {
  public:
   GATConvImpl(int64_t in_channels, int64_t out_channels) : GATConvImpl(GATConvOptions(in_channels, out_channels)) {}
   explicit GATConvImpl(const GATConvOptions& options);
 
   void reset() override;
-  void reset_parameters();
+  void reset_parameters() override;
   at::Tensor forward(const at::Tensor& x, const CSR& adj);
 
   /// Width of the output: heads * out_channels when concatenating.

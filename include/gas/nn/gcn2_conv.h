@@ -3,6 +3,7 @@
 /// GCNII's convolution (Chen et al. 2020): initial residual and identity mapping.
 
 #include <gas/graph.h>
+#include <gas/nn/init.h>
 
 #include <torch/arg.h>
 #include <torch/nn/cloneable.h>
@@ -28,12 +29,12 @@ struct GCN2ConvOptions {
 ///   shared:   out = (1 - beta) (h + r) + beta (h + r) W1
 ///   separate: out = (1 - beta) h + beta h W1 + (1 - beta) r + beta r W2
 /// A's values hold the (precomputed) normalisation. No bias.
-class GCN2ConvImpl : public torch::nn::Cloneable<GCN2ConvImpl> {
+class GAS_API GCN2ConvImpl : public torch::nn::Cloneable<GCN2ConvImpl>, public Resettable {
  public:
   explicit GCN2ConvImpl(const GCN2ConvOptions& options);
 
   void reset() override;
-  void reset_parameters();
+  void reset_parameters() override;
   /// x: [M, channels] (in-batch rows first), x0: [>= R, channels].
   at::Tensor forward(const at::Tensor& x, const at::Tensor& x0, const CSR& adj);
 

@@ -3,6 +3,7 @@
 /// Graph convolution of Kipf & Welling on a pre-normalised adjacency.
 
 #include <gas/graph.h>
+#include <gas/nn/init.h>
 
 #include <torch/arg.h>
 #include <torch/nn/cloneable.h>
@@ -22,13 +23,13 @@ struct GCNConvOptions {
 /// (gcn_norm computed once on the full graph, before partitioning, as GAS
 /// requires: a batch's rows then see the same weights as in the full graph).
 /// Weight: Glorot-uniform; bias: zeros (PyG's initialisation).
-class GCNConvImpl : public torch::nn::Cloneable<GCNConvImpl> {
+class GAS_API GCNConvImpl : public torch::nn::Cloneable<GCNConvImpl>, public Resettable {
  public:
   GCNConvImpl(int64_t in_channels, int64_t out_channels) : GCNConvImpl(GCNConvOptions(in_channels, out_channels)) {}
   explicit GCNConvImpl(const GCNConvOptions& options);
 
   void reset() override;
-  void reset_parameters();
+  void reset_parameters() override;
   at::Tensor forward(const at::Tensor& x, const CSR& adj);
 
   GCNConvOptions options;

@@ -4,6 +4,7 @@
 /// GAS paper trained.
 
 #include <gas/graph.h>
+#include <gas/nn/init.h>
 
 #include <torch/arg.h>
 #include <torch/nn/cloneable.h>
@@ -45,12 +46,12 @@ struct PNAConvOptions {
 /// mixed, and the root term lin(x_i) added. Scalers use the row's degree
 /// clamped to at least 1 (PyG's convention), so isolated nodes stay finite;
 /// their aggregations are zeros.
-class PNAConvImpl : public torch::nn::Cloneable<PNAConvImpl> {
+class GAS_API PNAConvImpl : public torch::nn::Cloneable<PNAConvImpl>, public Resettable {
  public:
   explicit PNAConvImpl(const PNAConvOptions& options);
 
   void reset() override;
-  void reset_parameters();
+  void reset_parameters() override;
   at::Tensor forward(const at::Tensor& x, const CSR& adj);
 
   PNAConvOptions options;

@@ -3,6 +3,7 @@
 /// GraphSAGE's mean aggregator (Hamilton et al. 2017).
 
 #include <gas/graph.h>
+#include <gas/nn/init.h>
 
 #include <torch/arg.h>
 #include <torch/nn/cloneable.h>
@@ -23,13 +24,13 @@ struct SAGEConvOptions {
 
 /// out_i = W_l mean_j x_j + W_r x_i (+ bias, carried by W_l). Edge values
 /// are ignored; a row without neighbours aggregates zeros.
-class SAGEConvImpl : public torch::nn::Cloneable<SAGEConvImpl> {
+class GAS_API SAGEConvImpl : public torch::nn::Cloneable<SAGEConvImpl>, public Resettable {
  public:
   SAGEConvImpl(int64_t in_channels, int64_t out_channels) : SAGEConvImpl(SAGEConvOptions(in_channels, out_channels)) {}
   explicit SAGEConvImpl(const SAGEConvOptions& options);
 
   void reset() override;
-  void reset_parameters();
+  void reset_parameters() override;
   at::Tensor forward(const at::Tensor& x, const CSR& adj);
 
   SAGEConvOptions options;
