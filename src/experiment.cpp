@@ -1,7 +1,7 @@
 #include <gas/experiment.h>
 
 #include <gas/build_info.h>
-#include <gas/datasets/dataset.h>
+#include <gas/datasets/registry.h>
 #include <gas/export.h>
 #include <gas/layerwise.h>
 #include <gas/loader.h>

@@ -18,7 +18,7 @@ namespace gas {
 GAS_API std::string build_summary();
 
 /// The parsed command line handed to a program's body.
-struct CliArgs {
+struct GAS_API CliArgs {
   std::vector<std::string> positional;        ///< e.g. key=value overrides
   std::map<std::string, std::string> values;  ///< the options given, by name ("" for a flag)
   bool has(const std::string& name) const { return values.count(name) > 0; }
@@ -31,7 +31,7 @@ struct CliArgs {
 
 /// A program: its name, the text --help shows above the options, its own
 /// options besides --help and --version, and its body.
-struct CliProgram {
+struct GAS_API CliProgram {
   struct Option {
     std::string name;
     std::string value_name;  ///< empty for a flag

@@ -9,6 +9,8 @@
 ///
 ///   configs/small/gcn.yaml:14:9: params.cora.lr: expected a number, got 'fast'
 
+#include <gas/macros.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,12 +21,12 @@
 namespace gas {
 
 /// A configuration mistake: bad key, type, value or file.
-class ConfigError : public std::runtime_error {
+class GAS_API ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-class ConfigNode {
+class GAS_API ConfigNode {
  public:
   /// An empty mapping.
   ConfigNode();
@@ -91,10 +93,10 @@ class ConfigNode {
 };
 
 /// Splits "a.b=c" into {"a.b", "c"}; throws ConfigError when malformed.
-std::pair<std::string, std::string> parse_override(const std::string& text);
+GAS_API std::pair<std::string, std::string> parse_override(const std::string& text);
 
 /// Directory holding the shipped configs: $GAS_CONFIG_DIR if set, else the
 /// installed share/gas/configs, else the source tree's configs/.
-std::string default_config_dir();
+GAS_API std::string default_config_dir();
 
 }  // namespace gas

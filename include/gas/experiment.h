@@ -5,6 +5,7 @@
 /// executables only parse their command line; tests call this directly.
 
 #include <gas/config.h>
+#include <gas/macros.h>
 #include <gas/trainer.h>
 
 #include <cstdint>
@@ -23,10 +24,10 @@ namespace gas {
 ///     chosen dataset (params.<dataset>.<key>); other datasets' blocks are
 ///     dropped.
 /// Throws ConfigError naming the offending argument, key or file.
-ConfigNode compose_config(const std::string& suite, const std::string& config_dir, const std::string& config_file,
+GAS_API ConfigNode compose_config(const std::string& suite, const std::string& config_dir, const std::string& config_file,
                           const std::vector<std::string>& overrides);
 
-struct ExperimentResult {
+struct GAS_API ExperimentResult {
   std::vector<RunResult> runs;
   double mean = 0.0;   ///< mean test metric over runs, percent
   double std = 0.0;    ///< sample standard deviation over runs, percent (0 for one run)
@@ -39,7 +40,7 @@ struct ExperimentResult {
 
 /// Reads and validates every key of `config` without running anything
 /// (RunOptions::from_config); throws ConfigError naming the first problem.
-void check_experiment_config(const ConfigNode& config);
+GAS_API void check_experiment_config(const ConfigNode& config);
 
 /// The run, in four steps: parse (RunOptions::from_config validates every
 /// key of `config`, from compose_config), prepare (load the data, partition
@@ -48,6 +49,6 @@ void check_experiment_config(const ConfigNode& config);
 /// times, memory). Prints the resolved configuration, progress and the
 /// summary to `out`; with `json` or `out_dir` set, also writes the results
 /// there (atomically).
-ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out);
+GAS_API ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out);
 
 }  // namespace gas

@@ -2,6 +2,8 @@
 /// \file
 /// Writing per-node results (logits, predictions, embeddings) to files.
 
+#include <gas/macros.h>
+
 #include <ATen/core/Tensor.h>
 
 #include <string>
@@ -13,6 +15,6 @@ namespace gas {
 ///  - `.npy`: the array itself (numpy's format, C order), so row i is node i;
 ///  - `.csv`: a header `node_id,v0,v1,...` and one line per node.
 /// Other extensions are an error naming the valid ones.
-void write_node_values(const at::Tensor& values, const std::string& path);
+GAS_API void write_node_values(const at::Tensor& values, const std::string& path);
 
 }  // namespace gas

@@ -9,6 +9,7 @@
 #include <gas/datasets/numpy_datasets.h>
 #include <gas/datasets/ogb.h>
 #include <gas/datasets/planetoid.h>
+#include <gas/datasets/registry.h>
 #include <gas/datasets/synthetic.h>
 #include <gas/experiment.h>
 #include <gas/export.h>

@@ -4,6 +4,8 @@
 /// partitioning: symmetrisation, duplicate removal, self-loops, GCN
 /// normalisation and node permutation.
 
+#include <gas/macros.h>
+
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -26,7 +28,7 @@ class SpMMPlan;
 ///
 /// In GNN terms row r aggregates messages from its columns, so for directed
 /// graphs this is PyG's `adj_t` (target-major) layout.
-struct CSR {
+struct GAS_API CSR {
   at::Tensor rowptr;  ///< int64 [num_rows + 1]
   at::Tensor col;     ///< int64 [nnz]
   at::Tensor value;   ///< float [nnz] or [nnz, H] (per-head weights); may be undefined
@@ -66,59 +68,59 @@ struct CSR {
 /// Duplicate (row, col) pairs are merged: values are summed when `value` is
 /// given, otherwise a single unit entry is kept. Runs in O(E + N) plus a sort
 /// of each row, so it scales to graphs with billions of edges' worth of RAM.
-CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols, const at::Tensor& value = {});
+GAS_API CSR csr_from_edge_index(const at::Tensor& edge_index, int64_t num_rows, int64_t num_cols, const at::Tensor& value = {});
 
 /// The edge list [2, nnz] of a CSR (row-major order).
-at::Tensor csr_to_edge_index(const CSR& adj);
+GAS_API at::Tensor csr_to_edge_index(const CSR& adj);
 
 /// Merges duplicate entries (values summed, a unit entry kept without values)
 /// and sorts every row.
-CSR coalesce(const CSR& adj);
+GAS_API CSR coalesce(const CSR& adj);
 
 /// A + A^T with duplicates merged (values of both directions summed when present,
 /// as torch_sparse's to_symmetric does; a unit entry otherwise). Square only.
-CSR to_symmetric(const CSR& adj);
+GAS_API CSR to_symmetric(const CSR& adj);
 
 /// Drops the diagonal.
-CSR remove_self_loops(const CSR& adj);
+GAS_API CSR remove_self_loops(const CSR& adj);
 
 /// Sets the diagonal to `fill` for every row: existing self-loops are replaced,
 /// missing ones inserted (torch_sparse's set_diag). Rectangular adjacencies
 /// (rows <= columns, as in a batch whose in-batch nodes come first) get the
 /// entries (i, i) of their rows.
-CSR set_self_loops(const CSR& adj, double fill = 1.0);
+GAS_API CSR set_self_loops(const CSR& adj, double fill = 1.0);
 
 /// Adds `fill` on the diagonal: duplicates an existing self-loop's weight into
 /// a sum rather than replacing it.
-CSR add_self_loops(const CSR& adj, double fill = 1.0);
+GAS_API CSR add_self_loops(const CSR& adj, double fill = 1.0);
 
 /// Symmetric GCN normalisation D^-1/2 (A + I) D^-1/2 with degrees taken over
 /// rows after the self-loops are set (PyG's gcn_norm with add_self_loops=True).
 /// Nodes of degree zero get weight zero rather than inf.
-CSR gcn_norm(const CSR& adj, bool add_loops = true);
+GAS_API CSR gcn_norm(const CSR& adj, bool add_loops = true);
 
 /// Whether the leading num_rows x num_rows block equals its transpose,
 /// values included (see ops::SymmetryProof). Every entry is looked up
 /// in its mirror's row by binary search: O(nnz log degree), parallel, no
 /// extra memory. Rows must be column-sorted (as every function here leaves
 /// them); unsorted rows answer false.
-bool is_symmetric(const CSR& adj);
+GAS_API bool is_symmetric(const CSR& adj);
 
 /// The transpose (num_cols x num_rows), values carried along.
-CSR transpose(const CSR& adj);
+GAS_API CSR transpose(const CSR& adj);
 
 /// Reorders nodes: new node i is old node perm[i], for rows and columns alike.
 /// Rows stay column-sorted. Square only.
-CSR permute(const CSR& adj, const at::Tensor& perm);
+GAS_API CSR permute(const CSR& adj, const at::Tensor& perm);
 
 /// The sub-adjacency of rows `rows` (int64 ids, any order), columns untouched.
-CSR select_rows(const CSR& adj, const at::Tensor& rows);
+GAS_API CSR select_rows(const CSR& adj, const at::Tensor& rows);
 
 /// Row-normalises features so each row sums to one; all-zero rows stay zero
 /// (PyG's NormalizeFeatures).
-at::Tensor normalize_features(const at::Tensor& x);
+GAS_API at::Tensor normalize_features(const at::Tensor& x);
 
 /// The inverse of a permutation: inv[perm[i]] = i.
-at::Tensor invert_permutation(const at::Tensor& perm);
+GAS_API at::Tensor invert_permutation(const at::Tensor& perm);
 
 }  // namespace gas

@@ -4,6 +4,7 @@
 /// all evaluation batches, with the histories as the buffers between layers.
 
 #include <gas/loader.h>
+#include <gas/macros.h>
 #include <gas/scalable_gnn.h>
 
 namespace gas {
@@ -22,6 +23,6 @@ namespace gas {
 /// temporary buffers of the same widths are used and the histories are left
 /// alone. Returns a fresh [num_nodes, out] tensor on the model's device. The
 /// model's train/eval mode is restored afterwards.
-at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x);
+GAS_API at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x);
 
 }  // namespace gas

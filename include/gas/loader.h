@@ -3,6 +3,7 @@
 /// Minibatches of METIS parts with their 1-hop halo, as GAS trains on them.
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 #include <gas/ops/spmm_plan.h>
 
 #include <torch/arg.h>
@@ -23,7 +24,7 @@ namespace gas {
 ///   offset     = [0, 5]                  (first node of each part)
 ///   count      = [2, 3]                  (nodes of each part)
 /// and adj is 5 x 7 with columns numbered by position in n_id.
-struct Batch {
+struct GAS_API Batch {
   CSR adj;          ///< bipartite: batch_size rows x n_id.numel() columns
   at::Tensor x;     ///< features of n_id when the loader was given features
   at::Tensor n_id;  ///< int64 global node ids, in-batch nodes first, then the halo
@@ -50,14 +51,14 @@ struct Batch {
 /// indexes every column. `symmetry` is the graph's proof; without one,
 /// make_batch checks the graph itself, O(nnz log degree) per call (a
 /// SubgraphLoader checks once).
-Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {},
+GAS_API Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x = {},
                  bool plan = true, const ops::SymmetryProof* symmetry = nullptr);
 
 /// Bytes of the node-id -> batch-column indexes that make_batch keeps, one
 /// per thread that has built a batch, each as long as the largest graph.
-int64_t batch_index_nbytes();
+GAS_API int64_t batch_index_nbytes();
 
-struct SubgraphLoaderOptions {
+struct GAS_API SubgraphLoaderOptions {
   /// Parts per minibatch.
   TORCH_ARG(int64_t, batch_size) = 1;
   /// Reshuffle the parts every epoch.
@@ -85,7 +86,7 @@ struct SubgraphLoaderOptions {
 ///
 /// Leaving the loop early (e.g. after max_steps batches) stops the workers.
 /// An exception raised while building a batch is rethrown to the consumer.
-class SubgraphLoader {
+class GAS_API SubgraphLoader {
  public:
   SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x = {}, SubgraphLoaderOptions options = {});
   ~SubgraphLoader();
@@ -130,7 +131,7 @@ class SubgraphLoader {
 
 /// Evaluation loader for layer-wise inference: groups of batch_size
 /// consecutive parts in order, built once and reused by every layer.
-class EvalSubgraphLoader {
+class GAS_API EvalSubgraphLoader {
  public:
   EvalSubgraphLoader(const CSR& adj, const at::Tensor& ptr, int64_t batch_size = 1);
 

@@ -3,6 +3,7 @@
 /// Graph partitioning into clusters that become GAS's minibatch units.
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 
 #include <string>
 
@@ -10,7 +11,7 @@ namespace gas {
 
 /// Nodes grouped by part: part p consists of the nodes perm[ptr[p]:ptr[p+1]].
 /// After permuting the graph by `perm` every part is a contiguous node range.
-struct Partition {
+struct GAS_API Partition {
   at::Tensor perm;  ///< int64 [N], a permutation of 0..N-1
   at::Tensor ptr;   ///< int64 [num_parts + 1], non-decreasing, ptr[0] = 0, ptr[-1] = N
 
@@ -22,11 +23,11 @@ struct Partition {
 enum class PartitionMethod { Metis, MetisRecursive, Random };
 
 /// Parses "metis", "metis_recursive" or "random"; throws naming the valid ones.
-PartitionMethod parse_partition_method(const std::string& name);
-std::string to_string(PartitionMethod method);
+GAS_API PartitionMethod parse_partition_method(const std::string& name);
+GAS_API std::string to_string(PartitionMethod method);
 
 /// True when gas was built with METIS.
-bool has_metis();
+GAS_API bool has_metis();
 
 /// METIS k-way (or recursive bisection) on the symmetrised adjacency without
 /// self-loops and without edge weights, as PyGAS's metis() does. Parts are
@@ -37,18 +38,18 @@ bool has_metis();
 /// METIS (which crashes on one part). Errors: num_parts > N, a graph beyond
 /// METIS's index range (Debian's METIS uses 32-bit indices), or a METIS
 /// failure code, each reported with the sizes involved.
-Partition metis(const CSR& adj, int64_t num_parts, bool recursive = false, int64_t seed = 0);
+GAS_API Partition metis(const CSR& adj, int64_t num_parts, bool recursive = false, int64_t seed = 0);
 
 /// Nodes shuffled (seeded) and cut into num_parts parts of equal size (+-1):
 /// the fallback when METIS is unavailable or too slow, and the baseline the
 /// tests compare METIS's edge cut against.
-Partition random_partition(int64_t num_nodes, int64_t num_parts, int64_t seed = 0);
+GAS_API Partition random_partition(int64_t num_nodes, int64_t num_parts, int64_t seed = 0);
 
 /// Dispatches on `method`.
-Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMethod method, int64_t seed = 0);
+GAS_API Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMethod method, int64_t seed = 0);
 
 /// Number of stored entries (u, v) whose endpoints lie in different parts; for
 /// a symmetric adjacency that is twice the number of cut undirected edges.
-int64_t edge_cut(const CSR& adj, const Partition& partition);
+GAS_API int64_t edge_cut(const CSR& adj, const Partition& partition);
 
 }  // namespace gas

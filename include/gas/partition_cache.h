@@ -3,6 +3,7 @@
 /// Partitions cached on disk: METIS on a large graph takes minutes, and every
 /// run of a benchmark on the same graph asks for the same one.
 
+#include <gas/macros.h>
 #include <gas/partition.h>
 
 #include <string>
@@ -10,7 +11,7 @@
 namespace gas {
 
 /// What cached_partition did, for the log.
-struct PartitionCacheInfo {
+struct GAS_API PartitionCacheInfo {
   bool hit = false;  ///< read from the cache
   std::string path;  ///< the cache file
   /// Why the cache was not used ("no cache file yet", "stale: ...",
@@ -29,7 +30,7 @@ struct PartitionCacheInfo {
 /// cannot be created or written only costs the caching: the partition is
 /// computed and returned all the same. Errors of the partitioner itself
 /// propagate.
-Partition cached_partition(const CSR& adj, int64_t num_parts, PartitionMethod method, int64_t seed,
+GAS_API Partition cached_partition(const CSR& adj, int64_t num_parts, PartitionMethod method, int64_t seed,
                            const std::string& cache_dir, const std::string& key, PartitionCacheInfo* info = nullptr);
 
 }  // namespace gas

@@ -4,27 +4,29 @@
 /// products, transparent huge pages for large tensors, and the allocator's
 /// reuse of freed memory. tune_process() sets all three up in one call.
 
+#include <gas/macros.h>
+
 #include <string>
 
 namespace gas {
 
 /// The BLAS libraries mapped into this process: which OpenBLAS build (OpenMP,
 /// pthreads) or the 40x slower reference BLAS LibTorch actually runs on.
-std::string loaded_blas();
+GAS_API std::string loaded_blas();
 
 /// The kernel family OpenBLAS chose at load time ("SkylakeX", "Haswell", ...),
 /// or "" when the process has no OpenBLAS.
-std::string openblas_core();
+GAS_API std::string openblas_core();
 
 /// The OPENBLAS_CORETYPE to ask for, or "" to leave OpenBLAS's choice alone:
 /// a CPU OpenBLAS does not recognise (a virtual machine's unnamed "Intel Xeon
 /// Processor", say) gets its pre-AVX kernels ("Prescott"), 5x slower on a
 /// 2000 x 2000 GEMM than the AVX-512 ones on the same CPU.
-std::string openblas_core_override(const std::string& core, bool has_avx512, bool has_avx2);
+GAS_API std::string openblas_core_override(const std::string& core, bool has_avx512, bool has_avx2);
 
 /// The kernel's transparent-huge-page mode ("always", "madvise", "never"), or
 /// "" where the kernel does not say.
-std::string transparent_huge_pages();
+GAS_API std::string transparent_huge_pages();
 
 /// The GLIBC_TUNABLES to ask for, or "" to leave the environment alone. In the
 /// common "madvise" mode, only memory that asks gets 2 MiB pages; glibc 2.35
@@ -33,10 +35,10 @@ std::string transparent_huge_pages();
 /// 1M x 64 input ran at 13 GB/s with them and 25 GB/s with huge pages, and
 /// a fresh 256 MB output faulted in 3.6x faster. `current` is the variable as
 /// set (nullptr when unset): a choice of the user's is left alone.
-std::string huge_page_tunables(const char* current, const std::string& thp_mode, const std::string& glibc_version);
+GAS_API std::string huge_page_tunables(const char* current, const std::string& thp_mode, const std::string& glibc_version);
 
 /// Whether glibc's large blocks are backed by huge pages in this process.
-bool malloc_uses_huge_pages();
+GAS_API bool malloc_uses_huge_pages();
 
 /// Call first in main(). Restarts the program once with the environment it
 /// needs when something is missing and the user set nothing: OPENBLAS_CORETYPE
@@ -46,6 +48,6 @@ bool malloc_uses_huge_pages();
 /// instead of returning them to the system: a minibatch's tensors are freed
 /// and allocated again every step, and fresh pages cost a fault each.
 /// Returns once the process is set up (or when a restart failed).
-void tune_process(char** argv);
+GAS_API void tune_process(char** argv);
 
 }  // namespace gas

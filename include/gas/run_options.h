@@ -12,8 +12,9 @@
 /// it does not repeat them.
 
 #include <gas/config.h>
-#include <gas/datasets/dataset.h>
+#include <gas/datasets/registry.h>
 #include <gas/history/storage.h>
+#include <gas/macros.h>
 #include <gas/models/registry.h>
 #include <gas/partition.h>
 
@@ -30,7 +31,7 @@
 namespace gas {
 
 /// Everything a run needs, read from a composed configuration.
-struct RunOptions {
+struct GAS_API RunOptions {
   // Top level.
   std::string model = "gcn";
   std::string dataset = "synthetic";
@@ -73,7 +74,7 @@ struct RunOptions {
 };
 
 /// One row of the key table.
-struct RunKey {
+struct GAS_API RunKey {
   enum class Scope { Top, Block, Both };
   std::string name;
   Scope scope;
@@ -86,11 +87,11 @@ struct RunKey {
 };
 
 /// Every key a run accepts, top-level keys first, in the order they are read.
-const std::vector<RunKey>& run_keys();
+GAS_API const std::vector<RunKey>& run_keys();
 
 /// The table as the README shows it (Markdown).
-std::string key_table_markdown();
+GAS_API std::string key_table_markdown();
 /// The table as --help shows it.
-std::string key_help();
+GAS_API std::string key_help();
 
 }  // namespace gas

@@ -8,27 +8,29 @@
 /// nn::dropout drops stored values, and nn::matmul / nn::linear multiply
 /// them by dense weights with gradients for the weights.
 
+#include <gas/macros.h>
+
 #include <ATen/core/Tensor.h>
 
 namespace gas {
 
 /// The rows of a dense [N, F] float tensor as a sparse CSR tensor.
-at::Tensor to_sparse_features(const at::Tensor& dense);
+GAS_API at::Tensor to_sparse_features(const at::Tensor& dense);
 
 /// A sparse CSR tensor from its parts (row pointers, columns, values).
-at::Tensor sparse_rows(const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, at::IntArrayRef size);
+GAS_API at::Tensor sparse_rows(const at::Tensor& crow, const at::Tensor& col, const at::Tensor& values, at::IntArrayRef size);
 
 /// True for a sparse CSR tensor (as to_sparse_features makes).
-bool is_sparse_features(const at::Tensor& x);
+GAS_API bool is_sparse_features(const at::Tensor& x);
 
 /// Fraction of non-zero entries of a dense or sparse [N, F] tensor.
-double feature_density(const at::Tensor& x);
+GAS_API double feature_density(const at::Tensor& x);
 
 /// Bytes held by a dense or sparse tensor.
-int64_t tensor_nbytes(const at::Tensor& x);
+GAS_API int64_t tensor_nbytes(const at::Tensor& x);
 
 /// The first `rows` rows (for sparse features: a CSR view-like copy of the
 /// row structure prefix; for dense ones: x.narrow(0, 0, rows)).
-at::Tensor first_rows(const at::Tensor& x, int64_t rows);
+GAS_API at::Tensor first_rows(const at::Tensor& x, int64_t rows);
 
 }  // namespace gas

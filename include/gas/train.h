@@ -6,6 +6,7 @@
 #include <gas/datasets/dataset.h>
 #include <gas/layerwise.h>
 #include <gas/loader.h>
+#include <gas/macros.h>
 #include <gas/scalable_gnn.h>
 
 #include <torch/arg.h>
@@ -20,14 +21,14 @@ class TrainHook;
 
 /// Adam over two parameter groups: reg_parameters() with `reg_weight_decay`,
 /// nonreg_parameters() with `nonreg_weight_decay` (PyGAS's reg/nonreg modules).
-std::unique_ptr<torch::optim::Adam> make_adam(ScalableGNNImpl& model, double lr, double reg_weight_decay,
+GAS_API std::unique_ptr<torch::optim::Adam> make_adam(ScalableGNNImpl& model, double lr, double reg_weight_decay,
                                               double nonreg_weight_decay);
 
 /// Cross-entropy for single-label targets, binary cross-entropy on logits for
 /// multi-label ones; the mean over the given rows.
-at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y);
+GAS_API at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y);
 
-struct TrainEpochOptions {
+struct GAS_API TrainEpochOptions {
   /// Clip the global gradient norm to this value (disabled when unset).
   TORCH_ARG(c10::optional<double>, grad_norm) = c10::nullopt;
   /// Visit at most this many batches (0: all), PyGAS's max_steps.
@@ -36,7 +37,7 @@ struct TrainEpochOptions {
   TORCH_ARG(int64_t, split) = 0;
 };
 
-struct TrainEpochStats {
+struct GAS_API TrainEpochStats {
   double loss = 0.0;              ///< mean over training nodes
   int64_t batches = 0;            ///< batches taken from the loader
   int64_t steps = 0;              ///< optimiser steps (batches with training nodes)
@@ -56,12 +57,12 @@ struct TrainEpochStats {
 /// without training nodes are skipped (their rows are refreshed by the next
 /// evaluation pass, as in PyGAS).
 /// `hooks` (see trainer.h) are called after each backward pass and batch.
-TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
+GAS_API TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
                             const Dataset& data, const TrainEpochOptions& options = {},
                             const std::vector<TrainHook*>& hooks = {});
 
 /// Eval-mode full-batch forward of the whole graph (no gradients). It writes
 /// every history as a side effect, which is how GAS fills them.
-at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data);
+GAS_API at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data);
 
 }  // namespace gas

@@ -6,6 +6,7 @@
 /// implementations instead of edits to the loop. The benchmarks run on it; a
 /// user's own main can too.
 
+#include <gas/macros.h>
 #include <gas/train.h>
 
 #include <torch/arg.h>
@@ -18,7 +19,7 @@
 namespace gas {
 
 /// One run's result: the epoch of its best validation metric.
-struct RunResult {
+struct GAS_API RunResult {
   int64_t run = 0;
   int64_t seed = 0;
   double best_val = 0.0;   ///< best validation metric (fraction)
@@ -27,7 +28,7 @@ struct RunResult {
 };
 
 /// What one epoch did.
-struct EpochRecord {
+struct GAS_API EpochRecord {
   int64_t run = 0, epoch = 0;  ///< epoch is 1-based
   TrainEpochStats train;
   bool evaluated = false;  ///< with eval_every > 1, most epochs only train
@@ -37,7 +38,7 @@ struct EpochRecord {
 
 /// Called by Trainer::fit (and train_epoch) at fixed points; every method
 /// does nothing unless overridden.
-class TrainHook {
+class GAS_API TrainHook {
  public:
   virtual ~TrainHook() = default;
   /// A batch's gradients exist, before clipping and the optimiser step: where
@@ -53,7 +54,7 @@ class TrainHook {
   virtual void end_run(const RunResult& result) {}
 };
 
-struct TrainerOptions {
+struct GAS_API TrainerOptions {
   /// Epochs per run.
   TORCH_ARG(int64_t, epochs) = 1;
   /// Evaluate every this many epochs (and after the last).
@@ -64,7 +65,7 @@ struct TrainerOptions {
 
 /// Trains `model` over `loader` on `data`. `evaluate(run)` returns the
 /// {train, val, test} metrics of the model as it stands (fractions).
-class Trainer {
+class GAS_API Trainer {
  public:
   using Evaluate = std::function<std::vector<double>(int64_t run)>;
 

@@ -1,15 +1,8 @@
 #include <gas/datasets/dataset.h>
 
-#include <gas/datasets/json_datasets.h>
-#include <gas/datasets/numpy_datasets.h>
-#include <gas/datasets/ogb.h>
-#include <gas/datasets/planetoid.h>
-#include <gas/datasets/synthetic.h>
 #include <gas/ops/expand_rowptr.h>
 
 #include <gas/sparse_features.h>
-
-#include "util/strings.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -19,57 +12,10 @@
 #include <cmath>
 
 #include <iomanip>
-#include <map>
 #include <sstream>
 
 namespace gas {
 namespace {
-
-using Parser = std::function<DatasetLoader(const ConfigNode& options)>;
-
-// The entry of a dataset without options: `load(root, name)`.
-Parser fixed(Dataset (*load)(const std::string&, const std::string&), const std::string& name) {
-  return [load, name](const ConfigNode&) -> DatasetLoader {
-    return [load, name](const std::string& root) { return load(root, name); };
-  };
-}
-
-Parser fixed(Dataset (*load)(const std::string&)) {
-  return [load](const ConfigNode&) -> DatasetLoader { return load; };
-}
-
-// The one place that maps a dataset name to its reader.
-const std::map<std::string, Parser>& registry() {
-  static const std::map<std::string, Parser> parsers = {
-      {"cora", fixed(load_planetoid, "cora")},
-      {"citeseer", fixed(load_planetoid, "citeseer")},
-      {"pubmed", fixed(load_planetoid, "pubmed")},
-      {"amazon-computers", fixed(load_amazon, "computers")},
-      {"amazon-photo", fixed(load_amazon, "photo")},
-      {"coauthor-cs", fixed(load_coauthor, "cs")},
-      {"coauthor-physics", fixed(load_coauthor, "physics")},
-      {"gnn-benchmark-cora", fixed(load_gnn_benchmark, "cora")},
-      {"gnn-benchmark-citeseer", fixed(load_gnn_benchmark, "citeseer")},
-      {"wikics", fixed(load_wikics)},
-      {"flickr", fixed(load_graphsaint, "flickr")},
-      {"yelp", fixed(load_graphsaint, "yelp")},
-      {"reddit", fixed(load_graphsaint, "reddit")},
-      {"ppi", fixed(load_ppi)},
-      {"ogbn-arxiv", fixed(load_ogb, "ogbn-arxiv")},
-      {"ogbn-products", fixed(load_ogb, "ogbn-products")},
-      {"custom",
-       [](const ConfigNode& options) -> DatasetLoader {
-         const CustomOptions o = custom_options_from(options);
-         return [o](const std::string& root) { return load_custom(root, o); };
-       }},
-      {"synthetic",
-       [](const ConfigNode& options) -> DatasetLoader {
-         const SyntheticOptions o = synthetic_options_from(options);
-         return [o](const std::string&) { return make_synthetic(o); };
-       }},
-  };
-  return parsers;
-}
 
 // The flat index of the first NaN or infinity of a float32 tensor, or -1.
 int64_t first_non_finite(const at::Tensor& x) {
@@ -206,30 +152,6 @@ std::string Dataset::summary() const {
       << ", val " << mask(Split::Val).sum().item<int64_t>() << ", test " << mask(Split::Test).sum().item<int64_t>();
   return out.str();
 }
-
-// "synthetic-<label>" names variants of the generator (synthetic-1m, ...),
-// so configs can hold several sizes side by side.
-std::string registry_name(const std::string& name) {
-  return name.rfind("synthetic-", 0) == 0 && name.size() > 10 ? "synthetic" : name;
-}
-
-DatasetLoader dataset_from_config(const std::string& name, const ConfigNode& options) {
-  DatasetLoader load = util::lookup(registry(), registry_name(name), "dataset")(options);
-  return [name, load](const std::string& root) {
-    Dataset data = load(root);
-    data.name = name;
-    data.check();
-    return data;
-  };
-}
-
-Dataset load_dataset(const std::string& name, const std::string& root, const ConfigNode& options) {
-  return dataset_from_config(name, options)(root);
-}
-
-std::vector<std::string> dataset_names() { return util::keys_of(registry()); }
-
-bool has_dataset(const std::string& name) { return registry().count(registry_name(name)) > 0; }
 
 void random_split_masks(Dataset& data, int64_t train_per_class, int64_t val_per_class, int64_t num_splits,
                         uint64_t seed) {

@@ -2,13 +2,16 @@
 // Readers for numpy's .npy files and .npz archives (zip files of .npy
 // members, stored or deflated, read through libzip), and the header the
 // writers put before their data: numpy's format in one place. They do not
-// depend on LibTorch, so they can be fuzzed cheaply.
+// depend on LibTorch, so they can be fuzzed cheaply. The writer's half is
+// exported by gas_datasets, for the export of the application layer.
 //
 // Array data goes straight from the file or the zip stream into the array's
 // own buffer, which a loader can then hand to a tensor without copying. Every
 // problem (bad magic, unsupported dtype, a shape the data does not fill,
 // truncated member, CRC error, missing member) throws std::runtime_error
 // naming the file and, in an archive, the member.
+
+#include <gas/macros.h>
 
 #include <cstdint>
 #include <memory>
@@ -38,12 +41,12 @@ struct Array {
 bool supported(char kind, int itemsize);
 
 /// numpy's little-endian descr of a dtype: "<f4", "<i8", "|b1", "|u1".
-std::string descr(char kind, int itemsize);
+GAS_API std::string descr(char kind, int itemsize);
 
 /// What an .npy file (format 1.0) holds before its data: the magic, the
 /// version, the header's length and the header dict, padded with spaces so
 /// the data starts at a multiple of 64 bytes, as numpy writes it.
-std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order = false);
+GAS_API std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order = false);
 
 /// Parses the bytes of an .npy file; `source` names it in messages.
 Array parse(const std::string& bytes, const std::string& source);

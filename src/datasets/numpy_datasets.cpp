@@ -151,10 +151,6 @@ Dataset read_shchur_npz(const std::string& path, const std::string& title) {
   return data;
 }
 
-CustomOptions custom_options_from(const ConfigNode& node) {
-  return CustomOptions().symmetrize(node.get_bool("symmetrize", false));
-}
-
 Dataset load_custom(const std::string& root, const CustomOptions& options) {
   TORCH_CHECK(util::is_directory(root), "custom dataset: root '", root,
               "' is not a directory; expected edge_index.npy, x.npy, y.npy (or data.npz) in it");

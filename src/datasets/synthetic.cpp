@@ -245,19 +245,4 @@ Dataset make_synthetic(const SyntheticOptions& o) {
   return data;
 }
 
-SyntheticOptions synthetic_options_from(const ConfigNode& node) {
-  SyntheticOptions o;
-  o.kind(node.get_choice("kind", o.kind(), {"sbm", "rgg"}));
-  o.num_nodes(node.get_int_at_least("num_nodes", o.num_nodes(), 1));
-  o.avg_degree(node.get_double("avg_degree", o.avg_degree()));
-  o.num_features(node.get_int_at_least("num_features", o.num_features(), 1));
-  o.num_classes(node.get_int_at_least("num_classes", o.num_classes(), 2));
-  o.homophily(node.get_double("homophily", o.homophily()));
-  o.feature_noise(node.get_double("feature_noise", o.feature_noise()));
-  o.train_fraction(node.get_double("train_fraction", o.train_fraction()));
-  o.val_fraction(node.get_double("val_fraction", o.val_fraction()));
-  o.seed(static_cast<uint64_t>(node.get_int("seed", static_cast<int64_t>(o.seed()))));
-  return o;
-}
-
 }  // namespace gas

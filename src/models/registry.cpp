@@ -8,7 +8,7 @@
 #include <gas/models/pna.h>
 #include <gas/models/sage.h>
 
-#include "util/strings.h"
+#include "util/lookup.h"
 
 #include <map>
 

@@ -6,7 +6,7 @@
 
 #include <gas/cli.h>
 #include <gas/config.h>
-#include <gas/datasets/dataset.h>
+#include <gas/datasets/registry.h>
 
 #include "util/strings.h"
 #include "util/system.h"

@@ -1,5 +1,8 @@
 #pragma once
-// Small operating-system helpers shared by the library and its executables.
+// Small operating-system helpers shared by the libraries and the executables,
+// exported by gas_core.
+
+#include <gas/macros.h>
 
 #include <chrono>
 #include <cstdint>
@@ -9,33 +12,33 @@ namespace gas {
 namespace util {
 
 /// strerror(errno) as a string.
-std::string errno_message();
+GAS_API std::string errno_message();
 
 /// Peak resident set size of this process, in MiB, since it started or since
 /// the last successful reset_peak_rss().
-double peak_rss_mb();
+GAS_API double peak_rss_mb();
 
 /// Restarts the peak RSS from the current RSS (Linux's /proc/self/clear_refs),
 /// so that a phase's own peak can be told from that of the set-up before it.
 /// False where the system does not allow it.
-bool reset_peak_rss();
+GAS_API bool reset_peak_rss();
 
 /// Directory of the running executable ("" when unknown).
-std::string executable_dir();
+GAS_API std::string executable_dir();
 
-bool is_directory(const std::string& path);
+GAS_API bool is_directory(const std::string& path);
 /// mkdir -p; throws std::runtime_error naming the path that could not be made.
-void make_directories(const std::string& path);
-bool is_file(const std::string& path);
+GAS_API void make_directories(const std::string& path);
+GAS_API bool is_file(const std::string& path);
 
 /// Writes `content` to `path` through a temporary file in the same directory
 /// and a rename, so readers never see a partial file and an existing file is
 /// replaced only by a complete one. Throws std::runtime_error naming the path.
-void write_file_atomic(const std::string& path, const std::string& content);
+GAS_API void write_file_atomic(const std::string& path, const std::string& content);
 
 /// Hands memory that the allocator keeps after frees back to the system
 /// (glibc's malloc_trim; nothing elsewhere).
-void release_free_memory();
+GAS_API void release_free_memory();
 
 /// Seconds since an arbitrary start, monotonic.
 inline double now_seconds() {

@@ -1,5 +1,5 @@
 #include <gas/config.h>
-#include <gas/datasets/dataset.h>
+#include <gas/datasets/registry.h>
 #include <gas/experiment.h>
 
 #include "common/test_utils.h"

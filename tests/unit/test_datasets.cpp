@@ -1,4 +1,4 @@
-#include <gas/datasets/dataset.h>
+#include <gas/datasets/registry.h>
 #include <gas/datasets/planetoid.h>
 #include <gas/datasets/synthetic.h>
 

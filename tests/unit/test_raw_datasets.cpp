@@ -3,7 +3,7 @@
 // Coauthor), and small fixtures written here with every expected value
 // worked out by hand.
 
-#include <gas/datasets/dataset.h>
+#include <gas/datasets/registry.h>
 #include <gas/datasets/json_datasets.h>
 #include <gas/datasets/numpy_datasets.h>
 #include <gas/datasets/ogb.h>

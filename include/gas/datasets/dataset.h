@@ -1,20 +1,19 @@
 #pragma once
 /// \file
-/// A node-classification dataset and the registry that loads one by name.
+/// A node-classification dataset: graph, features, labels and splits.
 
-#include <gas/config.h>
 #include <gas/graph.h>
+#include <gas/macros.h>
 
-#include <functional>
 #include <string>
 #include <vector>
 
 namespace gas {
 
 enum class Split { Train, Val, Test };
-std::string to_string(Split split);
+GAS_API std::string to_string(Split split);
 
-struct Dataset {
+struct GAS_API Dataset {
   std::string name;
   CSR adj;                ///< as loaded: unnormalised, symmetric where the dataset is undirected
   at::Tensor x;           ///< float32 [N, F]
@@ -49,30 +48,10 @@ struct Dataset {
   std::string summary() const;
 };
 
-/// Reads a dataset's loader from a config mapping: validates its options now
-/// (so a bad key fails at start-up) and returns the function that loads the
-/// data from its raw files under a root directory (the layout PyG and PyGAS
-/// use, e.g. root/Planetoid/Cora/raw/). Throws ConfigError for an unknown
-/// name, listing the known ones. Loaders throw exceptions derived from
-/// std::exception (c10::Error, std::runtime_error) whose message names the
-/// file and the problem.
-using DatasetLoader = std::function<Dataset(const std::string& root)>;
-DatasetLoader dataset_from_config(const std::string& name, const ConfigNode& options = ConfigNode());
-
-/// dataset_from_config(name, options)(root).
-Dataset load_dataset(const std::string& name, const std::string& root, const ConfigNode& options = ConfigNode());
-
-/// Every name load_dataset knows, sorted.
-std::vector<std::string> dataset_names();
-
-/// True for a name load_dataset accepts: a registered one, or
-/// "synthetic-<label>" (a named variant of the synthetic generator).
-bool has_dataset(const std::string& name);
-
 /// Seeded random masks with `train_per_class` and `val_per_class` nodes of
 /// each class for training and validation and the rest for testing, one
 /// column per split (PyGAS's gen_masks).
-void random_split_masks(Dataset& data, int64_t train_per_class, int64_t val_per_class, int64_t num_splits,
+GAS_API void random_split_masks(Dataset& data, int64_t train_per_class, int64_t val_per_class, int64_t num_splits,
                         uint64_t seed);
 
 }  // namespace gas

@@ -4,6 +4,7 @@
 /// Shchur et al.'s gnn-benchmark that PyG downloads) and a user's own graph.
 
 #include <gas/datasets/dataset.h>
+#include <gas/macros.h>
 
 #include <torch/arg.h>
 
@@ -11,17 +12,17 @@ namespace gas {
 
 /// Amazon Computers or Photo (`name` "computers" or "photo") from
 /// root/Amazon/<Name>/raw/amazon_electronics_<name>.npz.
-Dataset load_amazon(const std::string& root, const std::string& name);
+GAS_API Dataset load_amazon(const std::string& root, const std::string& name);
 
 /// Coauthor CS or Physics (`name` "cs" or "physics") from
 /// root/Coauthor/<CS|Physics>/raw/ms_academic_<cs|phy>.npz.
-Dataset load_coauthor(const std::string& root, const std::string& name);
+GAS_API Dataset load_coauthor(const std::string& root, const std::string& name);
 
 /// Cora or CiteSeer (`name` "cora" or "citeseer") in gnn-benchmark's own
 /// npz form, from root/GNNBenchmark/raw/<name>.npz: the LINQS graphs (not
 /// Planetoid's node sets) in the schema and with the processing of Amazon
 /// and Coauthor, so that reader can be run on files anyone can download.
-Dataset load_gnn_benchmark(const std::string& root, const std::string& name);
+GAS_API Dataset load_gnn_benchmark(const std::string& root, const std::string& name);
 
 /// One npz file of gnn-benchmark's schema (adj_indptr / adj_indices /
 /// adj_shape, attr_data / attr_indices / attr_indptr / attr_shape, labels),
@@ -30,16 +31,13 @@ Dataset load_gnn_benchmark(const std::string& root, const std::string& name);
 /// edges made undirected (duplicates merged), and 20 seeded random splits of
 /// 20 training and 30 validation nodes per class (torch.manual_seed(12345);
 /// gen_masks(y, 20, 30, 20)). `title` names the dataset in messages.
-Dataset read_shchur_npz(const std::string& path, const std::string& title);
+GAS_API Dataset read_shchur_npz(const std::string& path, const std::string& title);
 
-struct CustomOptions {
+struct GAS_API CustomOptions {
   /// Store every edge in both directions (A + A^T; weights of an edge given
   /// both ways are summed, as torch_sparse's to_symmetric does).
   TORCH_ARG(bool, symmetrize) = false;
 };
-
-/// Reads CustomOptions from a config mapping (the dataset block's `data`).
-CustomOptions custom_options_from(const ConfigNode& node);
 
 /// A user's graph in `root`: edge_index.npy (integer, [2, E] source/target
 /// rows as in PyG, or [E, 2]; [2, 2] reads as [2, E]), x.npy (numeric
@@ -52,6 +50,6 @@ CustomOptions custom_options_from(const ConfigNode& node);
 /// a fixed random split is made: a permutation seeded with 0 gives the
 /// first 60% of nodes for training, the next 20% for validation and the
 /// rest for testing.
-Dataset load_custom(const std::string& root, const CustomOptions& options = CustomOptions());
+GAS_API Dataset load_custom(const std::string& root, const CustomOptions& options = CustomOptions());
 
 }  // namespace gas

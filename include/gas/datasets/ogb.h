@@ -3,6 +3,7 @@
 /// The OGB node-property datasets of the GAS benchmarks, from OGB's raw CSV files.
 
 #include <gas/datasets/dataset.h>
+#include <gas/macros.h>
 
 namespace gas {
 
@@ -14,6 +15,6 @@ namespace gas {
 /// (arxiv's to_symmetric; products' inverse edges), features as float32.
 /// Files are streamed into the final arrays; the edge list is freed before
 /// the features are read.
-Dataset load_ogb(const std::string& root, const std::string& name);
+GAS_API Dataset load_ogb(const std::string& root, const std::string& name);
 
 }  // namespace gas

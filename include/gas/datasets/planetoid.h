@@ -3,6 +3,7 @@
 /// Cora, CiteSeer and PubMed from the raw Planetoid files PyG downloads.
 
 #include <gas/datasets/dataset.h>
+#include <gas/macros.h>
 
 namespace gas {
 
@@ -14,6 +15,6 @@ namespace gas {
 /// labelled node of x for training, the next 500 for validation, the 1000
 /// test.index nodes for testing), and row-normalised features
 /// (NormalizeFeatures, which PyGAS applies).
-Dataset load_planetoid(const std::string& root, const std::string& name);
+GAS_API Dataset load_planetoid(const std::string& root, const std::string& name);
 
 }  // namespace gas

@@ -5,12 +5,13 @@
 /// way to exercise large-scale training without downloading anything.
 
 #include <gas/datasets/dataset.h>
+#include <gas/macros.h>
 
 #include <torch/arg.h>
 
 namespace gas {
 
-struct SyntheticOptions {
+struct GAS_API SyntheticOptions {
   /// "sbm": stochastic block model, blocks are the classes, no spatial
   /// locality (METIS cuts many edges, halos are large).
   /// "rgg": random geometric graph in the unit square, classes are regions
@@ -35,9 +36,6 @@ struct SyntheticOptions {
 
 /// Generates the graph. Node ids carry no information (classes and
 /// positions are independent of the id), so the input order has no locality.
-Dataset make_synthetic(const SyntheticOptions& options);
-
-/// Reads SyntheticOptions from a config mapping (keys named as above).
-SyntheticOptions synthetic_options_from(const ConfigNode& node);
+GAS_API Dataset make_synthetic(const SyntheticOptions& options);
 
 }  // namespace gas

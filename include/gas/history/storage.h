@@ -10,6 +10,8 @@
 /// backend, with no change to the models, the training loop or the layer
 /// splitter.
 
+#include <gas/macros.h>
+
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -20,7 +22,7 @@
 namespace gas {
 
 /// One history: float32 rows x width, zero when allocated.
-class HistoryStorage {
+class GAS_API HistoryStorage {
  public:
   virtual ~HistoryStorage() = default;
 
@@ -46,7 +48,7 @@ class HistoryStorage {
 };
 
 /// Allocates storage for a model's histories.
-class HistoryBackend {
+class GAS_API HistoryBackend {
  public:
   virtual ~HistoryBackend() = default;
   /// Shown in logs, e.g. "host".
@@ -58,17 +60,17 @@ class HistoryBackend {
 /// Histories in host memory, GAS's default: GPU memory stays constant as the
 /// graph grows. Pinned when the model runs on CUDA (so transfers can be
 /// asynchronous), plain otherwise.
-std::shared_ptr<HistoryBackend> host_history_backend();
+GAS_API std::shared_ptr<HistoryBackend> host_history_backend();
 /// Histories in the model's device memory: no transfers, but N x width per
 /// layer on the device.
-std::shared_ptr<HistoryBackend> device_history_backend();
+GAS_API std::shared_ptr<HistoryBackend> device_history_backend();
 /// The backend of a `history` config value: "host" or "device"; throws naming
 /// the valid ones.
-std::shared_ptr<HistoryBackend> history_backend(const std::string& name);
+GAS_API std::shared_ptr<HistoryBackend> history_backend(const std::string& name);
 
 /// Storage over one tensor, the base of the host and device backends: reads
 /// gather rows, writes copy them.
-class TensorHistoryStorage : public HistoryStorage {
+class GAS_API TensorHistoryStorage : public HistoryStorage {
  public:
   explicit TensorHistoryStorage(at::Tensor emb);
 

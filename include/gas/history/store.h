@@ -12,6 +12,7 @@
 
 #include <gas/history/storage.h>
 #include <gas/history/transport.h>
+#include <gas/macros.h>
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
@@ -26,7 +27,7 @@ struct Batch;
 
 /// Time spent in history transfers (for asynchronous transports, the time the
 /// caller waited) and the rows moved, since the last reset.
-struct HistoryTransfers {
+struct GAS_API HistoryTransfers {
   double pull_seconds = 0.0;
   double push_seconds = 0.0;
   int64_t rows_pulled = 0;
@@ -37,7 +38,7 @@ struct HistoryTransfers {
 /// widths[i] wide, num_nodes rows, zero when created. It is deliberately not
 /// a Module: model.to(device), parameters() and serialisation of the model
 /// leave it alone; the owning ScalableGNN tells it the compute device.
-class HistoryStore {
+class GAS_API HistoryStore {
  public:
   HistoryStore(int64_t num_nodes, std::vector<int64_t> widths,
                std::shared_ptr<HistoryBackend> backend = host_history_backend(),

@@ -11,6 +11,7 @@
 /// the tensors and moves them between the compute device and the storage's.
 
 #include <gas/history/storage.h>
+#include <gas/macros.h>
 
 #include <ATen/core/Tensor.h>
 
@@ -22,7 +23,7 @@ namespace gas {
 
 struct Batch;
 
-class HistoryTransport {
+class GAS_API HistoryTransport {
  public:
   virtual ~HistoryTransport() = default;
   /// Shown in logs.
@@ -43,7 +44,7 @@ class HistoryTransport {
 };
 
 /// Moves rows on the calling thread, in order.
-class SyncHistoryTransport : public HistoryTransport {
+class GAS_API SyncHistoryTransport : public HistoryTransport {
  public:
   std::string name() const override { return "sync"; }
   at::Tensor pull(HistoryStorage& layer, size_t index, const Batch& batch) override;
@@ -58,7 +59,7 @@ class SyncHistoryTransport : public HistoryTransport {
 /// begin. An error raised on a worker is rethrown by the call that waits for
 /// its task (pull or end_batch). The workers read and write host storage
 /// only; a CUDA transport adds the pinned staging copy and the side stream.
-class AsyncHistoryTransport : public HistoryTransport {
+class GAS_API AsyncHistoryTransport : public HistoryTransport {
  public:
   explicit AsyncHistoryTransport(int64_t num_threads = 1);
   ~AsyncHistoryTransport() override;
@@ -77,6 +78,6 @@ class AsyncHistoryTransport : public HistoryTransport {
 
 /// Writes a batch's in-batch rows into `layer`: per contiguous part range
 /// when the batch has them (METIS order), else by node id.
-void write_batch_rows(HistoryStorage& layer, const at::Tensor& rows, const Batch& batch);
+GAS_API void write_batch_rows(HistoryStorage& layer, const at::Tensor& rows, const Batch& batch);
 
 }  // namespace gas

@@ -2,6 +2,7 @@
 /// \file
 /// APPNP (Klicpera et al. 2019) as a GAS model (PyGAS's APPNP).
 
+#include <gas/macros.h>
 #include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
 
@@ -12,7 +13,7 @@ namespace models {
 
 /// num_layers is the number of propagation steps K; each is a layer with a
 /// history of its own.
-struct APPNPOptions : ModelOptions<APPNPOptions> {
+struct GAS_API APPNPOptions : ModelOptions<APPNPOptions> {
   APPNPOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers, double alpha)
       : ModelOptions(in_channels, hidden_channels, out_channels, num_layers), alpha_(alpha) {}
   /// Teleport probability.
@@ -24,7 +25,7 @@ struct APPNPOptions : ModelOptions<APPNPOptions> {
 /// layer then propagates h <- (1 - alpha) A h + alpha h0. The histories are
 /// out_channels wide (the class count), not hidden_channels. The first MLP
 /// layer takes the regularised weight decay, the second the other.
-class APPNPImpl : public ScalableGNNImpl {
+class GAS_API APPNPImpl : public ScalableGNNImpl {
  public:
   APPNPImpl(int64_t num_nodes, const APPNPOptions& options);
 

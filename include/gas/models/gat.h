@@ -2,6 +2,7 @@
 /// \file
 /// GAT as a GAS model (PyGAS's GAT).
 
+#include <gas/macros.h>
 #include <gas/nn/gat_conv.h>
 #include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
@@ -11,7 +12,7 @@ namespace models {
 
 /// hidden_channels are per head; dropout applies to every layer's input and
 /// to the attention coefficients.
-struct GATOptions : ModelOptions<GATOptions> {
+struct GAS_API GATOptions : ModelOptions<GATOptions> {
   using ModelOptions::ModelOptions;
   TORCH_ARG(int64_t, hidden_heads) = 8;
   TORCH_ARG(int64_t, out_heads) = 1;
@@ -21,7 +22,7 @@ struct GATOptions : ModelOptions<GATOptions> {
 /// histories are hidden_channels * hidden_heads wide; the output layer
 /// averages out_heads), ELU on hidden layers. All weights take the
 /// regularised weight decay.
-class GATImpl : public ScalableGNNImpl {
+class GAS_API GATImpl : public ScalableGNNImpl {
  public:
   GATImpl(int64_t num_nodes, const GATOptions& options);
 

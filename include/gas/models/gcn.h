@@ -2,6 +2,7 @@
 /// \file
 /// GCN (Kipf & Welling) as a GAS model, with PyGAS's options.
 
+#include <gas/macros.h>
 #include <gas/nn/gcn_conv.h>
 #include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
@@ -12,7 +13,7 @@
 namespace gas {
 namespace models {
 
-struct GCNOptions : StackOptions<GCNOptions> {
+struct GAS_API GCNOptions : StackOptions<GCNOptions> {
   using StackOptions::StackOptions;
   /// Linear input and output layers around num_layers hidden-width convolutions.
   TORCH_ARG(bool, linear) = false;
@@ -22,7 +23,7 @@ struct GCNOptions : StackOptions<GCNOptions> {
 /// and ReLU. The first convolutions take the regularised weight decay, the
 /// last one (or the output Linear with `linear`) the non-regularised one,
 /// as in the GAS paper.
-class GCNImpl : public ScalableGNNImpl {
+class GAS_API GCNImpl : public ScalableGNNImpl {
  public:
   GCNImpl(int64_t num_nodes, const GCNOptions& options);
 

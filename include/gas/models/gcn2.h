@@ -2,6 +2,7 @@
 /// \file
 /// GCNII (Chen et al. 2020) as a GAS model (PyGAS's GCN2).
 
+#include <gas/macros.h>
 #include <gas/nn/gcn2_conv.h>
 #include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
@@ -12,7 +13,7 @@
 namespace gas {
 namespace models {
 
-struct GCN2Options : StackOptions<GCN2Options> {
+struct GAS_API GCN2Options : StackOptions<GCN2Options> {
   GCN2Options(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers, double alpha,
               double theta)
       : StackOptions(in_channels, hidden_channels, out_channels, num_layers), alpha_(alpha), theta_(theta) {}
@@ -28,7 +29,7 @@ struct GCN2Options : StackOptions<GCN2Options> {
 /// each followed by batch norm, residual and ReLU, and a final Linear.
 /// Convolutions and batch norms take the regularised weight decay, the two
 /// Linear layers the other.
-class GCN2Impl : public ScalableGNNImpl {
+class GAS_API GCN2Impl : public ScalableGNNImpl {
  public:
   GCN2Impl(int64_t num_nodes, const GCN2Options& options);
 

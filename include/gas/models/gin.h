@@ -2,6 +2,7 @@
 /// \file
 /// GIN (Xu et al. 2019) as a GAS model (after PyGAS's GIN).
 
+#include <gas/macros.h>
 #include <gas/nn/gin_conv.h>
 #include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
@@ -11,7 +12,7 @@
 namespace gas {
 namespace models {
 
-struct GINOptions : ModelOptions<GINOptions> {
+struct GAS_API GINOptions : ModelOptions<GINOptions> {
   using ModelOptions::ModelOptions;
   /// Add each layer's input to its output.
   TORCH_ARG(bool, residual) = false;
@@ -25,7 +26,7 @@ struct GINOptions : ModelOptions<GINOptions> {
 /// on how nodes are batched; this one keeps running statistics so that
 /// layer-wise inference equals the full-graph forward. Everything takes the
 /// regularised weight decay except the output Linear.
-class GINImpl : public ScalableGNNImpl {
+class GAS_API GINImpl : public ScalableGNNImpl {
  public:
   GINImpl(int64_t num_nodes, const GINOptions& options);
 

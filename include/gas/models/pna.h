@@ -2,6 +2,7 @@
 /// \file
 /// PNA and PNA with jumping knowledge as GAS models (PyGAS's PNA, PNA_JK).
 
+#include <gas/macros.h>
 #include <gas/nn/pna_conv.h>
 #include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
@@ -13,7 +14,7 @@
 namespace gas {
 namespace models {
 
-struct PNAOptions : StackOptions<PNAOptions> {
+struct GAS_API PNAOptions : StackOptions<PNAOptions> {
   PNAOptions(int64_t in_channels, int64_t hidden_channels, int64_t out_channels, int64_t num_layers,
              std::vector<std::string> aggregators, std::vector<std::string> scalers, at::Tensor degree)
       : StackOptions(in_channels, hidden_channels, out_channels, num_layers),
@@ -30,7 +31,7 @@ struct PNAOptions : StackOptions<PNAOptions> {
 /// Layer l: dropout, PNAConv, then (hidden layers) batch norm, residual
 /// where widths agree, ReLU. The last convolution takes the
 /// non-regularised weight decay.
-class PNAImpl : public ScalableGNNImpl {
+class GAS_API PNAImpl : public ScalableGNNImpl {
  public:
   PNAImpl(int64_t num_nodes, const PNAOptions& options);
 
@@ -48,7 +49,7 @@ TORCH_MODULE(PNA);
 /// batch's state accumulates its in-batch layer outputs, which is what lets
 /// layer-wise inference produce the same concatenation. Convolutions and
 /// batch norms take the regularised weight decay, the Linear layers the other.
-class PNAJKImpl : public ScalableGNNImpl {
+class GAS_API PNAJKImpl : public ScalableGNNImpl {
  public:
   PNAJKImpl(int64_t num_nodes, const PNAOptions& options);
 

@@ -3,6 +3,7 @@
 /// Model construction by name from a configuration's `architecture` block.
 
 #include <gas/config.h>
+#include <gas/macros.h>
 #include <gas/scalable_gnn.h>
 
 #include <functional>
@@ -14,7 +15,7 @@ namespace gas {
 namespace models {
 
 /// What a model needs to know about the data it is built for.
-struct ModelSpec {
+struct GAS_API ModelSpec {
   int64_t num_nodes = 0;
   int64_t in_channels = 0;
   int64_t out_channels = 0;
@@ -27,10 +28,10 @@ using ModelBuilder = std::function<std::shared_ptr<ScalableGNNImpl>(const ModelS
 /// bad key fails at start-up, before any data is loaded) and returns the
 /// function that builds the model once the data's sizes are known.
 /// Throws ConfigError for an unknown model, listing the known ones.
-ModelBuilder model_from_config(const std::string& name, const ConfigNode& architecture);
+GAS_API ModelBuilder model_from_config(const std::string& name, const ConfigNode& architecture);
 
 /// Every model name model_from_config knows, sorted.
-std::vector<std::string> model_names();
+GAS_API std::vector<std::string> model_names();
 
 }  // namespace models
 }  // namespace gas

@@ -2,6 +2,7 @@
 /// \file
 /// GraphSAGE (mean aggregator) as a GAS model.
 
+#include <gas/macros.h>
 #include <gas/nn/sage_conv.h>
 #include <gas/models/options.h>
 #include <gas/scalable_gnn.h>
@@ -11,14 +12,14 @@
 namespace gas {
 namespace models {
 
-struct SAGEOptions : StackOptions<SAGEOptions> {
+struct GAS_API SAGEOptions : StackOptions<SAGEOptions> {
   using StackOptions::StackOptions;
 };
 
 /// Layer l: dropout, SAGEConv, then (hidden layers) batch norm, residual
 /// where widths agree, ReLU. The last convolution takes the non-regularised
 /// weight decay.
-class SAGEImpl : public ScalableGNNImpl {
+class GAS_API SAGEImpl : public ScalableGNNImpl {
  public:
   SAGEImpl(int64_t num_nodes, const SAGEOptions& options);
 

@@ -2,6 +2,8 @@
 /// \file
 /// Functional building blocks shared by the layers and models.
 
+#include <gas/macros.h>
+
 #include <ATen/core/Tensor.h>
 
 namespace gas {
@@ -16,15 +18,15 @@ namespace nn {
 /// per-element loop on CPU builds without MKL and dominated small-graph
 /// epochs.
 /// Sparse features (see sparse_features.h) drop stored values.
-at::Tensor dropout(const at::Tensor& x, double p, bool training);
+GAS_API at::Tensor dropout(const at::Tensor& x, double p, bool training);
 
 /// x @ w for dense or sparse-feature x and a dense [F, out] w;
 /// differentiable with respect to w (and to x when dense).
-at::Tensor matmul(const at::Tensor& x, const at::Tensor& w);
+GAS_API at::Tensor matmul(const at::Tensor& x, const at::Tensor& w);
 
 /// x @ weight^T + bias (a Linear layer's weight [out, F] and optional bias)
 /// for dense or sparse-feature x.
-at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+GAS_API at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 
 }  // namespace nn
 }  // namespace gas

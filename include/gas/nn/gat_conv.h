@@ -3,6 +3,7 @@
 /// Graph attention (Velickovic et al.) on bipartite batch adjacencies.
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 #include <gas/nn/init.h>
 
 #include <torch/arg.h>
@@ -12,7 +13,7 @@
 namespace gas {
 namespace nn {
 
-struct GATConvOptions {
+struct GAS_API GATConvOptions {
   GATConvOptions(int64_t in_channels, int64_t out_channels) : in_channels_(in_channels), out_channels_(out_channels) {}
   TORCH_ARG(int64_t, in_channels);
   /// Channels per head.

@@ -3,6 +3,7 @@
 /// GCNII's convolution (Chen et al. 2020): initial residual and identity mapping.
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 #include <gas/nn/init.h>
 
 #include <torch/arg.h>
@@ -12,7 +13,7 @@
 namespace gas {
 namespace nn {
 
-struct GCN2ConvOptions {
+struct GAS_API GCN2ConvOptions {
   GCN2ConvOptions(int64_t channels, double alpha) : channels_(channels), alpha_(alpha) {}
   TORCH_ARG(int64_t, channels);
   /// Weight of the initial representation x0.

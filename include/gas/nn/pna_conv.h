@@ -4,6 +4,7 @@
 /// GAS paper trained.
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 #include <gas/nn/init.h>
 
 #include <torch/arg.h>
@@ -18,7 +19,7 @@
 namespace gas {
 namespace nn {
 
-struct PNAConvOptions {
+struct GAS_API PNAConvOptions {
   PNAConvOptions(int64_t in_channels, int64_t out_channels, std::vector<std::string> aggregators,
                  std::vector<std::string> scalers, at::Tensor degree)
       : in_channels_(in_channels),

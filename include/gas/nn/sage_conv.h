@@ -3,6 +3,7 @@
 /// GraphSAGE's mean aggregator (Hamilton et al. 2017).
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 #include <gas/nn/init.h>
 
 #include <torch/arg.h>
@@ -13,7 +14,7 @@
 namespace gas {
 namespace nn {
 
-struct SAGEConvOptions {
+struct GAS_API SAGEConvOptions {
   SAGEConvOptions(int64_t in_channels, int64_t out_channels) : in_channels_(in_channels), out_channels_(out_channels) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, out_channels);

@@ -2,6 +2,8 @@
 /// \file
 /// Which devices this build of gas has kernels for.
 
+#include <gas/macros.h>
+
 #include <c10/core/Device.h>
 #include <c10/core/DeviceType.h>
 
@@ -12,10 +14,10 @@ namespace ops {
 
 /// True when every op has a kernel for `type` (the CPU always; CUDA in a
 /// build with the CUDA kernels).
-bool has_kernels_for(c10::DeviceType type);
+GAS_API bool has_kernels_for(c10::DeviceType type);
 
 /// The device types every op has kernels for, e.g. "cpu" or "cpu, cuda".
-std::string kernel_devices();
+GAS_API std::string kernel_devices();
 
 }  // namespace ops
 }  // namespace gas

@@ -2,6 +2,8 @@
 /// \file
 /// The counter-based dropout mask behind gas::nn::dropout.
 
+#include <gas/macros.h>
+
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -14,7 +16,7 @@ namespace ops {
 /// otherwise. Being a pure function of the index, the mask needs no storage,
 /// is the same on every device for the same seed, and the backward pass
 /// recomputes it. Differentiable; float and double; 0 <= p < 1.
-at::Tensor dropout(const at::Tensor& x, double p, uint64_t seed);
+GAS_API at::Tensor dropout(const at::Tensor& x, double p, uint64_t seed);
 
 }  // namespace ops
 }  // namespace gas

@@ -2,6 +2,8 @@
 /// \file
 /// Softmax over the entries of each CSR row: attention normalisation.
 
+#include <gas/macros.h>
+
 #include <ATen/core/Tensor.h>
 
 namespace gas {
@@ -12,7 +14,7 @@ namespace ops {
 /// `src` is [nnz] or [nnz, H] (a softmax per head); `rowptr` is the CSR's
 /// int64 [num_rows + 1]. Rows without entries produce nothing, so no NaN can
 /// arise. Differentiable; float and double; CPU, parallel over rows.
-at::Tensor segment_softmax(const at::Tensor& src, const at::Tensor& rowptr);
+GAS_API at::Tensor segment_softmax(const at::Tensor& src, const at::Tensor& rowptr);
 
 }  // namespace ops
 }  // namespace gas

@@ -3,6 +3,7 @@
 /// Sparse-dense matrix product, the aggregation step of message passing.
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 
 namespace gas {
 namespace ops {
@@ -10,7 +11,7 @@ namespace ops {
 enum class Reduce { Sum, Mean, Min, Max };
 
 /// Parses "sum", "mean", "min" or "max".
-Reduce parse_reduce(const std::string& name);
+GAS_API Reduce parse_reduce(const std::string& name);
 
 /// out[r] = reduce over entries e of row r of  value[e] * x[col[e]].
 ///
@@ -30,7 +31,7 @@ Reduce parse_reduce(const std::string& name);
 /// halo); those, or every column without symmetry, come from the plan's
 /// column index when it has one, or are indexed in the pass (see
 /// spmm_plan.h).
-at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
+GAS_API at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
 
 /// spmm's Sum or Mean written into `out` ([num_rows, F], contiguous, x's type
 /// and device), for inference loops that reuse one buffer: a fresh output of
@@ -38,7 +39,7 @@ at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum
 /// output took 50-170% more time than the product into a reused one; with
 /// huge pages (see tune_process), 30-60% more. Records no gradient, so it
 /// refuses inputs that require one while grad mode is on.
-at::Tensor& spmm_out(at::Tensor& out, const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
+GAS_API at::Tensor& spmm_out(at::Tensor& out, const CSR& adj, const at::Tensor& x, Reduce reduce = Reduce::Sum);
 
 }  // namespace ops
 }  // namespace gas

@@ -5,6 +5,7 @@
 /// by every layer's backward pass, so CSR stays a plain sparse matrix.
 
 #include <gas/graph.h>
+#include <gas/macros.h>
 
 #include <ATen/core/Tensor.h>
 
@@ -17,7 +18,7 @@ namespace ops {
 /// The entries of columns [first_col, num_cols) grouped by column: `colptr`
 /// [num_cols - first_col + 1] over those columns, and for each entry its
 /// `row` and its position `perm` in adj.col, rows ascending within a column.
-struct ColumnIndex {
+struct GAS_API ColumnIndex {
   at::Tensor colptr, row, perm;
   bool defined() const { return colptr.defined(); }
   int64_t nbytes() const;
@@ -26,13 +27,13 @@ struct ColumnIndex {
 /// ColumnIndex of adj's columns [first_col, num_cols), by a stable counting
 /// sort (parallel over row blocks). first_col = 0 is the whole transpose;
 /// spmm's backward pass indexes only the halo columns of a symmetric batch.
-ColumnIndex index_columns(const CSR& adj, int64_t first_col = 0);
+GAS_API ColumnIndex index_columns(const CSR& adj, int64_t first_col = 0);
 
 /// The proof that a graph equals its transpose, values included: the only way
 /// to obtain one is check(), which runs is_symmetric(). A batch's in-batch
 /// block is a principal block of its graph, so a proof for the graph holds
 /// for every batch of it (see make_batch).
-class SymmetryProof {
+class GAS_API SymmetryProof {
  public:
   /// Runs is_symmetric(adj): O(nnz log degree), parallel.
   static SymmetryProof check(const CSR& adj);
@@ -45,7 +46,7 @@ class SymmetryProof {
 
 /// spmm's plan for one adjacency. An adjacency without a plan is still
 /// differentiated exactly; its backward pass indexes every column itself.
-class SpMMPlan {
+class GAS_API SpMMPlan {
  public:
   /// A plan for `adj`: when `leading_block` proves adj's leading num_rows x
   /// num_rows block symmetric, the backward pass reads that block as its own
