@@ -322,6 +322,29 @@ CSR select_rows(const CSR& adj, const at::Tensor& rows) {
   return CSR{rowptr, col, value, m, adj.num_cols};
 }
 
+CSR induced_subgraph(const CSR& adj, const at::Tensor& node_mask) {
+  check_cpu(adj, "induced_subgraph");
+  check_square(adj, "induced_subgraph");
+  const int64_t n = adj.num_rows;
+  TORCH_CHECK(node_mask.scalar_type() == at::kBool && node_mask.dim() == 1 && node_mask.size(0) == n,
+              "induced_subgraph: expected a bool [", n, "] node mask, got ", node_mask.scalar_type(), " ",
+              node_mask.sizes());
+  const at::Tensor mask = node_mask.cpu().contiguous();
+  const at::Tensor nodes = mask.nonzero().view(-1);
+  const int64_t k = nodes.numel();
+  at::Tensor new_id = at::full({n}, -1, at::kLong);
+  new_id.index_copy_(0, nodes, at::arange(k, at::kLong));
+  // The rows of the kept nodes, minus the columns of dropped ones; relabelling
+  // is monotone, so rows stay sorted.
+  const CSR rows = select_rows(adj, nodes);
+  const at::Tensor keep = mask.index_select(0, rows.col);
+  const at::Tensor row = ops::expand_rowptr(rows.rowptr, rows.nnz()).masked_select(keep);
+  at::Tensor rowptr = at::zeros({k + 1}, at::kLong);
+  rowptr.narrow(0, 1, k).copy_(at::bincount(row, {}, k).cumsum(0));
+  return CSR{rowptr, new_id.index_select(0, rows.col.masked_select(keep)),
+             rows.has_value() ? rows.value.index_select(0, keep.nonzero().view(-1)) : at::Tensor(), k, k};
+}
+
 at::Tensor normalize_features(const at::Tensor& x) {
   TORCH_CHECK(x.dim() == 2, "normalize_features: expected [N, F] features, got ", x.sizes());
   return x / x.sum(-1, /*keepdim=*/true).clamp_min(1.0);

@@ -25,6 +25,8 @@
 #include <gas/models/gcn.h>
 #include <gas/models/gcn2.h>
 #include <gas/models/gin.h>
+#include <gas/models/model.h>
+#include <gas/models/options.h>
 #include <gas/models/pna.h>
 #include <gas/models/registry.h>
 #include <gas/models/sage.h>

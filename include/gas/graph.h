@@ -116,6 +116,11 @@ GAS_API CSR permute(const CSR& adj, const at::Tensor& perm);
 /// The sub-adjacency of rows `rows` (int64 ids, any order), columns untouched.
 GAS_API CSR select_rows(const CSR& adj, const at::Tensor& rows);
 
+/// The subgraph induced by the nodes where `node_mask` (bool [N]) is set:
+/// those nodes renumbered 0.. in their current order and the edges between
+/// them (with their values), rows sorted as in `adj`.
+GAS_API CSR induced_subgraph(const CSR& adj, const at::Tensor& node_mask);
+
 /// Row-normalises features so each row sums to one; all-zero rows stay zero
 /// (PyG's NormalizeFeatures).
 GAS_API at::Tensor normalize_features(const at::Tensor& x);

@@ -1,7 +1,7 @@
 #include <gas/datasets/dataset.h>
 
-#include <gas/ops/expand_rowptr.h>
 
+#include <gas/graph.h>
 #include <gas/sparse_features.h>
 
 #include <ATen/ATen.h>
@@ -72,43 +72,27 @@ at::Tensor Dataset::mask(Split split, int64_t run) const {
   return {};
 }
 
-Dataset Dataset::permute(const at::Tensor& perm) const {
-  Dataset out = *this;
-  out.adj = gas::permute(adj, perm);
-  out.x = x.index_select(0, perm);
-  out.y = y.index_select(0, perm);
-  out.train_mask = train_mask.index_select(0, perm);
-  out.val_mask = val_mask.index_select(0, perm);
-  out.test_mask = test_mask.index_select(0, perm);
+namespace {
+
+// The dataset on `adj`, every per-node field taking rows `index`.
+Dataset with_rows(const Dataset& d, CSR adj, const at::Tensor& index) {
+  Dataset out = d;
+  out.adj = std::move(adj);
+  for (at::Tensor* field : {&out.x, &out.y, &out.train_mask, &out.val_mask, &out.test_mask})
+    *field = field->index_select(0, index);
   return out;
 }
+
+}  // namespace
+
+Dataset Dataset::permute(const at::Tensor& perm) const { return with_rows(*this, gas::permute(adj, perm), perm); }
 
 Dataset Dataset::subgraph(const at::Tensor& node_mask) const {
   const int64_t n = num_nodes();
   TORCH_CHECK(node_mask.scalar_type() == at::kBool && node_mask.dim() == 1 && node_mask.size(0) == n, name,
               ": subgraph needs a bool [", n, "] node mask, got ", node_mask.scalar_type(), " ", node_mask.sizes());
   const at::Tensor mask = node_mask.cpu().contiguous();
-  const at::Tensor nodes = mask.nonzero().view(-1);
-  const int64_t k = nodes.numel();
-  at::Tensor new_id = at::full({n}, -1, at::kLong);
-  new_id.index_copy_(0, nodes, at::arange(k, at::kLong));
-  // The rows of the kept nodes, minus the columns of dropped ones; relabelling
-  // is monotone, so rows stay sorted.
-  const CSR rows = select_rows(adj, nodes);
-  const at::Tensor keep = mask.index_select(0, rows.col);
-  const at::Tensor row = ops::expand_rowptr(rows.rowptr, rows.nnz()).masked_select(keep);
-  at::Tensor rowptr = at::zeros({k + 1}, at::kLong);
-  rowptr.narrow(0, 1, k).copy_(at::bincount(row, {}, k).cumsum(0));
-
-  Dataset out = *this;
-  out.adj = CSR{rowptr, new_id.index_select(0, rows.col.masked_select(keep)),
-                rows.has_value() ? rows.value.index_select(0, keep.nonzero().view(-1)) : at::Tensor(), k, k};
-  out.x = x.index_select(0, nodes);
-  out.y = y.index_select(0, nodes);
-  out.train_mask = train_mask.index_select(0, nodes);
-  out.val_mask = val_mask.index_select(0, nodes);
-  out.test_mask = test_mask.index_select(0, nodes);
-  return out;
+  return with_rows(*this, induced_subgraph(adj, mask), mask.nonzero().view(-1));
 }
 
 void Dataset::check() const {

@@ -553,46 +553,29 @@ T read_raw(const std::string& data, int64_t i) {
   return v;
 }
 
+// Every element of `a` read as In and cast to Out.
+template <typename Out, typename In>
+std::vector<Out> cast_all(const NdArray& a) {
+  std::vector<Out> out(a.numel());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<Out>(read_raw<In>(a.data, static_cast<int64_t>(i)));
+  return out;
+}
+
+// The elements as Out, from any dtype as_ndarray accepts.
 template <typename Out>
 std::vector<Out> convert(const NdArray& a) {
-  const int64_t n = a.numel();
-  std::vector<Out> out(n);
-  for (int64_t i = 0; i < n; ++i) {
-    if (a.kind == 'f') {
-      out[i] = static_cast<Out>(a.itemsize == 4 ? read_raw<float>(a.data, i) : read_raw<double>(a.data, i));
-    } else if (a.kind == 'u' || a.kind == 'b') {
-      switch (a.itemsize) {
-        case 1:
-          out[i] = static_cast<Out>(read_raw<uint8_t>(a.data, i));
-          break;
-        case 2:
-          out[i] = static_cast<Out>(read_raw<uint16_t>(a.data, i));
-          break;
-        case 4:
-          out[i] = static_cast<Out>(read_raw<uint32_t>(a.data, i));
-          break;
-        default:
-          out[i] = static_cast<Out>(read_raw<uint64_t>(a.data, i));
-          break;
-      }
-    } else {
-      switch (a.itemsize) {
-        case 1:
-          out[i] = static_cast<Out>(read_raw<int8_t>(a.data, i));
-          break;
-        case 2:
-          out[i] = static_cast<Out>(read_raw<int16_t>(a.data, i));
-          break;
-        case 4:
-          out[i] = static_cast<Out>(read_raw<int32_t>(a.data, i));
-          break;
-        default:
-          out[i] = static_cast<Out>(read_raw<int64_t>(a.data, i));
-          break;
-      }
-    }
+  const bool is_unsigned = a.kind == 'u' || a.kind == 'b';
+  if (a.kind == 'f') return a.itemsize == 4 ? cast_all<Out, float>(a) : cast_all<Out, double>(a);
+  switch (a.itemsize) {
+    case 1:
+      return is_unsigned ? cast_all<Out, uint8_t>(a) : cast_all<Out, int8_t>(a);
+    case 2:
+      return is_unsigned ? cast_all<Out, uint16_t>(a) : cast_all<Out, int16_t>(a);
+    case 4:
+      return is_unsigned ? cast_all<Out, uint32_t>(a) : cast_all<Out, int32_t>(a);
+    default:
+      return is_unsigned ? cast_all<Out, uint64_t>(a) : cast_all<Out, int64_t>(a);
   }
-  return out;
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ std::vector<int64_t> history_widths(const APPNPOptions& o) {
 }  // namespace
 
 APPNPImpl::APPNPImpl(int64_t num_nodes, const APPNPOptions& o)
-    : ScalableGNNImpl(num_nodes, history_widths(o)), options(o) {
+    : Model(num_nodes, history_widths(o), o, /*sparse_input=*/true) {
   lin1 = register_module("lin1", torch::nn::Linear(o.in_channels(), o.hidden_channels()));
   lin2 = register_module("lin2", torch::nn::Linear(o.hidden_channels(), o.out_channels()));
   set_nonreg(lin2);

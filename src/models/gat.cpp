@@ -19,7 +19,8 @@ std::vector<int64_t> history_widths(const GATOptions& o) {
 
 }  // namespace
 
-GATImpl::GATImpl(int64_t num_nodes, const GATOptions& o) : ScalableGNNImpl(num_nodes, history_widths(o)), options(o) {
+GATImpl::GATImpl(int64_t num_nodes, const GATOptions& o)
+    : Model(num_nodes, history_widths(o), o, /*sparse_input=*/true) {
   const int64_t hidden = o.hidden_channels() * o.hidden_heads();
   convs = detail::register_list<nn::GATConv>(*this, "convs", o.num_layers(), [&](int64_t l) {
     const bool last = l == o.num_layers() - 1;

@@ -11,7 +11,7 @@ namespace gas {
 namespace models {
 
 GCNImpl::GCNImpl(int64_t num_nodes, const GCNOptions& o)
-    : ScalableGNNImpl(num_nodes, o.history_widths("GCN")), options(o) {
+    : Model(num_nodes, o.history_widths("GCN"), o, /*sparse_input=*/true) {
   const int64_t L = o.num_layers(), hidden = o.hidden_channels();
   convs = detail::register_list<nn::GCNConv>(*this, "convs", L, [&](int64_t l) {
     const int64_t in = (l == 0 && !o.linear()) ? o.in_channels() : hidden;

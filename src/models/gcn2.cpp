@@ -8,7 +8,7 @@ namespace gas {
 namespace models {
 
 GCN2Impl::GCN2Impl(int64_t num_nodes, const GCN2Options& o)
-    : ScalableGNNImpl(num_nodes, o.history_widths("GCN2")), options(o) {
+    : Model(num_nodes, o.history_widths("GCN2"), o, /*sparse_input=*/true) {
   lin_in = register_module("lin_in", torch::nn::Linear(o.in_channels(), o.hidden_channels()));
   lin_out = register_module("lin_out", torch::nn::Linear(o.hidden_channels(), o.out_channels()));
   convs = detail::register_list<nn::GCN2Conv>(*this, "convs", o.num_layers(), [&](int64_t l) {

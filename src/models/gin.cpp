@@ -11,7 +11,7 @@ namespace gas {
 namespace models {
 
 GINImpl::GINImpl(int64_t num_nodes, const GINOptions& o)
-    : ScalableGNNImpl(num_nodes, o.history_widths("GIN")), options(o) {
+    : Model(num_nodes, o.history_widths("GIN"), o, /*sparse_input=*/true) {
   const int64_t h = o.hidden_channels();
   lin_in = register_module("lin_in", torch::nn::Linear(o.in_channels(), h));
   lin_out = register_module("lin_out", torch::nn::Linear(h, o.out_channels()));

@@ -32,7 +32,7 @@ void build_layers(torch::nn::Module& self, const PNAOptions& o, bool jk, std::ve
 }  // namespace
 
 PNAImpl::PNAImpl(int64_t num_nodes, const PNAOptions& o)
-    : ScalableGNNImpl(num_nodes, o.history_widths("PNA")), options(o) {
+    : Model(num_nodes, o.history_widths("PNA"), o, /*sparse_input=*/false) {
   build_layers(*this, o, /*jk=*/false, convs, bns);
   set_nonreg(convs.back());
 }
@@ -43,7 +43,7 @@ at::Tensor PNAImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
 }
 
 PNAJKImpl::PNAJKImpl(int64_t num_nodes, const PNAOptions& o)
-    : ScalableGNNImpl(num_nodes, o.history_widths("PNA_JK")), options(o) {
+    : Model(num_nodes, o.history_widths("PNA_JK"), o, /*sparse_input=*/false) {
   embed = register_module("embed", torch::nn::Sequential(torch::nn::Linear(o.in_channels(), o.hidden_channels())));
   if (o.batch_norm()) embed->push_back(torch::nn::BatchNorm1d(o.hidden_channels()));
   embed->push_back(torch::nn::ReLU());

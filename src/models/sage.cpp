@@ -6,7 +6,7 @@ namespace gas {
 namespace models {
 
 SAGEImpl::SAGEImpl(int64_t num_nodes, const SAGEOptions& o)
-    : ScalableGNNImpl(num_nodes, o.history_widths("SAGE")), options(o) {
+    : Model(num_nodes, o.history_widths("SAGE"), o, /*sparse_input=*/false) {
   const int64_t L = o.num_layers();
   convs = detail::register_list<nn::SAGEConv>(*this, "convs", L, [&](int64_t l) {
     return nn::SAGEConv(l == 0 ? o.in_channels() : o.hidden_channels(),

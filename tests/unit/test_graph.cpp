@@ -7,8 +7,7 @@
 namespace gas {
 namespace {
 
-using testing::cycle_graph;
-using testing::random_graph;
+using namespace gas::testing;
 
 at::Tensor dense_of(const at::Tensor& edge_index, int64_t n, const at::Tensor& value = {}) {
   at::Tensor d = at::zeros({n, n}, at::kDouble);
@@ -168,5 +167,18 @@ TEST(Graph, NormalizeFeaturesKeepsZeroRows) {
   EXPECT_TRUE(at::equal(n[1], at::zeros({3})));
 }
 
+
+// Against the dense matrix's rows and columns of the kept nodes.
+TEST(Graph, InducedSubgraphIsTheDenseBlockOfTheKeptNodes) {
+  CSR adj = testing::random_graph(30, 4, 7);
+  adj = adj.with_value(at::rand({adj.nnz()}));
+  const at::Tensor mask = at::rand({30}).gt(0.4);
+  const at::Tensor kept = mask.nonzero().view(-1);
+  const CSR sub = induced_subgraph(adj, mask);
+  sub.check();
+  EXPECT_EQ(sub.num_rows, kept.numel());
+  EXPECT_TRUE(at::equal(sub.to_dense(), adj.to_dense().index_select(0, kept).index_select(1, kept)));
+  EXPECT_THROW_WITH(induced_subgraph(adj, at::ones({29}, at::kBool)), "expected a bool [30] node mask");
+}
 }  // namespace
 }  // namespace gas

@@ -3,8 +3,8 @@
 /// APPNP (Klicpera et al. 2019) as a GAS model (PyGAS's APPNP).
 
 #include <gas/macros.h>
+#include <gas/models/model.h>
 #include <gas/models/options.h>
-#include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/linear.h>
 
@@ -25,14 +25,12 @@ struct GAS_API APPNPOptions : ModelOptions<APPNPOptions> {
 /// layer then propagates h <- (1 - alpha) A h + alpha h0. The histories are
 /// out_channels wide (the class count), not hidden_channels. The first MLP
 /// layer takes the regularised weight decay, the second the other.
-class GAS_API APPNPImpl : public ScalableGNNImpl {
+class GAS_API APPNPImpl : public Model<APPNPOptions> {
  public:
   APPNPImpl(int64_t num_nodes, const APPNPOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  bool supports_sparse_input() const override { return true; }
 
-  APPNPOptions options;
   torch::nn::Linear lin1{nullptr}, lin2{nullptr};
 };
 TORCH_MODULE(APPNP);

@@ -4,8 +4,8 @@
 
 #include <gas/macros.h>
 #include <gas/nn/gat_conv.h>
+#include <gas/models/model.h>
 #include <gas/models/options.h>
-#include <gas/scalable_gnn.h>
 
 namespace gas {
 namespace models {
@@ -22,14 +22,12 @@ struct GAS_API GATOptions : ModelOptions<GATOptions> {
 /// histories are hidden_channels * hidden_heads wide; the output layer
 /// averages out_heads), ELU on hidden layers. All weights take the
 /// regularised weight decay.
-class GAS_API GATImpl : public ScalableGNNImpl {
+class GAS_API GATImpl : public Model<GATOptions> {
  public:
   GATImpl(int64_t num_nodes, const GATOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  bool supports_sparse_input() const override { return true; }
 
-  GATOptions options;
   std::vector<nn::GATConv> convs;
 };
 TORCH_MODULE(GAT);

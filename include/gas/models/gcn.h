@@ -4,8 +4,8 @@
 
 #include <gas/macros.h>
 #include <gas/nn/gcn_conv.h>
+#include <gas/models/model.h>
 #include <gas/models/options.h>
-#include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
@@ -23,14 +23,12 @@ struct GAS_API GCNOptions : StackOptions<GCNOptions> {
 /// and ReLU. The first convolutions take the regularised weight decay, the
 /// last one (or the output Linear with `linear`) the non-regularised one,
 /// as in the GAS paper.
-class GAS_API GCNImpl : public ScalableGNNImpl {
+class GAS_API GCNImpl : public Model<GCNOptions> {
  public:
   GCNImpl(int64_t num_nodes, const GCNOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  bool supports_sparse_input() const override { return true; }
 
-  GCNOptions options;
   std::vector<nn::GCNConv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only
   std::vector<torch::nn::Linear> lins;      ///< input and output layer with `linear`

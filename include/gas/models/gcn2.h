@@ -4,8 +4,8 @@
 
 #include <gas/macros.h>
 #include <gas/nn/gcn2_conv.h>
+#include <gas/models/model.h>
 #include <gas/models/options.h>
-#include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
@@ -29,14 +29,12 @@ struct GAS_API GCN2Options : StackOptions<GCN2Options> {
 /// each followed by batch norm, residual and ReLU, and a final Linear.
 /// Convolutions and batch norms take the regularised weight decay, the two
 /// Linear layers the other.
-class GAS_API GCN2Impl : public ScalableGNNImpl {
+class GAS_API GCN2Impl : public Model<GCN2Options> {
  public:
   GCN2Impl(int64_t num_nodes, const GCN2Options& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  bool supports_sparse_input() const override { return true; }
 
-  GCN2Options options;
   torch::nn::Linear lin_in{nullptr}, lin_out{nullptr};
   std::vector<nn::GCN2Conv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only

@@ -4,8 +4,8 @@
 
 #include <gas/macros.h>
 #include <gas/nn/gin_conv.h>
+#include <gas/models/model.h>
 #include <gas/models/options.h>
-#include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/linear.h>
 
@@ -26,14 +26,12 @@ struct GAS_API GINOptions : ModelOptions<GINOptions> {
 /// on how nodes are batched; this one keeps running statistics so that
 /// layer-wise inference equals the full-graph forward. Everything takes the
 /// regularised weight decay except the output Linear.
-class GAS_API GINImpl : public ScalableGNNImpl {
+class GAS_API GINImpl : public Model<GINOptions> {
  public:
   GINImpl(int64_t num_nodes, const GINOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
-  bool supports_sparse_input() const override { return true; }
 
-  GINOptions options;
   torch::nn::Linear lin_in{nullptr}, lin_out{nullptr};
   std::vector<nn::GINConv> convs;
 };

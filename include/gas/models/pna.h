@@ -4,8 +4,8 @@
 
 #include <gas/macros.h>
 #include <gas/nn/pna_conv.h>
+#include <gas/models/model.h>
 #include <gas/models/options.h>
-#include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
@@ -31,13 +31,12 @@ struct GAS_API PNAOptions : StackOptions<PNAOptions> {
 /// Layer l: dropout, PNAConv, then (hidden layers) batch norm, residual
 /// where widths agree, ReLU. The last convolution takes the
 /// non-regularised weight decay.
-class GAS_API PNAImpl : public ScalableGNNImpl {
+class GAS_API PNAImpl : public Model<PNAOptions> {
  public:
   PNAImpl(int64_t num_nodes, const PNAOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
 
-  PNAOptions options;
   std::vector<nn::PNAConv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only
 };
@@ -49,13 +48,12 @@ TORCH_MODULE(PNA);
 /// batch's state accumulates its in-batch layer outputs, which is what lets
 /// layer-wise inference produce the same concatenation. Convolutions and
 /// batch norms take the regularised weight decay, the Linear layers the other.
-class GAS_API PNAJKImpl : public ScalableGNNImpl {
+class GAS_API PNAJKImpl : public Model<PNAOptions> {
  public:
   PNAJKImpl(int64_t num_nodes, const PNAOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
 
-  PNAOptions options;
   torch::nn::Sequential embed{nullptr};
   torch::nn::Linear lin_out{nullptr};
   std::vector<nn::PNAConv> convs;

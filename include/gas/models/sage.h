@@ -4,8 +4,8 @@
 
 #include <gas/macros.h>
 #include <gas/nn/sage_conv.h>
+#include <gas/models/model.h>
 #include <gas/models/options.h>
-#include <gas/scalable_gnn.h>
 
 #include <torch/nn/modules/batchnorm.h>
 
@@ -19,13 +19,12 @@ struct GAS_API SAGEOptions : StackOptions<SAGEOptions> {
 /// Layer l: dropout, SAGEConv, then (hidden layers) batch norm, residual
 /// where widths agree, ReLU. The last convolution takes the non-regularised
 /// weight decay.
-class GAS_API SAGEImpl : public ScalableGNNImpl {
+class GAS_API SAGEImpl : public Model<SAGEOptions> {
  public:
   SAGEImpl(int64_t num_nodes, const SAGEOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
 
-  SAGEOptions options;
   std::vector<nn::SAGEConv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only
 };

@@ -1,40 +1,46 @@
+// The dropout mask (a hash of seed and element index, checked against a loop
+// written from its definition) and nn::dropout built on it.
 #include <gas/nn/functional.h>
-#include <gas/nn/gcn_conv.h>
-#include <gas/ops/spmm_plan.h>
+#include <gas/ops/dropout.h>
 
 #include "common/test_utils.h"
 
 namespace gas {
 namespace {
 
-TEST(GCNConv, MatchesDenseReferenceWithGradients) {
-  torch::manual_seed(0);
-  for (auto [in, out] : {std::pair<int64_t, int64_t>{7, 3}, {3, 7}}) {  // both multiplication orders
-    nn::GCNConv conv(in, out);
-    CSR adj = gcn_norm(testing::random_graph(25, 4, 1));
-    adj.plan = ops::SpMMPlan::make(adj);
-    const at::Tensor x = at::randn({25, in});
-    const at::Tensor y = conv(x, adj);
-    // Dense float64 reference: A X W + b.
-    at::Tensor w = conv->weight.detach().to(at::kDouble).requires_grad_(true);
-    at::Tensor b = conv->bias.detach().to(at::kDouble).requires_grad_(true);
-    const at::Tensor ref = adj.to_dense().to(at::kDouble).matmul(x.to(at::kDouble)).matmul(w) + b;
-    EXPECT_LT(testing::max_rel_diff(y, ref), 1e-5);
-    const at::Tensor g = at::randn_like(ref);
-    (y * g.to(at::kFloat)).sum().backward();
-    (ref * g).sum().backward();
-    EXPECT_LT(testing::max_rel_diff(conv->weight.grad(), w.grad()), 1e-5);
-    EXPECT_LT(testing::max_rel_diff(conv->bias.grad(), b.grad()), 1e-5);
-  }
+
+// The mask as ops/dropout.h defines it, element by element: a pure function
+// of (seed, index), which a CUDA kernel must reproduce bit for bit.
+uint32_t mix32(uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
 }
 
-TEST(GCNConv, GlorotInitialisationIsBounded) {
-  nn::GCNConv conv(100, 50);
-  const double bound = std::sqrt(6.0 / 150.0);
-  EXPECT_LE(conv->weight.abs().max().item<double>(), bound);
-  EXPECT_GT(conv->weight.abs().max().item<double>(), 0.9 * bound);
-  EXPECT_TRUE(at::equal(conv->bias, at::zeros({50})));
-  EXPECT_THROW_WITH(nn::GCNConv(0, 4), "must be positive");
+TEST(Kernels, DropoutMaskIsTheHashOfSeedAndIndex) {
+  const int64_t n = (int64_t{1} << 16) + 777;  // two chunks
+  const double p = 0.3;
+  const uint64_t seed = 0x1234567890abcdefULL;
+  const at::Tensor x = at::rand({n}, at::kDouble) + 1.0;
+  const at::Tensor out = ops::dropout(x, p, seed);
+  const uint32_t threshold = static_cast<uint32_t>(p * 4294967296.0);
+  const double* xp = x.data_ptr<double>();
+  const double* op = out.data_ptr<double>();
+  int64_t mismatches = 0, kept = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t chunk = i >> 16, local = i & 0xffff;
+    const uint32_t key = mix32(static_cast<uint32_t>(seed) ^
+                               mix32(static_cast<uint32_t>(chunk) ^ static_cast<uint32_t>(seed >> 32)));
+    const bool keep = mix32(static_cast<uint32_t>(local) * 0x9E3779B9u ^ key) >= threshold;
+    const double expected = keep ? xp[i] * (1.0 / (1.0 - p)) : 0.0;
+    mismatches += op[i] != expected;
+    kept += keep;
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_NEAR(static_cast<double>(kept) / n, 1.0 - p, 0.01);
 }
 
 TEST(Dropout, KeepsTheRightFractionAndScales) {

@@ -145,5 +145,20 @@ TEST(HistoryBackend, AUserBackendCarriesTrainingLayerwiseInferenceAndExport) {
   EXPECT_GT(testing::read_file(path).size(), static_cast<size_t>(n * 8 * 4));
 }
 
+
+TEST(HistoryBackend, HostBackendOnCpuIsPlainMemoryAndBackendsKeepTheContent) {
+  HistoryStore h(6, {2});
+  EXPECT_EQ(h.backend().name(), "host");
+  const at::Tensor x = at::randn({6, 2});
+  h.push(0, x);
+  h.set_compute_device(c10::Device(c10::kCPU));
+  h.set_backend(device_history_backend());
+  EXPECT_EQ(h.backend().name(), "device");
+  EXPECT_TRUE(h.pull(0).device().is_cpu());
+  EXPECT_TRUE(at::equal(h.pull(0), x)) << "moving between backends keeps the rows";
+  EXPECT_EQ(history_backend("host")->name(), "host");
+  EXPECT_THROW_WITH(history_backend("gpu"), "valid: host, device");
+}
+
 }  // namespace
 }  // namespace gas

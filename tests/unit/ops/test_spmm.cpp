@@ -3,6 +3,7 @@
 #include <gas/loader.h>
 #include <gas/ops/spmm_plan.h>
 
+#include "common/reference.h"
 #include "common/test_utils.h"
 
 #include <ATen/Parallel.h>
@@ -217,6 +218,38 @@ TEST(SpMM, EmptyGraph) {
   const CSR adj{at::zeros({4}, at::kLong), at::empty({0}, at::kLong), {}, 3, 2};
   const at::Tensor out = ops::spmm(adj, at::randn({2, 5}), Reduce::Mean);
   EXPECT_TRUE(at::equal(out, at::zeros({3, 5})));
+}
+
+
+TEST(Aggregation, MinAndMaxMatchBruteForceWithGradients) {
+  torch::manual_seed(3);
+  const CSR adj = testing::small_bipartite();
+  const auto nbrs = testing::neighbours(adj);
+  for (bool max : {true, false}) {
+    at::Tensor x = at::randn({6, 5}, at::kDouble).requires_grad_(true);
+    const at::Tensor out = ops::spmm(adj, x, max ? ops::Reduce::Max : ops::Reduce::Min);
+    const at::Tensor g = at::randn({4, 5}, at::kDouble);
+    (out * g).sum().backward();
+    at::Tensor expected = at::zeros({4, 5}, at::kDouble), expected_grad = at::zeros({6, 5}, at::kDouble);
+    const at::Tensor xd = x.detach();
+    for (int64_t r = 0; r < 4; ++r) {
+      for (int64_t f = 0; f < 5; ++f) {
+        if (nbrs[r].empty()) continue;
+        int64_t best = nbrs[r][0];
+        for (int64_t j : nbrs[r]) {
+          const double v = xd[j][f].item<double>(), b = xd[best][f].item<double>();
+          if (max ? v > b : v < b) best = j;
+        }
+        expected[r][f] = xd[best][f];
+        expected_grad[best][f] += g[r][f];
+      }
+    }
+    EXPECT_TRUE(at::equal(out.detach(), expected)) << (max ? "max" : "min");
+    EXPECT_TRUE(at::allclose(x.grad(), expected_grad)) << (max ? "max" : "min");
+  }
+  EXPECT_THROW_WITH(ops::spmm(adj.with_value(at::ones({adj.nnz()})), at::randn({6, 2}), ops::Reduce::Max),
+                    "min and max aggregate unweighted");
+  EXPECT_THROW_WITH(ops::parse_reduce("median"), "valid: sum, mean, min, max");
 }
 
 }  // namespace
