@@ -2,50 +2,71 @@
 # Measures every performance target of gas on this machine and writes
 # scripts/reports/performance.md (plus the plots it shows). One command:
 #
-#   scripts/perf_report.sh [BUILD_DIR]        # default: build
+#   scripts/perf_report.sh [BUILD_DIR [BASELINE_BUILD_DIR]]   # default: build
 #
 # Takes about 20 minutes on 2 cores (50 without huge pages). Run it on a
 # quiet machine: the figures that count are ratios between configurations
 # measured in the same run, each configuration repeated and interleaved with
 # the others. Needs
 # python3 and gnuplot (Debian: apt-get install python3 gnuplot-nox).
+#
+# With a baseline (a build of an earlier commit, say in a git worktree), every
+# measurement runs for both builds back to back, the order alternating between
+# repetitions, so that a change's speed is judged against its parent in the
+# same minutes of the same machine: the baseline's results go to
+# BASELINE_BUILD_DIR/perf, and BUILD_DIR/perf/compare.md gives new/old for
+# every row with each side's spread over its repetitions. Twice the time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-out=$build/perf
-rm -rf "$out"
-mkdir -p "$out"
+baseline=${2:-}
+builds=("$build")
+[[ -n $baseline ]] && builds=("$baseline" "$build")
 for tool in python3 gnuplot; do
   command -v $tool > /dev/null || { echo "perf_report: $tool is needed (apt-get install python3 gnuplot-nox)"; exit 1; }
 done
-bin=$build/bin
-[[ -x $bin/large_benchmark && -x $bin/gas_micro_benchmarks ]] || { echo "perf_report: build first ($bin)"; exit 1; }
+for b in "${builds[@]}"; do
+  [[ -x $b/bin/large_benchmark && -x $b/bin/small_benchmark && -x $b/bin/gas_micro_benchmarks ]] ||
+    { echo "perf_report: build first ($b/bin)"; exit 1; }
+  rm -rf "$b/perf"
+  mkdir -p "$b/perf"
+done
 data=${GAS_DATA_DIR:-../shared/data}
 
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 
+# The builds in the order of repetition REP: alternating, so that neither
+# side always runs on a machine the other has just warmed.
+in_order() {
+  if (($1 % 2 == 1)); then printf '%s\n' "${builds[@]}"; else printf '%s\n' "${builds[@]}" | tac; fi
+}
+
 # ------------------------------------------------------------ machine
-{
-  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
-  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
-  echo "kernel: $(uname -r)"
-  echo "libtorch: $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo unknown)"
-  echo "blas: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
-  echo "openblas kernels: $("$bin/small_benchmark" --version | sed -n 's/.*OpenBLAS kernels: \([A-Za-z0-9]*\).*/\1/p')"
-  echo "huge pages: $("$bin/small_benchmark" --version | sed -n "s/^ *huge pages: //p")"
-  echo "compiler: $(c++ --version | head -1)"
-  echo "gas: $(git describe --always --dirty 2>/dev/null || echo unknown)"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} > "$out/machine.txt"
+for b in "${builds[@]}"; do
+  {
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+    echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+    echo "kernel: $(uname -r)"
+    echo "libtorch: $(dpkg-query -W -f='${Version}' libtorch-dev 2>/dev/null || echo unknown)"
+    echo "blas: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+    echo "openblas kernels: $("$b/bin/small_benchmark" --version | sed -n 's/.*OpenBLAS kernels: \([A-Za-z0-9]*\).*/\1/p')"
+    echo "huge pages: $("$b/bin/small_benchmark" --version | sed -n "s/^ *huge pages: //p")"
+    echo "compiler: $(c++ --version | head -1)"
+    echo "gas: $(git -C "$b" describe --always --dirty 2>/dev/null || echo unknown)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  } > "$b/perf/machine.txt"
+done
 
 # ---------------------------------------------------- micro-benchmarks
-log "micro-benchmarks (1M-node graphs)"
 # Three repetitions in random order, medians reported: a single run of a
 # one-second benchmark is at the mercy of whatever else the machine does.
-GAS_BENCH_NODES=1000000 "$bin/gas_micro_benchmarks" --benchmark_min_time=0.2 --benchmark_repetitions=3 \
-  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
-  --benchmark_out="$out/micro.json" --benchmark_out_format=json > "$out/micro.txt" 2>&1
+for b in $(in_order 1); do
+  log "micro-benchmarks (1M-node graphs): $b"
+  GAS_BENCH_NODES=1000000 "$b/bin/gas_micro_benchmarks" --benchmark_min_time=0.2 --benchmark_repetitions=3 \
+    --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+    --benchmark_out="$b/perf/micro.json" --benchmark_out_format=json > "$b/perf/micro.txt" 2>&1
+done
 
 # ------------------------------------------------------- end to end
 # GCN, 2 layers x 64, on the 1M-node random geometric graph: 200 parts of
@@ -63,28 +84,42 @@ declare -A configs=(
 )
 for rep in 1 2 3; do
   for name in "${!configs[@]}"; do
-    log "end to end: $name ($rep/3)"
-    "$bin/large_benchmark" model=gcn dataset=synthetic-1m epochs=6 log_every=0 root="$out" \
-      out_dir="$out/e2e/$name/$rep" ${configs[$name]} > "$out/e2e_${name}_$rep.log" 2>&1
+    for b in $(in_order $rep); do
+      log "end to end: $name ($rep/3) $b"
+      # Every build partitions into its own perf folder: no run reads a
+      # partition another build cached.
+      "$b/bin/large_benchmark" model=gcn dataset=synthetic-1m epochs=6 log_every=0 root="$b/perf" \
+        out_dir="$b/perf/e2e/$name/$rep" ${configs[$name]} > "$b/perf/e2e_${name}_$rep.log" 2>&1
+    done
   done
 done
 
-log "end to end: stochastic block model, 1M nodes"
-"$bin/large_benchmark" model=gcn dataset=synthetic-sbm-1m epochs=3 log_every=0 out_dir="$out/e2e/sbm/1" \
-  > "$out/e2e_sbm.log" 2>&1
+for b in $(in_order 2); do
+  log "end to end: stochastic block model, 1M nodes: $b"
+  "$b/bin/large_benchmark" model=gcn dataset=synthetic-sbm-1m epochs=3 log_every=0 root="$b/perf" out_dir="$b/perf/e2e/sbm/1" \
+    > "$b/perf/e2e_sbm.log" 2>&1
+done
 
 # ---------------------------------------------------- memory scaling
-scripts/scaling.sh "$build" "$out"
+pairs=()
+for b in $(in_order 1); do pairs+=("$b" "$b/perf"); done
+scripts/scaling.sh "${pairs[@]}"
 
 # ------------------------------------------------- small graphs vs PyGAS
 for d in cora citeseer; do
   if [[ -f $data/Planetoid/Cora/raw/ind.cora.x ]]; then
-    log "small: $d"
-    "$bin/small_benchmark" model=gcn dataset=$d root="$data" runs=1 epochs=100 log_every=0 params.cache_partition=false \
-      out_dir="$out/small/$d" > "$out/small_$d.log" 2>&1
+    for b in $(in_order 2); do
+      log "small: $d $b"
+      "$b/bin/small_benchmark" model=gcn dataset=$d root="$data" runs=1 epochs=100 log_every=0 \
+        params.cache_partition=false out_dir="$b/perf/small/$d" > "$b/perf/small_$d.log" 2>&1
+    done
   fi
 done
 
 log "rendering scripts/reports/performance.md"
-python3 scripts/report.py perf "$out" scripts/reports
+python3 scripts/report.py perf "$build/perf" scripts/reports
+if [[ -n $baseline ]]; then
+  python3 scripts/report.py compare "$baseline/perf" "$build/perf"
+  log "new/old for every row: $build/perf/compare.md"
+fi
 log "done"

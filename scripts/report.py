@@ -4,6 +4,7 @@ as markdown reports with gnuplot figures.
 
   report.py perf RESULTS_DIR REPORT_DIR        -> REPORT_DIR/performance.md
   report.py reproduce SUITE RESULTS_DIR REPORT_DIR -> REPORT_DIR/reproduction_SUITE.md
+  report.py compare BASELINE_RESULTS RESULTS         -> RESULTS/compare.md (and stdout)
 """
 import glob
 import json
@@ -356,6 +357,86 @@ def perf(results, report_dir):
         f.write("\n".join(lines) + "\n")
 
 
+def spread(values):
+    """(median, relative range): how far a figure's repetitions lie apart."""
+    values = [v for v in values if v == v]
+    if not values:
+        return float("nan"), float("nan")
+    mid = statistics.median(values)
+    return mid, (max(values) - min(values)) / mid if mid else 0.0
+
+
+def figures(results):
+    """Every figure perf_report.sh measures, by row name: (value, relative
+    spread over its repetitions, unit). Lower is better for all of them."""
+    rows = {}
+    micro = load_json(os.path.join(results, "micro.json"))["benchmarks"]
+    cv = {b["run_name"]: b["real_time"] for b in micro if b.get("aggregate_name") == "cv"}
+    for b in micro:
+        if b.get("aggregate_name") == "median":
+            # The coefficient of variation of three repetitions; twice it
+            # stands for their range.
+            rows[f"micro {b['run_name'].replace('/real_time', '')}"] = (
+                b["real_time"], 2 * cv.get(b["run_name"], float("nan")), b["time_unit"])
+    for run in sorted(glob.glob(os.path.join(results, "e2e", "*"))):
+        name = os.path.basename(run)
+        reps = sorted(glob.glob(os.path.join(run, "*")))
+        for key in ("train_s", "eval_s"):
+            if len(reps) > 1:  # repetitions: the range of their medians
+                value = median_over(reps, key)
+                rows[f"e2e {name} {key}"] = (value, spread([median_over([r], key) for r in reps])[1], "s")
+            else:  # one run: the range of its epochs
+                rows[f"e2e {name} {key}"] = (median_over(reps, key), spread([e[key] for e in epochs(reps[0])])[1], "s")
+        rss = [load_json(os.path.join(r, "summary.json"))["peak_rss_mb"] for r in reps]
+        rows[f"e2e {name} peak RSS"] = (max(rss), spread(rss)[1], "MB")
+    for run in sorted(glob.glob(os.path.join(results, "scaling", "*", "*"))):
+        mode, n = run.split(os.sep)[-2:]
+        rows[f"scaling {mode} {int(n):,} train_s"] = (median_over([run], "train_s"),
+                                                      spread([e["train_s"] for e in epochs(run)])[1], "s")
+        rows[f"scaling {mode} {int(n):,} train peak RSS"] = (
+            load_json(os.path.join(run, "summary.json"))["train_peak_rss_mb"], float("nan"), "MB")
+    for run in sorted(glob.glob(os.path.join(results, "small", "*"))):
+        path = os.path.join(run, "summary.json")
+        if os.path.exists(path):
+            rows[f"small {os.path.basename(run)} epoch"] = (1000 * load_json(path)["median_epoch_s"], float("nan"), "ms")
+    return rows
+
+
+def compare(baseline, results):
+    """new/old for every row both runs measured; a row is flagged when it is
+    more than 10% slower (or bigger) beyond the larger of the two sides'
+    spreads."""
+    old, new = figures(baseline), figures(results)
+    lines = ["# New against baseline", "",
+             f"Baseline: {baseline}; new: {results}; measured interleaved by `scripts/perf_report.sh`.",
+             "Spread: the range of a figure's repetitions over their median (micro-benchmarks: twice the",
+             "coefficient of variation of three repetitions; end to end: the range of the three repetitions'",
+             "medians; single runs: the range of their epochs). Flagged: new/old above 1.10 and above",
+             "1 + the larger spread.", "",
+             "| row | old | new | unit | new/old | spread old | spread new | |", "|---|---:|---:|---|---:|---:|---:|---|"]
+    flagged, worst = [], (0.0, "")
+    for name in sorted(old.keys() & new.keys()):
+        (o, so, unit), (n, sn, _) = old[name], new[name]
+        ratio = n / o if o else float("nan")
+        noise = max((s for s in (so, sn) if s == s), default=0.0)
+        bad = ratio > 1.10 and ratio > 1 + noise
+        if bad:
+            flagged.append(name)
+        if ratio > worst[0]:
+            worst = (ratio, name)
+        lines.append(f"| {name} | {o:.4g} | {n:.4g} | {unit} | {ratio:.3f} | {100 * so:.0f}% | {100 * sn:.0f}% | "
+                     f"{'**worse**' if bad else ''} |")
+    for name in sorted(old.keys() ^ new.keys()):
+        lines.append(f"| {name} | {'-' if name not in old else f'{old[name][0]:.4g}'} | "
+                     f"{'-' if name not in new else f'{new[name][0]:.4g}'} | | only one side | | | |")
+    ratios = [new[k][0] / old[k][0] for k in old.keys() & new.keys() if old[k][0]]
+    lines += ["", f"{len(ratios)} rows; new/old: median {statistics.median(ratios):.3f}, "
+              f"worst {worst[0]:.3f} ({worst[1]}); flagged: {', '.join(flagged) if flagged else 'none'}."]
+    with open(os.path.join(results, "compare.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def reproduce(suite, results, report_dir):
     os.makedirs(report_dir, exist_ok=True)
     lines = [f"# Reproduction: {suite} benchmark", "",
@@ -387,6 +468,8 @@ def reproduce(suite, results, report_dir):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "perf":
         perf(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "reproduce":
         reproduce(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
