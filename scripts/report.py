@@ -357,19 +357,20 @@ def perf(results, report_dir):
         f.write("\n".join(lines) + "\n")
 
 
-def spread(values):
-    """(median, relative range): how far a figure's repetitions lie apart."""
+def spread(dirs, key):
+    """How far a figure's repetitions lie apart, over their median: the
+    medians of several runs, or the epochs of a single one."""
+    values = [median_over([d], key) for d in dirs] if len(dirs) > 1 else [e[key] for e in epochs(dirs[0])]
     values = [v for v in values if v == v]
-    if not values:
-        return float("nan"), float("nan")
-    mid = statistics.median(values)
-    return mid, (max(values) - min(values)) / mid if mid else 0.0
+    mid = statistics.median(values) if values else 0.0
+    return (max(values) - min(values)) / mid if mid else float("nan")
 
 
 def figures(results):
     """Every figure perf_report.sh measures, by row name: (value, relative
     spread over its repetitions, unit). Lower is better for all of them."""
     rows = {}
+    nan = float("nan")
     micro = load_json(os.path.join(results, "micro.json"))["benchmarks"]
     cv = {b["run_name"]: b["real_time"] for b in micro if b.get("aggregate_name") == "cv"}
     for b in micro:
@@ -377,28 +378,22 @@ def figures(results):
             # The coefficient of variation of three repetitions; twice it
             # stands for their range.
             rows[f"micro {b['run_name'].replace('/real_time', '')}"] = (
-                b["real_time"], 2 * cv.get(b["run_name"], float("nan")), b["time_unit"])
+                b["real_time"], 2 * cv.get(b["run_name"], nan), b["time_unit"])
     for run in sorted(glob.glob(os.path.join(results, "e2e", "*"))):
         name = os.path.basename(run)
         reps = sorted(glob.glob(os.path.join(run, "*")))
         for key in ("train_s", "eval_s"):
-            if len(reps) > 1:  # repetitions: the range of their medians
-                value = median_over(reps, key)
-                rows[f"e2e {name} {key}"] = (value, spread([median_over([r], key) for r in reps])[1], "s")
-            else:  # one run: the range of its epochs
-                rows[f"e2e {name} {key}"] = (median_over(reps, key), spread([e[key] for e in epochs(reps[0])])[1], "s")
+            rows[f"e2e {name} {key}"] = (median_over(reps, key), spread(reps, key), "s")
         rss = [load_json(os.path.join(r, "summary.json"))["peak_rss_mb"] for r in reps]
-        rows[f"e2e {name} peak RSS"] = (max(rss), spread(rss)[1], "MB")
+        rows[f"e2e {name} peak RSS"] = (max(rss), (max(rss) - min(rss)) / statistics.median(rss), "MB")
     for run in sorted(glob.glob(os.path.join(results, "scaling", "*", "*"))):
         mode, n = run.split(os.sep)[-2:]
-        rows[f"scaling {mode} {int(n):,} train_s"] = (median_over([run], "train_s"),
-                                                      spread([e["train_s"] for e in epochs(run)])[1], "s")
+        rows[f"scaling {mode} {int(n):,} train_s"] = (median_over([run], "train_s"), spread([run], "train_s"), "s")
         rows[f"scaling {mode} {int(n):,} train peak RSS"] = (
-            load_json(os.path.join(run, "summary.json"))["train_peak_rss_mb"], float("nan"), "MB")
-    for run in sorted(glob.glob(os.path.join(results, "small", "*"))):
-        path = os.path.join(run, "summary.json")
-        if os.path.exists(path):
-            rows[f"small {os.path.basename(run)} epoch"] = (1000 * load_json(path)["median_epoch_s"], float("nan"), "ms")
+            load_json(os.path.join(run, "summary.json"))["train_peak_rss_mb"], nan, "MB")
+    for path in sorted(glob.glob(os.path.join(results, "small", "*", "summary.json"))):
+        rows[f"small {os.path.basename(os.path.dirname(path))} epoch"] = (
+            1000 * load_json(path)["median_epoch_s"], nan, "ms")
     return rows
 
 
@@ -414,23 +409,23 @@ def compare(baseline, results):
              "medians; single runs: the range of their epochs). Flagged: new/old above 1.10 and above",
              "1 + the larger spread.", "",
              "| row | old | new | unit | new/old | spread old | spread new | |", "|---|---:|---:|---|---:|---:|---:|---|"]
-    flagged, worst = [], (0.0, "")
+    ratios, flagged = [], []
     for name in sorted(old.keys() & new.keys()):
         (o, so, unit), (n, sn, _) = old[name], new[name]
         ratio = n / o if o else float("nan")
         noise = max((s for s in (so, sn) if s == s), default=0.0)
         bad = ratio > 1.10 and ratio > 1 + noise
+        ratios.append((ratio, name))
         if bad:
             flagged.append(name)
-        if ratio > worst[0]:
-            worst = (ratio, name)
         lines.append(f"| {name} | {o:.4g} | {n:.4g} | {unit} | {ratio:.3f} | {100 * so:.0f}% | {100 * sn:.0f}% | "
                      f"{'**worse**' if bad else ''} |")
     for name in sorted(old.keys() ^ new.keys()):
         lines.append(f"| {name} | {'-' if name not in old else f'{old[name][0]:.4g}'} | "
                      f"{'-' if name not in new else f'{new[name][0]:.4g}'} | | only one side | | | |")
-    ratios = [new[k][0] / old[k][0] for k in old.keys() & new.keys() if old[k][0]]
-    lines += ["", f"{len(ratios)} rows; new/old: median {statistics.median(ratios):.3f}, "
+    measured = [r for r in ratios if r[0] == r[0]]
+    worst = max(measured)
+    lines += ["", f"{len(measured)} rows; new/old: median {statistics.median(r for r, _ in measured):.3f}, "
               f"worst {worst[0]:.3f} ({worst[1]}); flagged: {', '.join(flagged) if flagged else 'none'}."]
     with open(os.path.join(results, "compare.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
