@@ -2,6 +2,7 @@
 /// \file
 /// Minibatches of METIS parts with their 1-hop halo, as GAS trains on them.
 
+#include <gas/compat.h>
 #include <gas/graph.h>
 #include <gas/macros.h>
 #include <gas/ops/spmm_plan.h>
@@ -74,7 +75,7 @@ struct GAS_API SubgraphLoaderOptions {
   /// random (seeded) into fixed batches whose order is shuffled each epoch;
   /// only the feature rows are gathered per epoch. Unset: precompute when
   /// batch_size == 1, where the groups cannot change anyway.
-  TORCH_ARG(c10::optional<bool>, precompute) = c10::nullopt;
+  TORCH_ARG(gas::optional<bool>, precompute) = gas::nullopt;
 };
 
 /// Training loader: every epoch shuffles the parts and groups them batch_size

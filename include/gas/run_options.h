@@ -19,7 +19,7 @@
 #include <gas/partition.h>
 
 #include <c10/core/Device.h>
-#include <c10/util/Optional.h>
+#include <gas/compat.h>
 
 #include <cstdint>
 #include <functional>
@@ -52,14 +52,14 @@ struct GAS_API RunOptions {
   int64_t num_parts = 1;             ///< 0: auto, one part per part_size nodes
   int64_t part_size = 1000;
   int64_t batch_size = 1, num_workers = 0, max_steps = 0, eval_every = 1;
-  c10::optional<bool> precompute;  ///< unset: the loader decides (when batch_size is 1)
+  gas::optional<bool> precompute;  ///< unset: the loader decides (when batch_size is 1)
   double lr = 0.01, reg_weight_decay = 0.0, nonreg_weight_decay = 0.0;
   std::optional<double> grad_norm;
   PartitionMethod partition = has_metis() ? PartitionMethod::Metis : PartitionMethod::Random;
   bool layerwise = false, fill_history = true, cache_partition = true;
   std::string history = "host";  ///< history_backend(history) places the rows
-  bool async_io = false;
-  int64_t pool_size = 1;  ///< worker threads of asynchronous history I/O
+  std::string history_io = "sync";  ///< the transport: sync, async, staged or uva (history/transport.h)
+  int64_t pool_size = 1;  ///< worker threads of the async and staged transports
   std::string sparse_features = "auto";
 
   /// The dataset's block itself, for messages naming its keys.

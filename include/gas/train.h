@@ -3,6 +3,7 @@
 /// The pieces of a GAS training loop: optimiser, loss, one training epoch and
 /// evaluation, each usable on its own in a user's loop.
 
+#include <gas/compat.h>
 #include <gas/datasets/dataset.h>
 #include <gas/layerwise.h>
 #include <gas/loader.h>
@@ -30,7 +31,7 @@ GAS_API at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y);
 
 struct GAS_API TrainEpochOptions {
   /// Clip the global gradient norm to this value (disabled when unset).
-  TORCH_ARG(c10::optional<double>, grad_norm) = c10::nullopt;
+  TORCH_ARG(gas::optional<double>, grad_norm) = gas::nullopt;
   /// Visit at most this many batches (0: all), PyGAS's max_steps.
   TORCH_ARG(int64_t, max_steps) = 0;
   /// Which column of multi-split masks to train on.

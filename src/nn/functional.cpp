@@ -1,5 +1,6 @@
 #include <gas/nn/functional.h>
 
+#include <gas/compat.h>
 #include <gas/ops/dropout.h>
 #include <gas/ops/spmm.h>
 #include <gas/sparse_features.h>
@@ -15,7 +16,7 @@ namespace {
 
 uint64_t draw_seed() {
   at::CPUGeneratorImpl* gen =
-      at::get_generator_or_default<at::CPUGeneratorImpl>(c10::nullopt, at::detail::getDefaultCPUGenerator());
+      at::get_generator_or_default<at::CPUGeneratorImpl>(gas::nullopt, at::detail::getDefaultCPUGenerator());
   std::lock_guard<std::mutex> lock(gen->mutex_);
   return gen->random64();
 }

@@ -1,5 +1,6 @@
 #include <gas/ops/spmm.h>
 
+#include <gas/compat.h>
 #include <gas/ops/spmm_plan.h>
 
 #include <torch/csrc/autograd/custom_function.h>
@@ -33,7 +34,7 @@ at::Tensor run_spmm(const at::Tensor& rowptr, const at::Tensor& col, const at::T
 // `value` are differentiable.
 class SpMMFunction : public torch::autograd::Function<SpMMFunction> {
  public:
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const c10::optional<at::Tensor>& value,
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const gas::optional<at::Tensor>& value,
                             const CSR& adj, bool mean) {
     const at::Tensor v = value.has_value() ? *value : at::Tensor();
     const ColumnIndex columns = adj.plan ? adj.plan->columns() : ColumnIndex();
@@ -104,8 +105,8 @@ void check_inputs(const CSR& adj, const at::Tensor& x) {
 }
 
 // The edge weights of a Sum or Mean, checked against x; nullopt for none.
-c10::optional<at::Tensor> checked_value(const CSR& adj, const at::Tensor& x) {
-  if (!adj.has_value()) return c10::nullopt;
+gas::optional<at::Tensor> checked_value(const CSR& adj, const at::Tensor& x) {
+  if (!adj.has_value()) return gas::nullopt;
   const at::Tensor& v = adj.value;
   TORCH_CHECK(v.size(0) == adj.nnz(), "spmm: value has ", v.size(0), " entries, nnz is ", adj.nnz());
   TORCH_CHECK(v.dim() == 1 || (v.dim() == 2 && x.size(1) % v.size(1) == 0), "spmm: value of shape ", v.sizes(),
@@ -136,7 +137,7 @@ at::Tensor spmm(const CSR& adj, const at::Tensor& x, Reduce reduce) {
 at::Tensor& spmm_out(at::Tensor& out, const CSR& adj, const at::Tensor& x, Reduce reduce) {
   check_inputs(adj, x);
   TORCH_CHECK(reduce == Reduce::Sum || reduce == Reduce::Mean, "spmm_out: only sum and mean write into a buffer");
-  const c10::optional<at::Tensor> value = checked_value(adj, x);
+  const gas::optional<at::Tensor> value = checked_value(adj, x);
   TORCH_CHECK(!at::GradMode::is_enabled() || !(x.requires_grad() || (value && value->requires_grad())),
               "spmm_out records no gradient; call it under torch::NoGradGuard, or use spmm");
   TORCH_CHECK(out.dim() == 2 && out.size(0) == adj.num_rows && out.size(1) == x.size(1), "spmm_out: out must be [",

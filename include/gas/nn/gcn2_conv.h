@@ -2,6 +2,7 @@
 /// \file
 /// GCNII's convolution (Chen et al. 2020): initial residual and identity mapping.
 
+#include <gas/compat.h>
 #include <gas/graph.h>
 #include <gas/macros.h>
 #include <gas/nn/init.h>
@@ -19,7 +20,7 @@ struct GAS_API GCN2ConvOptions {
   /// Weight of the initial representation x0.
   TORCH_ARG(double, alpha);
   /// Identity-mapping strength: beta = log(theta / layer + 1). Unset: beta = 1.
-  TORCH_ARG(c10::optional<double>, theta) = c10::nullopt;
+  TORCH_ARG(gas::optional<double>, theta) = gas::nullopt;
   /// 1-based depth of this layer, for beta.
   TORCH_ARG(int64_t, layer) = 1;
   /// One weight for A x and x0 together, or a separate one for x0.
