@@ -1,5 +1,10 @@
 #include "common/test_utils.h"
 
+#include <gas/build_info.h>
+#include <gas/ops/devices.h>
+
+#include <torch/cuda.h>
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -14,6 +19,13 @@ namespace testing {
 bool file_exists(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string cuda_missing() {
+  if (!GAS_BUILT_WITH_CUDA || !ops::has_kernels_for(c10::DeviceType::CUDA))
+    return "this build of gas has no CUDA kernels (kernels for: " + ops::kernel_devices() + ")";
+  if (!torch::cuda::is_available()) return "no CUDA device visible";
+  return "";
 }
 
 std::string temp_dir() {

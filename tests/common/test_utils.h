@@ -70,5 +70,16 @@ double max_rel_diff(const at::Tensor& a, const at::Tensor& b);
 namespace gas {
 namespace testing {
 bool file_exists(const std::string& path);
+/// Why a CUDA test cannot run here ("" when it can): no CUDA kernels in this
+/// build, or no device.
+std::string cuda_missing();
 }  // namespace testing
 }  // namespace gas
+
+/// Skips a test that needs a CUDA device and gas's CUDA kernels, in one line
+/// saying which is missing (also under CI: its machines have no GPU).
+#define GAS_REQUIRE_CUDA()                                                   \
+  do {                                                                       \
+    const std::string gas_missing_ = ::gas::testing::cuda_missing();         \
+    if (!gas_missing_.empty()) GTEST_SKIP() << "CUDA test: " << gas_missing_; \
+  } while (0)
