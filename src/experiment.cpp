@@ -299,7 +299,7 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
   p.model = s.build_model(spec);
   ScalableGNNImpl& model = *p.model;
   model.histories().set_backend(history_backend(s.history));
-  if (s.async_io) model.histories().set_transport(std::make_shared<AsyncHistoryTransport>(s.pool_size));
+  model.histories().set_transport(make_history_transport(s.history_io, s.pool_size));
   model.to(s.device);
   // Sparse input features where the first layer can take them and they are
   // mostly zeros (bag-of-words): the first transform and input dropout then
@@ -331,8 +331,9 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
   const bool partial = s.max_steps > 0 && s.max_steps < loader.size();
   out << "Model " << s.model << ": " << model.num_layers() << " layers, " << num_params << " parameters, "
       << model.histories().size() << " histories (" << fixed(model.histories().nbytes() / 1048576.0, 1)
-      << " MiB), history I/O " << model.histories().transport().name()
-      << (s.async_io ? " (" + std::to_string(s.pool_size) + " threads)" : "") << ", " << loader.size()
+      << " MiB, " << model.histories().backend().name() << "), history I/O " << model.histories().transport().name()
+      << (s.history_io == "async" || s.history_io == "staged" ? " (" + std::to_string(s.pool_size) + " threads)" : "")
+      << ", " << loader.size()
       << " batches per epoch ("
       << (loader.symmetric() ? "symmetric graph: no transposes" : "directed graph: batches carry transposes") << ")"
       << (partial ? " (max_steps " + std::to_string(s.max_steps) + ")" : "") << ", evaluation "
@@ -354,7 +355,7 @@ std::vector<RunResult> fit_runs(const RunOptions& s, PreparedRun& p, std::vector
                       .epochs(s.epochs)
                       .eval_every(s.eval_every)
                       .epoch(TrainEpochOptions()
-                                 .grad_norm(s.grad_norm ? c10::optional<double>(*s.grad_norm) : c10::nullopt)
+                                 .grad_norm(s.grad_norm ? gas::optional<double>(*s.grad_norm) : gas::nullopt)
                                  .max_steps(s.max_steps)));
   for (auto& h : hooks) trainer.add_hook(std::move(h));
   if (!s.exports.empty()) trainer.add_hook(std::make_shared<Exporter>(s, p, *evaluation, out));

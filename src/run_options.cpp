@@ -249,17 +249,17 @@ std::vector<RunKey> make_keys() {
                           "fill the histories by a full-graph evaluation before the first step"));
   keys.push_back(choice_key("history", block, {"host", "device"}, &RunOptions::history,
                             "where history rows live: host memory (pinned with CUDA) or the model's device"));
-  keys.push_back(choice_key(
-      "history_io", block, {"sync", "async"}, "history transfers in the training thread, or by a pool of threads",
-      [](const RunOptions& o) { return std::string(o.async_io ? "async" : "sync"); },
-      [](RunOptions& o, const std::string& v) { o.async_io = v == "async"; }));
+  keys.push_back(choice_key("history_io", block, {"sync", "async", "staged", "uva"}, &RunOptions::history_io,
+                            "history transfers: in the training thread, by a pool of threads, or (CUDA) staged "
+                            "through pinned buffers or read in place by a kernel, on side streams"));
   // PyGAS's number of transfers in flight; here the threads that move rows.
-  keys.push_back({"pool_size", block, "int >= 1", "with history_io: async, the threads moving rows",
+  keys.push_back({"pool_size", block, "int >= 1", "with history_io: async or staged, the threads moving rows",
                   [](const RunOptions& o) { return show(o.pool_size); },
                   [](const ConfigNode&, const ConfigNode& block, RunOptions& o) {
                     o.pool_size = block.get_int_at_least("pool_size", o.pool_size, 1);
-                    if (block.has("pool_size") && !o.async_io)
-                      o.warnings.push_back(block.where("pool_size") + ": has no effect without history_io=async");
+                    if (block.has("pool_size") && o.history_io != "async" && o.history_io != "staged")
+                      o.warnings.push_back(block.where("pool_size") +
+                                           ": has no effect without history_io=async or staged");
                   }});
   keys.push_back(bool_key("cache_partition", block, &RunOptions::cache_partition,
                           "cache partitions under root/processed/gas"));

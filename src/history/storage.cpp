@@ -2,8 +2,9 @@
 
 #include <gas/ops/gather.h>
 
+#include "history/host_memory.h"
+
 #include <ATen/ATen.h>
-#include <ATen/Context.h>
 
 namespace gas {
 
@@ -33,16 +34,25 @@ void TensorHistoryStorage::write_range(int64_t offset, const at::Tensor& x) {
   emb_.narrow(0, offset, x.size(0)).copy_(x);
 }
 
+namespace ops {
+
+GAS_DEFINE_KERNEL(host_history_zeros)
+
+namespace {
+at::Tensor plain_zeros(int64_t rows, int64_t width) { return at::zeros({rows, width}, at::kFloat); }
+}  // namespace
+
+GAS_REGISTER_KERNEL(host_history_zeros, CPU, plain_zeros);
+
+}  // namespace ops
+
 namespace {
 
 class HostBackend : public HistoryBackend {
  public:
   std::string name() const override { return "host"; }
   std::unique_ptr<HistoryStorage> allocate(int64_t rows, int64_t width, c10::Device compute) const override {
-    // Pinned memory exists only with a CUDA runtime; asking for it otherwise throws.
-    const bool pin = compute.is_cuda() && at::hasCUDA();
-    return std::make_unique<TensorHistoryStorage>(
-        at::zeros({rows, width}, at::TensorOptions().dtype(at::kFloat).pinned_memory(pin)));
+    return std::make_unique<TensorHistoryStorage>(GAS_KERNEL(host_history_zeros, compute)(rows, width));
   }
 };
 

@@ -104,6 +104,7 @@ void HistoryStore::set_backend(std::shared_ptr<HistoryBackend> backend) {
 
 void HistoryStore::reallocate() {
   transport_->end_batch();
+  transport_->synchronize();
   for (auto& l : layers_) {
     auto moved = backend_->allocate(num_nodes_, l->width(), compute_device_);
     copy_storage(*l, *moved);
@@ -114,10 +115,12 @@ void HistoryStore::reallocate() {
 void HistoryStore::set_transport(std::shared_ptr<HistoryTransport> transport) {
   TORCH_CHECK(transport != nullptr, "HistoryStore::set_transport: null");
   transport_->end_batch();
+  transport_->synchronize();
   transport_ = std::move(transport);
 }
 
 void HistoryStore::reset() {
+  transport_->synchronize();
   for (auto& l : layers_) l->zero();
 }
 
@@ -147,7 +150,9 @@ void HistoryStore::push(int64_t layer, const at::Tensor& x, const Batch& batch) 
     TORCH_CHECK(check_ranges(batch.offset, batch.count, num_nodes_) == batch.batch_size, "HistoryStore::push: the batch's parts do not cover its ",
                 batch.batch_size, " nodes");
   Timer t(transfers_->push_seconds);
-  const at::Tensor rows = to_storage(layer, x.narrow(0, 0, batch.batch_size));
+  // On the compute device: the transport moves it (a device transport
+  // asynchronously, the host ones at once).
+  const at::Tensor rows = x.narrow(0, 0, batch.batch_size).detach().to(at::kFloat).contiguous();
   check_rows(layer, rows, batch.batch_size, "the batch has");
   transport_->push(this->layer(layer), static_cast<size_t>(layer), rows, batch);
   transfers_->rows_pushed += batch.batch_size;
@@ -166,6 +171,7 @@ void HistoryStore::end_batch() {
 }
 
 void HistoryStore::push(int64_t layer, const at::Tensor& x) {
+  transport_->synchronize();  // no transfer of a training batch in flight
   check_rows(layer, x, num_nodes_, "expected num_nodes =");
   Timer t(transfers_->push_seconds);
   this->layer(layer).write_range(0, to_storage(layer, x));
@@ -173,6 +179,7 @@ void HistoryStore::push(int64_t layer, const at::Tensor& x) {
 }
 
 void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& n_id) {
+  transport_->synchronize();
   check_index(n_id, "push");
   check_rows(layer, x, n_id.numel(), "n_id has");
   Timer t(transfers_->push_seconds);
@@ -185,6 +192,7 @@ void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& n_
 }
 
 void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& offset, const at::Tensor& count) {
+  transport_->synchronize();
   const at::Tensor o = offset.to(at::kCPU, at::kLong).contiguous();
   const at::Tensor c = count.to(at::kCPU, at::kLong).contiguous();
   const int64_t total = check_ranges(o, c, num_nodes_);
@@ -203,6 +211,7 @@ void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& of
 }
 
 at::Tensor HistoryStore::pull(int64_t layer, const at::Tensor& n_id) {
+  transport_->synchronize();
   check_index(n_id, "pull");
   Timer t(transfers_->pull_seconds);
   const HistoryStorage& l = this->layer(layer);
@@ -214,6 +223,7 @@ at::Tensor HistoryStore::pull(int64_t layer, const at::Tensor& n_id) {
 }
 
 at::Tensor HistoryStore::pull(int64_t layer) {
+  transport_->synchronize();
   Timer t(transfers_->pull_seconds);
   const HistoryStorage& l = this->layer(layer);
   at::Tensor out = at::empty({num_nodes_, l.width()}, at::TensorOptions(l.device()).dtype(at::kFloat));

@@ -8,10 +8,13 @@
 #include <ATen/ATen.h>
 
 #include <future>
+#include <map>
+#include <mutex>
 
 namespace gas {
 
-void write_batch_rows(HistoryStorage& layer, const at::Tensor& rows, const Batch& batch) {
+void write_batch_rows(HistoryStorage& layer, const at::Tensor& in, const Batch& batch) {
+  const at::Tensor rows = in.to(layer.device());
   if (!batch.offset.defined() || !batch.count.defined()) {
     layer.write(batch.n_id.narrow(0, 0, batch.batch_size).to(layer.device()), rows);
     return;
@@ -118,6 +121,39 @@ void AsyncHistoryTransport::end_batch() {
     tasks->clear();
   }
   if (error) std::rethrow_exception(error);
+}
+
+namespace {
+
+std::map<std::string, HistoryTransportFactory>& transports() {
+  static std::map<std::string, HistoryTransportFactory> all{
+      {"sync", [](int64_t) { return std::make_shared<SyncHistoryTransport>(); }},
+      {"async", [](int64_t threads) { return std::make_shared<AsyncHistoryTransport>(threads); }}};
+  return all;
+}
+
+std::mutex& transports_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+bool register_history_transport(const std::string& name, HistoryTransportFactory factory) {
+  std::lock_guard<std::mutex> lock(transports_mutex());
+  TORCH_CHECK(transports().emplace(name, std::move(factory)).second, "history transport '", name,
+              "' registered twice");
+  return true;
+}
+
+std::shared_ptr<HistoryTransport> make_history_transport(const std::string& name, int64_t threads) {
+  std::lock_guard<std::mutex> lock(transports_mutex());
+  const auto it = transports().find(name);
+  if (it != transports().end()) return it->second(threads);
+  std::string known;
+  for (const auto& t : transports()) known += (known.empty() ? "" : ", ") + t.first;
+  TORCH_CHECK(false, "history_io: no transport '", name, "' in this build of gas (available: ", known,
+              "; staged and uva need the CUDA kernels)");
 }
 
 }  // namespace gas

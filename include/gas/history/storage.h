@@ -83,6 +83,9 @@ class GAS_API TensorHistoryStorage : public HistoryStorage {
   void read_range(int64_t offset, at::Tensor& out) const override;
   void write(const at::Tensor& index, const at::Tensor& x) override;
   void write_range(int64_t offset, const at::Tensor& x) override;
+  /// The rows themselves, for a transport that moves them by device copies
+  /// and kernels (the CUDA transports); nothing else reads them directly.
+  const at::Tensor& tensor() const { return emb_; }
 
  private:
   at::Tensor emb_;

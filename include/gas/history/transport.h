@@ -15,6 +15,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,15 +34,19 @@ class GAS_API HistoryTransport {
   /// storages, valid until end_batch.
   virtual void begin_batch(const std::vector<HistoryStorage*>& layers, const Batch& batch) {}
   /// The batch's halo rows (batch.halo()) of layer `index`, on the storage's
-  /// device. The tensor may be a view of a buffer the transport reuses: valid
+  /// device or already on the compute device. The tensor may be a view of a buffer the transport reuses: valid
   /// until the next batch begins.
   virtual at::Tensor pull(HistoryStorage& layer, size_t index, const Batch& batch) = 0;
-  /// Stores `rows` (the batch's batch_size in-batch rows, on the storage's
-  /// device) at the batch's nodes. The transport may read `rows` until
-  /// end_batch.
+  /// Stores `rows` (the batch's batch_size in-batch rows: float32,
+  /// contiguous, on the compute device) at the batch's nodes. The transport
+  /// may read `rows` until end_batch.
   virtual void push(HistoryStorage& layer, size_t index, const at::Tensor& rows, const Batch& batch) = 0;
-  /// After the forward: every push has landed when this returns.
+  /// After the forward: every push has landed when this returns, or (a
+  /// device transport) is ordered before anything the next batch moves.
   virtual void end_batch() {}
+  /// Every transfer started has landed: the store calls it before it reads
+  /// or writes storage outside a training batch.
+  virtual void synchronize() {}
 };
 
 /// Moves rows on the calling thread, in order.
@@ -76,8 +82,18 @@ class GAS_API AsyncHistoryTransport : public HistoryTransport {
   std::unique_ptr<State> state_;
 };
 
-/// Writes a batch's in-batch rows into `layer`: per contiguous part range
-/// when the batch has them (METIS order), else by node id.
+/// The transport of a `history_io` value: "sync", "async" (`threads`
+/// workers), and those registered by a device's build (CUDA: "staged" with
+/// `threads` gathering workers, "uva"). Throws naming the available ones.
+GAS_API std::shared_ptr<HistoryTransport> make_history_transport(const std::string& name, int64_t threads = 1);
+
+using HistoryTransportFactory = std::function<std::shared_ptr<HistoryTransport>(int64_t threads)>;
+/// Makes `name` available to make_history_transport; the CUDA transports
+/// register themselves so at load time. Returns true (for static initialisers).
+GAS_API bool register_history_transport(const std::string& name, HistoryTransportFactory factory);
+
+/// Writes a batch's in-batch rows (on any device) into `layer`: per
+/// contiguous part range when the batch has them (METIS order), else by node id.
 GAS_API void write_batch_rows(HistoryStorage& layer, const at::Tensor& rows, const Batch& batch);
 
 }  // namespace gas

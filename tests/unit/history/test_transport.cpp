@@ -1,5 +1,6 @@
 // When a training batch's rows move: in the training thread, or by a pool
 // of threads, with the same rows either way.
+#include <gas/build_info.h>
 #include <gas/history/store.h>
 #include <gas/history/transport.h>
 #include <gas/loader.h>
@@ -70,6 +71,22 @@ TEST(HistoryTransport, AsyncTransportMovesTheSameRowsAndReportsWorkerErrors) {
   EXPECT_THROW_WITH(async.pull(0, broken), "index 40 at position 1 outside [0, 8)");
   EXPECT_THROW_WITH(async.end_batch(), "index 40 at position 1 outside [0, 8)");  // the second layer's pull failed too
   EXPECT_NO_THROW(async.end_batch());
+}
+
+// history_io's names: the host transports always, the CUDA ones exactly in a
+// build with the CUDA kernels, and an unknown name lists what there is.
+TEST(HistoryTransport, TransportsAreMadeByTheirHistoryIoName) {
+  EXPECT_EQ(make_history_transport("sync")->name(), "sync");
+  const auto async = make_history_transport("async", 3);
+  EXPECT_EQ(async->name(), "async");
+  EXPECT_EQ(dynamic_cast<AsyncHistoryTransport&>(*async).num_threads(), 3);
+  EXPECT_THROW_WITH(make_history_transport("rdma"), "history_io: no transport 'rdma' in this build of gas (available: ");
+  for (const char* name : {"staged", "uva"}) {
+    if (GAS_BUILT_WITH_CUDA)
+      EXPECT_EQ(make_history_transport(name)->name(), name);
+    else
+      EXPECT_THROW_WITH(make_history_transport(name), "staged and uva need the CUDA kernels");
+  }
 }
 
 }  // namespace
