@@ -1,7 +1,8 @@
 # LibTorch: Debian's 1.13 (CPU only) or the 2.x inside PyPI's torch wheel (a
 # CUDA build, scripts/install_torch_cuda.sh). Sets the C++ standard its
-# headers need, GAS_TORCH_HAS_CUDA, and GAS_OPENMP_LIBRARY: the one OpenMP
-# runtime of the process, LibTorch's own.
+# headers need, GAS_TORCH_HAS_CUDA, and GAS_OPENMP_FLAGS and
+# GAS_OPENMP_LIBRARY: how to compile ATen's parallel loops and the one
+# OpenMP runtime of the process, LibTorch's own.
 
 # A wheel's TorchConfig looks for libtorch and libc10 with
 # find_library(... PATHS <wheel>/lib), which searches the system directories
@@ -56,15 +57,16 @@ if(GAS_TORCH_HAS_CUDA)
   set(CMAKE_CUDA_STANDARD ${CMAKE_CXX_STANDARD})
 endif()
 
-# gas calls the OpenMP runtime only to size a worker's team (util/threads.h)
-# and has no parallel regions of its own. A pip wheel carries its own
-# libgomp.so.1 (the system's soname): linking the system one too would leave
-# which of the two gets loaded to the loader's search order.
+# OpenMP: gas's sources are compiled with -fopenmp (GAS_OPENMP_FLAGS), since
+# at::parallel_for is a `#pragma omp parallel` in ATen's headers, expanded in
+# gas's own code; they run on LibTorch's runtime, GAS_OPENMP_LIBRARY. A pip
+# wheel carries its own libgomp.so.1 (the system's soname): linking that one
+# by path, and finding it first on the RUNPATH, keeps one runtime in the
+# process.
+find_package(OpenMP REQUIRED)
+set(GAS_OPENMP_FLAGS ${OpenMP_CXX_FLAGS})
 if(EXISTS "${TORCH_INSTALL_PREFIX}/lib/libgomp.so.1")
   set(GAS_OPENMP_LIBRARY "${TORCH_INSTALL_PREFIX}/lib/libgomp.so.1")
 else()
-  find_package(OpenMP)
-  if(OpenMP_CXX_FOUND)
-    set(GAS_OPENMP_LIBRARY OpenMP::OpenMP_CXX)
-  endif()
+  set(GAS_OPENMP_LIBRARY "${OpenMP_gomp_LIBRARY}")
 endif()

@@ -394,10 +394,15 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   result.train_peak_rss_mb = util::peak_rss_mb();
   result.peak_rss_mb = std::max(setup_peak_mb, result.train_peak_rss_mb);
   if (!train_peak_known) result.train_peak_rss_mb = result.peak_rss_mb;
+  const int64_t device_peak = ops::device_memory_peak(s.device);
+  result.device_peak_mb = device_peak < 0 ? -1.0 : static_cast<double>(device_peak) / 1048576.0;
 
   out << "Median epoch " << fixed(1000 * result.median_epoch_seconds, 1) << " ms (train + eval), total "
       << fixed(result.total_seconds, 1) << " s, peak RSS " << fixed(result.peak_rss_mb, 0) << " MiB ("
-      << fixed(result.train_peak_rss_mb, 0) << " MiB in training)\n";
+      << fixed(result.train_peak_rss_mb, 0) << " MiB in training)"
+      << (result.device_peak_mb >= 0 ? ", peak " + s.device.str() + " memory " + fixed(result.device_peak_mb, 0) + " MiB"
+                                     : std::string())
+      << "\n";
   out << "Mini Acc: " << fixed(result.mean, 2) << " \u00b1 " << fixed(result.std, 2) << "\n";
 
   const HistoryStore& histories = p.model->histories();
@@ -420,6 +425,7 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   j["partition_s"] = p.partition_seconds;
   j["peak_rss_mb"] = result.peak_rss_mb;
   j["train_peak_rss_mb"] = result.train_peak_rss_mb;
+  if (result.device_peak_mb >= 0) j["device_peak_mb"] = result.device_peak_mb;
   j["static_data_mb"] = p.static_bytes / 1048576.0;
   j["history_mb"] = histories.nbytes() / 1048576.0;
   j["num_nodes"] = p.train_data().num_nodes();
@@ -518,6 +524,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   const double setup_peak_mb = util::peak_rss_mb();
   util::release_free_memory();
   const bool train_peak_known = util::reset_peak_rss();
+  ops::device_memory_peak(s.device, /*reset=*/true);
   std::vector<RunResult> runs = fit_runs(s, prepared, {reporter}, out);
   return summarise(s, config, prepared, std::move(runs), *reporter, t_start, setup_peak_mb, train_peak_known, out);
 }

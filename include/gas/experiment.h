@@ -36,6 +36,7 @@ struct GAS_API ExperimentResult {
   double median_epoch_seconds = 0.0;  ///< training + evaluation
   double peak_rss_mb = 0.0;        ///< whole process: loading, partitioning, training
   double train_peak_rss_mb = 0.0;  ///< from the end of set-up on (training and evaluation only)
+  double device_peak_mb = -1.0;    ///< peak allocated on the compute device in training (CUDA), else -1
 };
 
 /// Reads and validates every key of `config` without running anything

@@ -170,6 +170,11 @@ void HistoryStore::end_batch() {
   transport_->end_batch();
 }
 
+void HistoryStore::synchronize() {
+  Timer t(transfers_->push_seconds);
+  transport_->synchronize();
+}
+
 void HistoryStore::push(int64_t layer, const at::Tensor& x) {
   transport_->synchronize();  // no transfer of a training batch in flight
   check_rows(layer, x, num_nodes_, "expected num_nodes =");

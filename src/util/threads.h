@@ -3,7 +3,7 @@
 
 #include <ATen/Parallel.h>
 
-#ifdef GAS_OPENMP
+#ifdef _OPENMP
 #include <omp.h>
 #endif
 
@@ -18,7 +18,7 @@ namespace util {
 // first and override it afterwards.
 inline void use_one_intraop_thread() {
   at::get_num_threads();
-#ifdef GAS_OPENMP
+#ifdef _OPENMP
   omp_set_num_threads(1);
 #endif
 }

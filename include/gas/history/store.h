@@ -78,6 +78,10 @@ class GAS_API HistoryStore {
   /// The batch's halo rows of `layer`, on the compute device.
   at::Tensor pull(int64_t layer, const Batch& batch);
   void end_batch();
+  /// Waits until every transfer in flight has landed (a device transport
+  /// leaves pushes in flight after end_batch); the store's other reads and
+  /// writes call it themselves.
+  void synchronize();
 
   /// Overwrites every row of `layer` with x [num_nodes, width].
   void push(int64_t layer, const at::Tensor& x);

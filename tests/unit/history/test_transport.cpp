@@ -5,7 +5,18 @@
 #include <gas/history/transport.h>
 #include <gas/loader.h>
 
+#include <gas/layerwise.h>
+#include <gas/models/gcn.h>
+#include <gas/partition.h>
+#include <gas/train.h>
+
 #include "common/test_utils.h"
+#include "util/thread_pool.h"
+
+#include <chrono>
+#include <mutex>
+#include <random>
+#include <thread>
 
 namespace gas {
 namespace {
@@ -87,6 +98,131 @@ TEST(HistoryTransport, TransportsAreMadeByTheirHistoryIoName) {
     else
       EXPECT_THROW_WITH(make_history_transport(name), "staged and uva need the CUDA kernels");
   }
+}
+
+// ---------------------------------------------------------------------------
+// The CUDA transports' schedule (cuda/history_transport_cuda.cpp) on CPU
+// stand-ins: each stream a worker thread running its tasks in order after a
+// random delay, each event a future a stream completes, a wait on an event a
+// task that blocks its stream. The same event graph as on the device: the
+// next batch's pulls wait for the consumer and for the previous batch's
+// pushes of the same layer, pushes wait for their rows, end_batch leaves
+// pushes in flight, synchronize() waits for everything. A missing wait shows
+// as rows of the wrong batch, hence different losses.
+
+class FakeStream {
+ public:
+  // Tasks start after a random delay in [min_us, max_us).
+  FakeStream(uint64_t seed, int64_t min_us, int64_t max_us) : worker_(1), rng_(seed), min_us_(min_us), max_us_(max_us) {}
+  // Runs `task` on the stream after a random delay; returns the event of its
+  // completion.
+  std::shared_future<void> enqueue(std::function<void()> task) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto delay = std::chrono::microseconds(min_us_ + static_cast<int64_t>(rng_() % (max_us_ - min_us_)));
+    return worker_.submit([task = std::move(task), delay] {
+             std::this_thread::sleep_for(delay);
+             task();
+           })
+        .share();
+  }
+  // This stream waits for `event` (cudaStreamWaitEvent).
+  void wait(std::shared_future<void> event) {
+    if (event.valid()) enqueue([event] { event.get(); });
+  }
+
+ private:
+  util::ThreadPool worker_;
+  std::mutex mutex_;
+  std::mt19937_64 rng_;
+  int64_t min_us_, max_us_;
+};
+
+class FakeDeviceTransport : public HistoryTransport {
+ public:
+  std::string name() const override { return "fake-device"; }
+
+  void begin_batch(const std::vector<HistoryStorage*>& layers, const Batch& batch) override {
+    pulled_.assign(layers.size(), {});
+    buffer_.resize(layers.size());
+    push_done_.resize(layers.size());
+    const at::Tensor halo = batch.halo().contiguous();
+    // The consumer: everything the previous batch computed has run (here the
+    // host, which computed it, is past it).
+    for (size_t l = 0; l < layers.size(); ++l) {
+      h2d_.wait(push_done_[l]);
+      HistoryStorage* layer = layers[l];
+      buffer_[l] = at::empty({halo.numel(), layer->width()});
+      pulled_[l] = h2d_.enqueue([layer, halo, out = buffer_[l]]() mutable { layer->read(halo, out); });
+    }
+  }
+
+  at::Tensor pull(HistoryStorage&, size_t index, const Batch&) override {
+    pulled_[index].get();  // the compute stream waits for pulled[l]
+    return buffer_[index];
+  }
+
+  void push(HistoryStorage& layer, size_t index, const at::Tensor& rows, const Batch& batch) override {
+    HistoryStorage* target = &layer;
+    // The rows are ready (the host produced them); the d2h stream lands them
+    // later, keeping them alive as record_stream does.
+    push_done_[index] = d2h_.enqueue([target, rows, batch] { write_batch_rows(*target, rows, batch); });
+  }
+
+  void end_batch() override {}  // pushes stay in flight
+
+  void synchronize() override {
+    for (auto& e : pulled_)
+      if (e.valid()) e.get();
+    for (auto& e : push_done_)
+      if (e.valid()) e.get();
+  }
+
+  ~FakeDeviceTransport() override { synchronize(); }
+
+ private:
+  // Pushes land 1-4 ms late, longer than a batch of this test takes to
+  // compute: a pull that did not wait for them would read the rows of an
+  // earlier batch (checked: without h2d_.wait(push_done_[l]) the losses differ).
+  FakeStream h2d_{1, 0, 200}, d2h_{2, 1000, 4000};
+  std::vector<std::shared_future<void>> pulled_, push_done_;
+  std::vector<at::Tensor> buffer_;
+};
+
+struct Trained {
+  std::vector<double> losses;
+  std::vector<at::Tensor> histories;
+  at::Tensor layerwise;
+};
+
+// 50 epochs of 6 one-part batches (300 training batches) of a 3-layer GCN,
+// then layer-wise inference, through `transport`.
+Trained train_through(const std::shared_ptr<HistoryTransport>& transport) {
+  const int64_t n = 150;
+  const CSR raw = gcn_norm(testing::random_graph(n, 5, 11));
+  const Partition p = has_metis() ? metis(raw, 6) : random_partition(n, 6, 0);
+  const CSR adj = permute(raw, p.perm);
+  torch::manual_seed(5);
+  const Dataset data{"g", adj, at::randn({n, 6}), at::randint(0, 3, {n}, at::kLong), at::ones({n}, at::kBool), {}, {},
+                     3};
+  models::GCN model(n, models::GCNOptions(6, 16, 3, 3));
+  model->histories().set_transport(transport);
+  auto optimizer = make_adam(*model, 0.01, 0.0, 0.0);
+  SubgraphLoader loader(adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(1).seed(2).num_workers(0));
+  Trained out;
+  for (int epoch = 0; epoch < 50; ++epoch) out.losses.push_back(train_epoch(*model, loader, *optimizer, data).loss);
+  for (int64_t l = 0; l < model->histories().size(); ++l) out.histories.push_back(model->histories().pull(l));
+  out.layerwise = layerwise_inference(*model, EvalSubgraphLoader(adj, p.ptr, 2), data.x);
+  return out;
+}
+
+TEST(HistoryTransport, TheDeviceScheduleOnFakeStreamsTrainsBitwiseLikeTheSyncStore) {
+  const Trained sync = train_through(std::make_shared<SyncHistoryTransport>());
+  const Trained fake = train_through(std::make_shared<FakeDeviceTransport>());
+  EXPECT_EQ(fake.losses, sync.losses);
+  ASSERT_EQ(fake.histories.size(), sync.histories.size());
+  for (size_t l = 0; l < sync.histories.size(); ++l) EXPECT_TRUE(at::equal(fake.histories[l], sync.histories[l])) << l;
+  EXPECT_TRUE(at::equal(fake.layerwise, sync.layerwise));
+  EXPECT_GT(sync.histories[0].abs().sum().item<double>(), 0.0);
 }
 
 }  // namespace
