@@ -61,10 +61,10 @@ int main(int argc, char** argv) {
   const double gigabytes = static_cast<double>(rows * width) * sizeof(float) / 1e9;
 
   // Plain copies of the same bytes, contiguous and pinned.
-  const at::Tensor host = at::empty({rows, width}, at::TensorOptions().dtype(at::kFloat).pinned_memory(true));
-  const at::Tensor device = at::empty({rows, width}, at::TensorOptions(kCuda).dtype(at::kFloat));
-  const double h2d = median_seconds(reps, [&] { const_cast<at::Tensor&>(device).copy_(host, true); });
-  const double d2h = median_seconds(reps, [&] { const_cast<at::Tensor&>(host).copy_(device, true); });
+  at::Tensor host = at::empty({rows, width}, at::TensorOptions().dtype(at::kFloat).pinned_memory(true));
+  at::Tensor device = at::empty({rows, width}, at::TensorOptions(kCuda).dtype(at::kFloat));
+  const double h2d = median_seconds(reps, [&] { device.copy_(host, true); });
+  const double d2h = median_seconds(reps, [&] { host.copy_(device, true); });
 
   // A batch of `rows` in-batch nodes [0, rows), METIS ranges of `part`, and
   // a sorted sample of `rows` halo nodes from the rest.

@@ -99,13 +99,20 @@ TEST(CudaHistoryTransport, UvaMovesBitwiseTheRowsOfTheSyncStore) {
   expect_transport_matches_sync("uva");
 }
 
-// Host histories of a CUDA model are pinned by cudaHostAlloc, exactly as
-// large as asked (LibTorch's caching host allocator would round up).
+// Host histories of a CUDA model are pinned (cudaHostAlloc), so the UVA
+// transport can read them; plain host histories are refused by name.
 TEST(CudaHistoryTransport, HostHistoriesOfACudaModelArePinned) {
   GAS_REQUIRE_CUDA();
   HistoryStore store(1000, {3}, host_history_backend(), kCuda);
-  EXPECT_EQ(store.nbytes(), 1000 * 3 * 4);
   EXPECT_TRUE(at::equal(store.pull(0, at::arange(1000, at::kLong)).cpu(), at::zeros({1000, 3})));
+  // The uva transport reads the rows in place, and refuses unpinned ones.
+  store.set_transport(make_history_transport("uva"));
+  Batch small;
+  small.n_id = at::tensor({0, 1, 7, 9}, at::kLong);
+  small.batch_size = 2;
+  store.begin_batch(small);
+  EXPECT_TRUE(at::equal(store.pull(0, small).cpu(), at::zeros({2, 3})));
+  store.end_batch();
   HistoryStore plain(1000, {3});
   plain.set_transport(make_history_transport("uva"));
   std::mt19937_64 rng(1);
