@@ -20,7 +20,10 @@
 //     rows are kept alive for the allocator by record_stream.
 //   synchronize(): the host waits for every event: the store calls it before
 //     it reads or writes storage outside a batch.
+// Under profiling each copy (uva: each gather kernel) is bracketed by a pair
+// of timing events on its stream; their times are read after synchronize().
 
+#include <gas/history/store.h>
 #include <gas/history/transport.h>
 #include <gas/loader.h>
 #include <gas/ops/gather.h>
@@ -39,6 +42,8 @@
 
 #include <future>
 #include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 namespace gas {
@@ -102,7 +107,9 @@ class CudaHistoryTransport : public HistoryTransport {
       at::Tensor out = buffer_[l].narrow(0, 0, n);
       if (mode_ == Mode::Uva) {
         push_done_[l]->block(*h2d_);
+        const Timing timing = start_timing(*h2d_);
         gas::cuda::gather_rows_uva(history, halo_device, out, h2d_->stream());
+        stop_timing(timing, *h2d_, h2d_times_);
         pulled_[l].record(*h2d_);
       } else {
         if (!staging_[l].defined() || staging_[l].size(0) < n || staging_[l].size(1) != width)
@@ -115,8 +122,10 @@ class CudaHistoryTransport : public HistoryTransport {
           landed->synchronize();          // batch b-1's rows of this layer are in the history
           staged_free_[l].synchronize();  // the buffer's previous copy has been read
           ops::gather_rows_out(history, halo, staged);
+          const Timing timing = start_timing(*h2d_);
           C10_CUDA_CHECK(cudaMemcpyAsync(out.data_ptr(), staged.data_ptr(), staged.nbytes(), cudaMemcpyHostToDevice,
                                          h2d_->stream()));
+          stop_timing(timing, *h2d_, h2d_times_);
           staged_free_[l].record(*h2d_);
           pulled_[l].record(*h2d_);
         });
@@ -142,6 +151,7 @@ class CudaHistoryTransport : public HistoryTransport {
     ready.record(c10::cuda::getCurrentCUDAStream(rows.device().index()));
     ready.block(*d2h_);
     const int64_t row_bytes = history.size(1) * static_cast<int64_t>(sizeof(float));
+    const Timing timing = start_timing(*d2h_);
     if (batch.offset.defined() && batch.count.defined()) {
       const int64_t* o = batch.offset.data_ptr<int64_t>();
       const int64_t* c = batch.count.data_ptr<int64_t>();
@@ -156,6 +166,7 @@ class CudaHistoryTransport : public HistoryTransport {
       gas::cuda::scatter_rows_uva(rows, ids, history, d2h_->stream());
       ids.record_stream(*d2h_);
     }
+    stop_timing(timing, *d2h_, d2h_times_);
     // The caching allocator must not hand rows' memory out again before the
     // copies on the d2h stream have read it.
     rows.record_stream(*d2h_);
@@ -187,7 +198,43 @@ class CudaHistoryTransport : public HistoryTransport {
     for (auto& e : push_done_) e->synchronize();
   }
 
+  void set_profiling(bool on) override { profiling_ = on; }
+
+  void collect_device_times(HistoryTransfers& into) override {
+    std::lock_guard<std::mutex> lock(timing_mutex_);
+    auto add = [](std::vector<Timing>& timed, double& total) {
+      if (timed.empty()) return;
+      double ms = 0.0;
+      for (auto& [start, stop] : timed) {
+        stop->synchronize();
+        ms += start->elapsed_time(*stop);
+      }
+      total = std::max(total, 0.0) + ms / 1000.0;
+      timed.clear();
+    };
+    add(h2d_times_, into.h2d_seconds);
+    add(d2h_times_, into.d2h_seconds);
+  }
+
  private:
+  using Timing = std::pair<std::shared_ptr<at::cuda::CUDAEvent>, std::shared_ptr<at::cuda::CUDAEvent>>;
+
+  // A timing event recorded on `stream` before a copy (none when not profiling).
+  Timing start_timing(const c10::cuda::CUDAStream& stream) const {
+    if (!profiling_) return {};
+    auto start = std::make_shared<at::cuda::CUDAEvent>(cudaEventDefault);
+    start->record(stream);
+    return {start, nullptr};
+  }
+  // Closes `timing` after the copy; called from gathering threads too.
+  void stop_timing(Timing timing, const c10::cuda::CUDAStream& stream, std::vector<Timing>& into) {
+    if (!timing.first) return;
+    timing.second = std::make_shared<at::cuda::CUDAEvent>(cudaEventDefault);
+    timing.second->record(stream);
+    std::lock_guard<std::mutex> lock(timing_mutex_);
+    into.push_back(std::move(timing));
+  }
+
   void start(c10::Device device, size_t layers) {
     synchronize();
     h2d_ = std::make_unique<c10::cuda::CUDAStream>(c10::cuda::getStreamFromPool(false, device.index()));
@@ -209,6 +256,9 @@ class CudaHistoryTransport : public HistoryTransport {
   std::vector<at::Tensor> buffer_;   // device: each layer's pulled halo rows
   std::vector<at::Tensor> staging_;  // pinned host: staged rows on their way
   std::vector<std::future<void>> gathers_;
+  bool profiling_ = false;
+  std::mutex timing_mutex_;
+  std::vector<Timing> h2d_times_, d2h_times_;  // under timing_mutex_
 };
 
 const bool registered = register_history_transport("staged", [](int64_t threads) {

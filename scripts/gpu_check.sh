@@ -111,6 +111,11 @@ if ((quick == 0)); then
       "$(summary "$f" median_epoch_s)" "$ref"), test acc $(summary "$f" mean), device peak $(summary "$f" device_peak_mb) MiB"
   done
 
+  # The side streams' copies timed on the device with events (profile=true).
+  e2e host_uva_profile device=cuda params.history_io=uva profile=true log_every=1
+  row "uva copies of the last epoch, device time" \
+    "$(grep -o '\[device h2d[^]]*\]' "$build/e2e_host_uva_profile.log" | tail -1 || echo 'not printed')"
+
   log "GPU memory from 1M to 8M nodes (random parts of 5000 nodes) vs full-batch"
   for n in 1000000 2000000 4000000 8000000; do
     for mode in gas full; do

@@ -125,6 +125,8 @@ class Reporter : public TrainHook {
                           {"push_s", t.push_seconds},
                           {"eval_s", e.eval_seconds},
                           {"rss_mb", util::peak_rss_mb()}};
+      if (t.h2d_seconds >= 0) j["h2d_s"] = t.h2d_seconds;
+      if (t.d2h_seconds >= 0) j["d2h_s"] = t.d2h_seconds;
       if (e.evaluated) {
         j["train"] = 100 * e.train_metric;
         j["val"] = 100 * e.val_metric;
@@ -150,6 +152,10 @@ class Reporter : public TrainHook {
       out_ << "  [wait " << fixed(1000 * t.wait_seconds, 1) << ", compute " << fixed(1000 * compute, 1) << ", pull "
            << fixed(1000 * t.pull_seconds, 1) << ", push " << fixed(1000 * t.push_seconds, 1) << ", step "
            << fixed(1000 * t.step_seconds, 1) << " ms]";
+      // The side streams' copies, timed on the device (they overlap the above).
+      if (t.h2d_seconds >= 0 || t.d2h_seconds >= 0)
+        out_ << "  [device h2d " << fixed(1000 * std::max(t.h2d_seconds, 0.0), 1) << ", d2h "
+             << fixed(1000 * std::max(t.d2h_seconds, 0.0), 1) << " ms]";
     }
     out_ << std::endl;  // flushed: long runs are followed through pipes and files
   }
@@ -202,7 +208,8 @@ class Evaluation {
     logits = at::Tensor();  // not alive beside the new output: one N x classes matrix at a time
     std::vector<double> metrics;
     for (PartitionedGraph& g : p_.graphs) {
-      const at::Tensor out = s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x)
+      const at::Tensor out = s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x,
+                                                                LayerwiseOptions().output_on_host(s_.inference_output_on_host))
                                           : full_batch_inference(*p_.model, g.data);
       if (&g == &p_.graphs.front()) logits = out;
       if (p_.graphs.size() > 1) {
@@ -300,6 +307,7 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
   ScalableGNNImpl& model = *p.model;
   model.histories().set_backend(history_backend(s.history));
   model.histories().set_transport(make_history_transport(s.history_io, s.pool_size));
+  model.histories().set_profiling(s.profile);
   model.to(s.device);
   // Sparse input features where the first layer can take them and they are
   // mostly zeros (bag-of-words): the first transform and input dropout then
@@ -316,7 +324,8 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
                                                   .batch_size(s.batch_size)
                                                   .seed(s.seed)
                                                   .num_workers(s.num_workers)
-                                                  .precompute(s.precompute));
+                                                  .precompute(s.precompute)
+                                                  .pin_memory(s.device.is_cuda()));
   const SubgraphLoader& loader = *p.loader;
   int64_t num_params = 0;
   for (const auto& param : model.parameters()) num_params += param.numel();

@@ -3,11 +3,13 @@
 #include <gas/ops/gather.h>
 
 #include <ATen/ATen.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
 namespace gas {
 
-at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x) {
+at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x,
+                               const LayerwiseOptions& options) {
   const int64_t num_nodes = loader.num_nodes();
   TORCH_CHECK(x.dim() == 2 && x.size(0) == num_nodes, "layerwise_inference: expected features [", num_nodes,
               ", F] for the loader's graph, got ", x.sizes());
@@ -21,6 +23,10 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
   } restore{model, was_training};
 
   const c10::Device device = model.device();
+  // A device output's rows are written in order on the compute stream; a
+  // pinned host output receives them by asynchronous copies on that stream,
+  // waited for once at the end.
+  const bool async_out = options.output_on_host() && !device.is_cpu();
   const int64_t num_layers = model.num_layers();
   // Another graph gets buffers of its own, so the model's histories stay as training left them.
   std::unique_ptr<HistoryStore> scratch;
@@ -44,17 +50,20 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
                     " features, history ", layer, " is ", histories.width(layer), " wide");
         histories.push(layer, h, batch.offset, batch.count);
       } else {
-        if (!out.defined()) out = at::empty({num_nodes, h.size(1)}, h.options());
+        if (!out.defined())
+          out = at::empty({num_nodes, h.size(1)},
+                          options.output_on_host() ? h.options().device(c10::kCPU).pinned_memory(async_out) : h.options());
         int64_t src = 0;
         const int64_t* o = batch.offset.data_ptr<int64_t>();
         const int64_t* c = batch.count.data_ptr<int64_t>();
         for (int64_t i = 0; i < batch.offset.numel(); ++i) {
-          out.narrow(0, o[i], c[i]).copy_(h.narrow(0, src, c[i]));
+          out.narrow(0, o[i], c[i]).copy_(h.narrow(0, src, c[i]), /*non_blocking=*/async_out);
           src += c[i];
         }
       }
     }
   }
+  if (async_out) c10::impl::VirtualGuardImpl(device.type()).getStream(device).synchronize();
   return out;
 }
 

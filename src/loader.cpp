@@ -210,10 +210,31 @@ struct SubgraphLoader::Impl {
 
   // `group` is the batch's parts, or with precompute the batch's index.
   Batch build(const std::vector<int64_t>& group) const {
-    if (!precomputed) return make_batch(adj, ptr, group, x, /*plan=*/true, &*symmetry);
-    Batch batch = fixed[group.front()];
-    if (x.defined()) batch.x = ops::gather_rows(x, batch.n_id);
+    Batch batch = precomputed ? fixed[group.front()] : structure(group);
+    if (x.defined()) batch.x = features(batch.n_id);
     return batch;
+  }
+
+  // A batch without features, pinned when asked.
+  Batch structure(const std::vector<int64_t>& parts) const {
+    Batch batch = make_batch(adj, ptr, parts, {}, /*plan=*/true, &*symmetry);
+    if (options.pin_memory()) {
+      auto pin = [](at::Tensor& t) {
+        if (t.defined()) t = t.pin_memory();
+      };
+      for (at::Tensor* t : {&batch.n_id, &batch.offset, &batch.count, &batch.adj.rowptr, &batch.adj.col,
+                            &batch.adj.value})
+        pin(*t);
+    }
+    return batch;
+  }
+
+  // x's rows n_id; dense ones gathered straight into pinned memory when asked.
+  at::Tensor features(const at::Tensor& n_id) const {
+    if (!options.pin_memory() || x.is_sparse() || x.layout() != at::kStrided) return ops::gather_rows(x, n_id);
+    at::Tensor out = at::empty({n_id.numel(), x.size(1)}, x.options().pinned_memory(true));
+    ops::gather_rows_out(x.contiguous(), n_id, out);
+    return out;
   }
 };
 
@@ -307,6 +328,8 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
   TORCH_CHECK(options.batch_size() >= 1, "SubgraphLoader: batch_size must be positive, got ", options.batch_size());
   TORCH_CHECK(options.num_workers() >= 0, "SubgraphLoader: num_workers must be >= 0, got ", options.num_workers());
   TORCH_CHECK(adj.device().is_cpu(), "SubgraphLoader: the graph must be on the CPU");
+  TORCH_CHECK(!options.pin_memory() || at::hasCUDA(),
+              "SubgraphLoader: pin_memory needs a CUDA device, and this LibTorch has none");
   check_ptr(ptr, adj.num_rows, "SubgraphLoader");
   TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "SubgraphLoader: features have ",
               x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_rows, " nodes");
@@ -321,7 +344,7 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
   if (impl_->precomputed) {
     const auto groups = shuffled_groups(num_parts(), options.batch_size(), /*epoch=*/0);
     impl_->fixed.reserve(groups.size());
-    for (const auto& parts : groups) impl_->fixed.push_back(make_batch(impl_->adj, impl_->ptr, parts, {}, /*plan=*/true, &*impl_->symmetry));
+    for (const auto& parts : groups) impl_->fixed.push_back(impl_->structure(parts));
   }
 }
 

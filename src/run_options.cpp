@@ -184,7 +184,8 @@ std::vector<RunKey> make_keys() {
                          "intra-op threads; 0: one per core not taken by loader workers"));
   keys.push_back(int_key("log_every", top, &RunOptions::log_every, 0, "print every N-th epoch; 0: run summaries only"));
   keys.push_back(bool_key("profile", top, &RunOptions::profile,
-                          "break every epoch's time down (waiting for batches, compute, history I/O, step)"));
+                          "break every epoch's time down (waiting for batches, compute, history I/O, step); the CUDA "
+                          "transports' copies are timed on the device with events"));
   keys.push_back(bool_key("norm", top, &RunOptions::norm, "GCN-normalise the adjacency (with self-loops)"));
   keys.push_back(bool_key("loop", top, &RunOptions::loop, "add self-loops (without norm)"));
 
@@ -245,6 +246,17 @@ std::vector<RunKey> make_keys() {
       "inference", block, {"full", "layerwise"}, "evaluation: a full-batch forward, or the layer splitter",
       [](const RunOptions& o) { return std::string(o.layerwise ? "layerwise" : "full"); },
       [](RunOptions& o, const std::string& v) { o.layerwise = v == "layerwise"; }));
+  keys.push_back({"inference_output", block, "device | host",
+                  "with inference=layerwise, where its output is written: the model's device or (pinned) host memory",
+                  [](const RunOptions& o) { return std::string(o.inference_output_on_host ? "host" : "device"); },
+                  [](const ConfigNode&, const ConfigNode& block, RunOptions& o) {
+                    const std::string v = block.get_choice("inference_output", o.inference_output_on_host ? "host" : "device",
+                                                           {"device", "host"});
+                    o.inference_output_on_host = v == "host";
+                    if (block.has("inference_output") && !o.layerwise)
+                      o.warnings.push_back(block.where("inference_output") +
+                                           ": has no effect without inference=layerwise");
+                  }});
   keys.push_back(bool_key("fill_history", block, &RunOptions::fill_history,
                           "fill the histories by a full-graph evaluation before the first step"));
   keys.push_back(choice_key("history", block, {"host", "device"}, &RunOptions::history,

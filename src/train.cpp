@@ -7,7 +7,6 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 #include <torch/nn/functional/loss.h>
-#include <torch/nn/utils/clip_grad.h>
 
 #include <cmath>
 #include <limits>
@@ -34,6 +33,18 @@ at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y) {
   return F::binary_cross_entropy_with_logits(logits, y.to(logits.scalar_type()));
 }
 
+void clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm) {
+  TORCH_CHECK(max_norm > 0, "clip_grad_norm: max_norm must be positive, got ", max_norm);
+  std::vector<at::Tensor> grads;
+  for (const auto& p : parameters)
+    if (p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty()) return;
+  std::vector<at::Tensor> norms;
+  for (const auto& g : grads) norms.push_back(g.norm(2));
+  const at::Tensor scale = (max_norm / (at::stack(norms).norm(2) + 1e-6)).clamp_max(1.0);
+  for (auto& g : grads) g.mul_(scale);
+}
+
 TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
                             const Dataset& data, const TrainEpochOptions& options,
                             const std::vector<TrainHook*>& hooks) {
@@ -43,7 +54,10 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   model.train();
   const c10::Device device = model.device();
   const at::Tensor train_mask = data.mask(Split::Train, options.split());
-  double loss_sum = 0.0;
+  // The loss summed over training nodes stays on the device until the epoch
+  // ends: no host read inside the loop. Which rows train is decided on the
+  // host from the CPU mask, so the device never answers a question either.
+  at::Tensor loss_sum = at::zeros({}, at::TensorOptions(device).dtype(at::kDouble));
   int64_t examples = 0;
   model.histories().reset_transfers();
 
@@ -53,25 +67,26 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
     stats.wait_seconds += util::now_seconds() - wait_start;
     ++stats.batches;
     const at::Tensor nodes = batch.n_id.narrow(0, 0, batch.batch_size);
-    const at::Tensor mask = train_mask.index_select(0, nodes);
-    const int64_t count = mask.sum().item<int64_t>();
+    const at::Tensor rows = train_mask.index_select(0, nodes).nonzero().squeeze(1);
+    const int64_t count = rows.numel();
     if (count > 0) {
       double t = util::now_seconds();
-      const at::Tensor out = model.forward(batch.x.to(device), batch.adj.to(device), &batch);
+      const at::Tensor out =
+          model.forward(batch.x.to(device, /*non_blocking=*/true), batch.adj.to(device, /*non_blocking=*/true), &batch);
       stats.forward_seconds += util::now_seconds() - t;
       t = util::now_seconds();
-      const at::Tensor mask_d = mask.to(device);
-      const at::Tensor loss = node_loss(out.index({mask_d}), data.y.index_select(0, nodes).to(device).index({mask_d}));
+      const at::Tensor target = data.y.index_select(0, nodes.index_select(0, rows));
+      const at::Tensor loss = node_loss(out.index_select(0, rows.to(device, /*non_blocking=*/true)),
+                                        target.to(device, /*non_blocking=*/true));
       optimizer.zero_grad();
       loss.backward();
-      const double loss_value = loss.item<double>();
       stats.backward_seconds += util::now_seconds() - t;
       t = util::now_seconds();
       for (TrainHook* h : hooks) h->after_backward(model);
-      if (options.grad_norm()) torch::nn::utils::clip_grad_norm_(model.parameters(), *options.grad_norm());
+      if (options.grad_norm()) clip_grad_norm(model.parameters(), *options.grad_norm());
       optimizer.step();
       stats.step_seconds += util::now_seconds() - t;
-      loss_sum += loss_value * static_cast<double>(count);
+      loss_sum.add_(loss.detach().to(at::kDouble), static_cast<double>(count));
       examples += count;
       ++stats.steps;
     }
@@ -79,10 +94,15 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
     if (options.max_steps() > 0 && stats.batches >= options.max_steps()) break;
     wait_start = util::now_seconds();
   }
-  stats.loss = examples > 0 ? loss_sum / static_cast<double>(examples) : std::numeric_limits<double>::quiet_NaN();
+  stats.loss = examples > 0 ? loss_sum.item<double>() / static_cast<double>(examples)
+                            : std::numeric_limits<double>::quiet_NaN();
+  model.histories().synchronize();  // every push of the epoch has landed: the counters are complete
   stats.seconds = util::now_seconds() - start;
-  stats.pull_seconds = model.histories().transfers().pull_seconds;
-  stats.push_seconds = model.histories().transfers().push_seconds;
+  const HistoryTransfers& transfers = model.histories().transfers();
+  stats.pull_seconds = transfers.pull_seconds;
+  stats.push_seconds = transfers.push_seconds;
+  stats.h2d_seconds = transfers.h2d_seconds;
+  stats.d2h_seconds = transfers.d2h_seconds;
   return stats;
 }
 

@@ -7,7 +7,17 @@
 #include <gas/macros.h>
 #include <gas/scalable_gnn.h>
 
+#include <torch/arg.h>
+
 namespace gas {
+
+struct GAS_API LayerwiseOptions {
+  /// Write the [num_nodes, out] output to host memory (pinned when the model
+  /// is on CUDA, each batch's rows copied on the compute stream as they are
+  /// made) instead of the model's device: the device then never holds a
+  /// whole-graph tensor. Same values either way.
+  TORCH_ARG(bool, output_on_host) = false;
+};
 
 /// Computes the model's eval-mode output for every node of the graph the
 /// loader was built on. Layer l runs forward_layer(l, ...) over every batch;
@@ -21,8 +31,10 @@ namespace gas {
 /// buffers and end up holding fresh eval-mode embeddings (the GAS fill pass);
 /// for another graph, e.g. the validation graphs of an inductive dataset,
 /// temporary buffers of the same widths are used and the histories are left
-/// alone. Returns a fresh [num_nodes, out] tensor on the model's device. The
-/// model's train/eval mode is restored afterwards.
-GAS_API at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x);
+/// alone. Returns a fresh [num_nodes, out] tensor on the model's device, or
+/// on the host (see LayerwiseOptions). The model's train/eval mode is
+/// restored afterwards.
+GAS_API at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x,
+                                       const LayerwiseOptions& options = {});
 
 }  // namespace gas

@@ -76,6 +76,10 @@ struct GAS_API SubgraphLoaderOptions {
   /// only the feature rows are gathered per epoch. Unset: precompute when
   /// batch_size == 1, where the groups cannot change anyway.
   TORCH_ARG(gas::optional<bool>, precompute) = gas::nullopt;
+  /// Put what a training step moves to the device (dense features, node ids,
+  /// part ranges, the adjacency) in pinned host memory, so that copies to a
+  /// CUDA device are asynchronous. Needs a LibTorch with a CUDA device.
+  TORCH_ARG(bool, pin_memory) = false;
 };
 
 /// Training loader: every epoch shuffles the parts and groups them batch_size

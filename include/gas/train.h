@@ -29,6 +29,13 @@ GAS_API std::unique_ptr<torch::optim::Adam> make_adam(ScalableGNNImpl& model, do
 /// multi-label ones; the mean over the given rows.
 GAS_API at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y);
 
+/// torch::nn::utils::clip_grad_norm_ without its host read of the norm:
+/// every gradient is scaled by min(1, max_norm / (norm + 1e-6)), with the
+/// global 2-norm and the scale kept on the device, so a CUDA step is
+/// enqueued without waiting (LibTorch's returns the norm as a double: a
+/// device sync per step).
+GAS_API void clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm);
+
 struct GAS_API TrainEpochOptions {
   /// Clip the global gradient norm to this value (disabled when unset).
   TORCH_ARG(gas::optional<double>, grad_norm) = gas::nullopt;
@@ -50,6 +57,10 @@ struct GAS_API TrainEpochStats {
   double step_seconds = 0.0;      ///< gradient clipping and optimiser steps
   double pull_seconds = 0.0;      ///< history pulls (within forward)
   double push_seconds = 0.0;      ///< history pushes (within forward)
+  /// Device time of the history copies on the transport's side streams,
+  /// timed with events under profiling (HistoryStore::set_profiling); -1
+  /// where nothing was timed. They overlap compute: not part of the above.
+  double h2d_seconds = -1.0, d2h_seconds = -1.0;
 };
 
 /// One epoch of GAS training over `loader` (built on `data`'s permuted graph):
@@ -58,6 +69,10 @@ struct GAS_API TrainEpochStats {
 /// without training nodes are skipped (their rows are refreshed by the next
 /// evaluation pass, as in PyGAS).
 /// `hooks` (see trainer.h) are called after each backward pass and batch.
+/// No host read of a device value happens inside the loop (the training
+/// rows are chosen from the CPU mask, the loss is summed on the device and
+/// read once at the end, gradient clipping scales on the device), so on a
+/// GPU the host runs ahead and the phase times above are enqueue times.
 GAS_API TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
                             const Dataset& data, const TrainEpochOptions& options = {},
                             const std::vector<TrainHook*>& hooks = {});

@@ -117,6 +117,12 @@ void HistoryStore::set_transport(std::shared_ptr<HistoryTransport> transport) {
   transport_->end_batch();
   transport_->synchronize();
   transport_ = std::move(transport);
+  transport_->set_profiling(profiling_);
+}
+
+void HistoryStore::set_profiling(bool on) {
+  profiling_ = on;
+  transport_->set_profiling(on);
 }
 
 void HistoryStore::reset() {
@@ -171,8 +177,11 @@ void HistoryStore::end_batch() {
 }
 
 void HistoryStore::synchronize() {
-  Timer t(transfers_->push_seconds);
-  transport_->synchronize();
+  {
+    Timer t(transfers_->push_seconds);
+    transport_->synchronize();
+  }
+  transport_->collect_device_times(*transfers_);
 }
 
 void HistoryStore::push(int64_t layer, const at::Tensor& x) {

@@ -3,6 +3,8 @@
 
 #include "common/test_utils.h"
 
+#include <ATen/Context.h>
+
 #include <set>
 
 namespace gas {
@@ -191,6 +193,15 @@ TEST(Loader, BatchesOfSymmetricGraphsNeedNoTranspose) {
       EXPECT_EQ(b.adj.plan->columns().defined(), !undirected);
     }
   }
+}
+
+// Pinned batches are for a CUDA device: without one the option is refused
+// at construction, by name (tests/unit/models checks them pinned on a GPU).
+TEST(Loader, PinMemoryNeedsACudaDevice) {
+  if (at::hasCUDA()) GTEST_SKIP() << "a CUDA device is present: pinning works";
+  const CSR adj = testing::random_graph(20, 3, 1);
+  EXPECT_THROW_WITH(SubgraphLoader(adj, at::tensor({0, 10, 20}, at::kLong), {}, SubgraphLoaderOptions().pin_memory(true)),
+                    "SubgraphLoader: pin_memory needs a CUDA device");
 }
 
 TEST(Loader, EvalLoaderGroupsConsecutiveParts) {

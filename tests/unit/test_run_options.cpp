@@ -77,6 +77,13 @@ TEST(RunOptions, KeysWithoutEffectWarn) {
   EXPECT_NE(o.warnings[1].find("pool_size: has no effect without history_io=async"), std::string::npos);
   EXPECT_TRUE(RunOptions::from_config(synthetic("{num_parts: auto, part_size: 50}")).warnings.empty());
   EXPECT_EQ(RunOptions::from_config(synthetic("{num_parts: auto, part_size: 50}")).num_parts, 0);
+  const RunOptions full = RunOptions::from_config(synthetic("{inference_output: host}"));
+  ASSERT_EQ(full.warnings.size(), 1u);
+  EXPECT_NE(full.warnings[0].find("inference_output: has no effect without inference=layerwise"), std::string::npos);
+  const RunOptions layerwise = RunOptions::from_config(synthetic("{inference: layerwise, inference_output: host}"));
+  EXPECT_TRUE(layerwise.warnings.empty());
+  EXPECT_TRUE(layerwise.inference_output_on_host);
+  EXPECT_FALSE(RunOptions::from_config(synthetic("{inference: layerwise}")).inference_output_on_host);
 }
 
 TEST(RunOptions, BadValuesNameTheKey) {

@@ -4,7 +4,10 @@
 // so the expected best epoch is known without the model.
 #include <gas/models/gcn.h>
 #include <gas/partition.h>
+#include <gas/train.h>
 #include <gas/trainer.h>
+
+#include <torch/nn/utils/clip_grad.h>
 
 #include "common/test_utils.h"
 
@@ -73,6 +76,85 @@ TEST(Trainer, CallsEveryHookWhereItPromisesAndKeepsTheBestEpoch) {
   EXPECT_EQ(first->backwards, 5 * loader.size()) << "every batch has training nodes";
   EXPECT_TRUE(first->all_had_gradients) << "after_backward sees the batch's gradients";
   EXPECT_THROW_WITH(Trainer(*model, loader, data, nullptr), "no evaluation function");
+}
+
+// gas's clip_grad_norm (no host read of the norm) against LibTorch's
+// clip_grad_norm_: the same gradients when the norm is under the bound
+// (bitwise) and when it is over (to rounding); parameters without a
+// gradient are left alone.
+TEST(ClipGradNorm, MatchesLibTorch) {
+  for (const double max_norm : {1e3, 0.25}) {
+    torch::manual_seed(1);
+    std::vector<at::Tensor> ours, theirs;
+    for (const auto& shape : std::vector<std::vector<int64_t>>{{4, 3}, {7}, {2, 2, 2}}) {
+      const at::Tensor grad = at::randn(shape);
+      for (auto* set : {&ours, &theirs}) {
+        set->push_back(at::zeros(shape).requires_grad_());
+        set->back().mutable_grad() = grad.clone();
+      }
+    }
+    ours.push_back(at::zeros({3}).requires_grad_());  // no gradient
+    clip_grad_norm(ours, max_norm);
+    torch::nn::utils::clip_grad_norm_(theirs, max_norm);
+    for (size_t i = 0; i < theirs.size(); ++i) {
+      if (max_norm > 1)
+        EXPECT_TRUE(at::equal(ours[i].grad(), theirs[i].grad())) << "parameter " << i;
+      else
+        EXPECT_LT(testing::max_rel_diff(ours[i].grad(), theirs[i].grad()), 1e-6) << "parameter " << i;
+    }
+    EXPECT_FALSE(ours.back().grad().defined());
+  }
+  EXPECT_THROW_WITH(clip_grad_norm({}, 0.0), "max_norm must be positive, got 0");
+}
+
+// train_epoch, which never reads a device value inside its loop, against the
+// loop it replaced, written out here: boolean-mask selection of the training
+// rows, LibTorch's gradient clipping, the loss read after every step. Half
+// of the nodes train, so some batches may have none.
+TEST(TrainEpoch, EqualsAHandWrittenLoop) {
+  const int64_t n = 90;
+  const CSR raw = gcn_norm(testing::random_graph(n, 4, 3));
+  const Partition p = has_metis() ? metis(raw, 9) : random_partition(n, 9, 0);
+  torch::manual_seed(2);
+  const Dataset data{"g", permute(raw, p.perm), at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
+                     at::rand({n}).lt(0.5), {}, {}, 3};
+  torch::manual_seed(5);
+  models::GCN ours(n, models::GCNOptions(4, 8, 3, 2).dropout(0.3));
+  torch::manual_seed(5);
+  models::GCN theirs(n, models::GCNOptions(4, 8, 3, 2).dropout(0.3));
+  const auto options = SubgraphLoaderOptions().batch_size(1).seed(3);
+  SubgraphLoader loader_ours(data.adj, p.ptr, data.x, options), loader_theirs(data.adj, p.ptr, data.x, options);
+  auto opt_ours = make_adam(*ours, 0.01, 0.0, 0.0), opt_theirs = make_adam(*theirs, 0.01, 0.0, 0.0);
+
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    torch::manual_seed(10 + epoch);
+    const TrainEpochStats stats = train_epoch(*ours, loader_ours, *opt_ours, data, TrainEpochOptions().grad_norm(0.1));
+
+    torch::manual_seed(10 + epoch);
+    theirs->train();
+    double loss_sum = 0;
+    int64_t count = 0, steps = 0;
+    for (const Batch& b : loader_theirs) {
+      const at::Tensor nodes = b.n_id.narrow(0, 0, b.batch_size);
+      const at::Tensor mask = data.train_mask.index_select(0, nodes);
+      const int64_t k = mask.sum().item<int64_t>();
+      if (k == 0) continue;
+      const at::Tensor out = theirs->forward(b.x, b.adj, &b);
+      const at::Tensor loss = node_loss(out.index({mask}), data.y.index_select(0, nodes).index({mask}));
+      opt_theirs->zero_grad();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(theirs->parameters(), 0.1);
+      opt_theirs->step();
+      loss_sum += loss.item<double>() * static_cast<double>(k);
+      count += k;
+      ++steps;
+    }
+    EXPECT_EQ(stats.steps, steps) << "epoch " << epoch;
+    EXPECT_NEAR(stats.loss, loss_sum / static_cast<double>(count), 1e-6) << "epoch " << epoch;
+    const auto a = ours->parameters(), b = theirs->parameters();
+    for (size_t i = 0; i < a.size(); ++i)
+      EXPECT_LT(testing::max_rel_diff(a[i], b[i]), 1e-5) << "epoch " << epoch << ", parameter " << i;
+  }
 }
 
 }  // namespace

@@ -32,6 +32,11 @@ struct GAS_API HistoryTransfers {
   double push_seconds = 0.0;
   int64_t rows_pulled = 0;
   int64_t rows_pushed = 0;
+  /// Device time of the transport's copies (seconds, summed over streams),
+  /// timed with events when profiling is on; -1 where nothing was timed
+  /// (host transports, profiling off).
+  double h2d_seconds = -1.0;
+  double d2h_seconds = -1.0;
 };
 
 /// A model's histories. Layer i is history i (the output of model layer i),
@@ -64,6 +69,10 @@ class GAS_API HistoryStore {
   const HistoryTransport& transport() const { return *transport_; }
   /// How training batches move rows; synchronous by default.
   void set_transport(std::shared_ptr<HistoryTransport> transport);
+  /// Times the transport's device copies with events (the CUDA transports;
+  /// others ignore it); synchronize() adds them to transfers(). Kept across
+  /// set_transport.
+  void set_profiling(bool on);
 
   /// Zeroes every layer.
   void reset();
@@ -80,7 +89,8 @@ class GAS_API HistoryStore {
   void end_batch();
   /// Waits until every transfer in flight has landed (a device transport
   /// leaves pushes in flight after end_batch); the store's other reads and
-  /// writes call it themselves.
+  /// writes call it themselves. Under profiling it also adds the device
+  /// times of what landed to transfers().
   void synchronize();
 
   /// Overwrites every row of `layer` with x [num_nodes, width].
@@ -120,6 +130,7 @@ class GAS_API HistoryStore {
   // Shared with the stores like() makes, so a layer splitter's buffers count
   // in their model's figures.
   std::shared_ptr<HistoryTransfers> transfers_;
+  bool profiling_ = false;
 };
 
 }  // namespace gas

@@ -24,6 +24,7 @@
 namespace gas {
 
 struct Batch;
+struct HistoryTransfers;
 
 class GAS_API HistoryTransport {
  public:
@@ -47,6 +48,12 @@ class GAS_API HistoryTransport {
   /// Every transfer started has landed: the store calls it before it reads
   /// or writes storage outside a training batch.
   virtual void synchronize() {}
+  /// Time the device copies with events from now on (a device transport;
+  /// the host ones time nothing of their own).
+  virtual void set_profiling(bool on) {}
+  /// After synchronize(): adds the device time of every copy timed since the
+  /// last call to `into` (h2d_seconds, d2h_seconds) and forgets them.
+  virtual void collect_device_times(HistoryTransfers& into) {}
 };
 
 /// Moves rows on the calling thread, in order.
