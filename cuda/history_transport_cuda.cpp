@@ -4,10 +4,12 @@
 //
 // The schedule, every dependency an event (no device-wide or host sync in
 // a batch; the host waits only for its own gathering threads):
-//   begin_batch(b): the h2d stream waits for `consumed` (recorded on the
-//     compute stream: everything batch b-1 enqueued, so its reads of the
-//     pull buffers are ordered before they are overwritten) and, per layer
-//     l, for push_done[l] (batch b-1's rows of layer l have landed). Then
+//   begin_batch(b): the pull buffers are double: batch b fills set b % 2,
+//     last read by batch b-2. The h2d stream waits for `boundary` as it was
+//     recorded on the compute stream when batch b-1 began (everything batch
+//     b-2 enqueued), so batch b's pulls overlap batch b-1's compute, and,
+//     per layer l, for push_done[l] (batch b-1's rows of layer l have
+//     landed). `boundary` is then recorded again for batch b+1. Then
 //     layer l's halo is gathered: uva, by a kernel on the h2d stream reading
 //     the pinned history in place; staged, by a CPU thread into a pinned
 //     staging buffer (after waiting for push_done[l] and for the buffer's
@@ -88,8 +90,10 @@ class CudaHistoryTransport : public HistoryTransport {
     TORCH_CHECK(layers.size() == push_done_.size(), "history_io: the store has ", layers.size(),
                 " histories, this transport moved ", push_done_.size());
     const c10::cuda::CUDAStream compute = c10::cuda::getCurrentCUDAStream(device.index());
-    consumed_.record(compute);
-    consumed_.block(*h2d_);
+    boundary_.block(*h2d_);  // batch b-2 is done with the buffers of this parity
+    boundary_.record(compute);
+    parity_ ^= 1;
+    std::vector<at::Tensor>& buffer = buffer_[parity_];
     const at::Tensor halo = batch.halo().contiguous();
     const int64_t n = halo.numel();
     at::Tensor halo_device;
@@ -102,9 +106,9 @@ class CudaHistoryTransport : public HistoryTransport {
     for (size_t l = 0; l < layers.size(); ++l) {
       const at::Tensor history = pinned_rows(*layers[l], l);
       const int64_t width = history.size(1);
-      if (!buffer_[l].defined() || buffer_[l].size(0) < n || buffer_[l].size(1) != width)
-        buffer_[l] = at::empty({std::max<int64_t>(n, 1), width}, at::TensorOptions(device).dtype(at::kFloat));
-      at::Tensor out = buffer_[l].narrow(0, 0, n);
+      if (!buffer[l].defined() || buffer[l].size(0) < n || buffer[l].size(1) != width)
+        buffer[l] = at::empty({std::max<int64_t>(n, 1), width}, at::TensorOptions(device).dtype(at::kFloat));
+      at::Tensor out = buffer[l].narrow(0, 0, n);
       if (mode_ == Mode::Uva) {
         push_done_[l]->block(*h2d_);
         const Timing timing = start_timing(*h2d_);
@@ -134,14 +138,14 @@ class CudaHistoryTransport : public HistoryTransport {
   }
 
   at::Tensor pull(HistoryStorage& layer, size_t index, const Batch& batch) override {
-    TORCH_CHECK(index < buffer_.size() && h2d_, "history_io: no pull of history ", index,
+    TORCH_CHECK(index < pulled_.size() && h2d_, "history_io: no pull of history ", index,
                 " in flight; was begin_batch called for this batch?");
     if (mode_ == Mode::Staged) {
       TORCH_CHECK(gathers_[index].valid(), "history_io: history ", index, " pulled twice in one batch");
       gathers_[index].get();  // the H2D copy is enqueued (rethrows a gathering error)
     }
     pulled_[index].block(c10::cuda::getCurrentCUDAStream(h2d_->device_index()));
-    return buffer_[index].narrow(0, 0, batch.num_halo());
+    return buffer_[parity_][index].narrow(0, 0, batch.num_halo());
   }
 
   void push(HistoryStorage& layer, size_t index, const at::Tensor& rows, const Batch& batch) override {
@@ -243,17 +247,18 @@ class CudaHistoryTransport : public HistoryTransport {
     push_done_.clear();
     for (size_t l = 0; l < layers; ++l) push_done_.push_back(std::make_shared<at::cuda::CUDAEvent>());
     staged_free_ = std::vector<at::cuda::CUDAEvent>(layers);
-    buffer_.assign(layers, at::Tensor());
+    for (auto& set : buffer_) set.assign(layers, at::Tensor());
     staging_.assign(layers, at::Tensor());
   }
 
   Mode mode_;
   std::unique_ptr<util::ThreadPool> pool_;  // staged: the gathering threads
   std::unique_ptr<c10::cuda::CUDAStream> h2d_, d2h_;
-  at::cuda::CUDAEvent consumed_;
+  at::cuda::CUDAEvent boundary_;  // on the compute stream, when the last batch began
   std::vector<at::cuda::CUDAEvent> pulled_, staged_free_;  // one per layer
   std::vector<std::shared_ptr<at::cuda::CUDAEvent>> push_done_;  // a new one per push
-  std::vector<at::Tensor> buffer_;   // device: each layer's pulled halo rows
+  std::vector<at::Tensor> buffer_[2];  // device: each layer's pulled halo rows, per batch parity
+  int parity_ = 0;
   std::vector<at::Tensor> staging_;  // pinned host: staged rows on their way
   std::vector<std::future<void>> gathers_;
   bool profiling_ = false;
