@@ -110,16 +110,18 @@ int benchmark_main(const std::string& suite, int argc, char** argv) {
       {"config-dir", "DIR",
        "directory of the shipped configs (default: $GAS_CONFIG_DIR, the installed or the source tree's configs)"},
       {"keys", "", "print the table of keys in Markdown (the README's) and exit"}};
-  program.body = [&suite](const CliArgs& args) {
+  int status = 0;  // 130 or 143 when a signal stopped the run
+  program.body = [&suite, &status](const CliArgs& args) {
     if (args.has("keys")) {
       std::cout << key_table_markdown();
       return;
     }
     const ConfigNode config =
         compose_config(suite, args.get("config-dir", default_config_dir()), args.get("config"), args.positional);
-    run_experiment(config, std::cout);
+    status = run_experiment(config, std::cout).exit_status();
   };
-  return run_cli(program, argc, argv);
+  const int code = run_cli(program, argc, argv);
+  return code != 0 ? code : status;
 }
 
 }  // namespace gas

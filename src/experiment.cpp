@@ -1,6 +1,8 @@
 #include <gas/experiment.h>
 
 #include <gas/build_info.h>
+#include <gas/checkpoint.h>
+#include <gas/interrupt.h>
 #include <gas/datasets/registry.h>
 #include <gas/export.h>
 #include <gas/layerwise.h>
@@ -26,12 +28,14 @@
 #include <nlohmann/json.hpp>
 
 #include <dirent.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <optional>
+#include <set>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -94,23 +98,62 @@ at::Tensor unpermute(const at::Tensor& permuted, const Partition& partition) {
   return at::empty_like(permuted).index_copy_(0, partition.perm, permuted);
 }
 
+// The run directory (out_dir): written under a temporary name beside it
+// and moved into place when the run ends, finished or stopped by a signal,
+// so that a run that fails never replaces an existing directory; a failed
+// run's files stay in the temporary one.
+class RunDirectory {
+ public:
+  explicit RunDirectory(std::string path)
+      : path_(std::move(path)), staging_(path_.empty() ? "" : path_ + ".partial." + std::to_string(getpid())) {
+    if (!path_.empty()) util::make_directories(staging_);
+  }
+  bool enabled() const { return !path_.empty(); }
+  /// Where `name` is written now, and where it ends up.
+  std::string staged(const std::string& name) const { return staging_ + "/" + name; }
+  std::string final(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+  void publish() {
+    if (enabled() && !published_) util::replace_directory(staging_, path_);
+    published_ = true;
+  }
+
+ private:
+  std::string path_, staging_;
+  bool published_ = false;
+};
+
 // Where results go: the progress lines, the run directory's metrics.jsonl,
 // and the summary (summary.json, json=FILE). A hook of the Trainer, it sees
-// every epoch, and keeps their times for the summary.
+// every epoch, and keeps their times for the summary. Its record (the
+// metrics lines, epoch times, skipped steps) travels in checkpoints.
 class Reporter : public TrainHook {
  public:
-  Reporter(const RunOptions& s, const ConfigNode& config, std::ostream& out) : s_(s), out_(out) {
-    if (s.out_dir.empty()) return;
-    util::make_directories(s.out_dir);
-    util::write_file_atomic(s.out_dir + "/config.yaml", config.to_yaml() + "\n");
-    metrics_.open(s.out_dir + "/metrics.jsonl", std::ios::trunc);
-    if (!metrics_) throw std::runtime_error("cannot write '" + s.out_dir + "/metrics.jsonl': " + util::errno_message());
+  Reporter(const RunOptions& s, const ConfigNode& config, RunDirectory& dir, std::ostream& out)
+      : s_(s), dir_(dir), out_(out) {
+    if (!dir.enabled()) return;
+    util::write_file_atomic(dir.staged("config.yaml"), config.to_yaml() + "\n");
+    metrics_.open(dir.staged("metrics.jsonl"), std::ios::trunc);
+    if (!metrics_) throw std::runtime_error("cannot write '" + dir.staged("metrics.jsonl") + "': " + util::errno_message());
   }
+
+  nlohmann::json state() const { return {{"lines", lines_}, {"epoch_seconds", epoch_seconds_}, {"skipped", skipped_}}; }
+  // A resumed run: the epochs before the checkpoint, as they were reported.
+  void restore(const nlohmann::json& j) {
+    lines_ = j.at("lines").get<std::vector<std::string>>();
+    epoch_seconds_ = j.at("epoch_seconds").get<std::vector<double>>();
+    skipped_ = j.at("skipped").get<int64_t>();
+    if (metrics_.is_open())
+      for (const std::string& line : lines_) metrics_ << line << "\n";
+    metrics_.flush();
+  }
+  int64_t skipped_steps() const { return skipped_; }
 
   void end_epoch(const EpochRecord& e, const RunResult& best) override {
     const TrainEpochStats& t = e.train;
     epoch_seconds_.push_back(t.seconds + e.eval_seconds);
-    if (metrics_.is_open()) {
+    skipped_ += t.skipped_steps;
+    {
       nlohmann::json j = {{"run", e.run},
                           {"epoch", e.epoch},
                           {"loss", t.loss},
@@ -127,12 +170,14 @@ class Reporter : public TrainHook {
                           {"rss_mb", util::peak_rss_mb()}};
       if (t.h2d_seconds >= 0) j["h2d_s"] = t.h2d_seconds;
       if (t.d2h_seconds >= 0) j["d2h_s"] = t.d2h_seconds;
+      if (t.skipped_steps > 0) j["skipped_steps"] = t.skipped_steps;
       if (e.evaluated) {
         j["train"] = 100 * e.train_metric;
         j["val"] = 100 * e.val_metric;
         j["test"] = 100 * e.test_metric;
       }
-      metrics_ << j.dump() << "\n" << std::flush;
+      lines_.push_back(j.dump());
+      if (metrics_.is_open()) metrics_ << lines_.back() << "\n" << std::flush;
     }
     if (s_.log_every == 0 || (e.epoch % s_.log_every != 0 && e.epoch != s_.epochs)) return;
     out_ << "run " << e.run + 1 << "/" << s_.runs << " epoch " << std::setw(4) << e.epoch << "/" << s_.epochs
@@ -147,6 +192,7 @@ class Reporter : public TrainHook {
          << fixed(1000 * t.seconds, 1) << " ms train";
     if (t.batches < t.total_batches) out_ << " (" << t.batches << "/" << t.total_batches << " batches)";
     out_ << ", " << fixed(1000 * e.eval_seconds, 1) << " ms eval";
+    if (t.skipped_steps > 0) out_ << ", " << t.skipped_steps << " steps skipped (non-finite)";
     if (s_.profile) {
       const double compute = t.forward_seconds + t.backward_seconds - t.pull_seconds - t.push_seconds;
       out_ << "  [wait " << fixed(1000 * t.wait_seconds, 1) << ", compute " << fixed(1000 * compute, 1) << ", pull "
@@ -169,19 +215,27 @@ class Reporter : public TrainHook {
   /// Training plus evaluation, of every epoch so far.
   const std::vector<double>& epoch_seconds() const { return epoch_seconds_; }
 
+  // The summary, then the run directory moved into place.
   void summary(const nlohmann::json& j) {
     const std::string text = j.dump(2) + "\n";
-    if (!s_.out_dir.empty()) util::write_file_atomic(s_.out_dir + "/summary.json", text);
+    if (dir_.enabled()) {
+      metrics_.close();
+      util::write_file_atomic(dir_.staged("summary.json"), text);
+      dir_.publish();
+    }
     if (!s_.json.empty()) util::write_file_atomic(s_.json, text);
     if (!s_.json.empty()) out_ << "Results written to " << s_.json << "\n";
-    if (!s_.out_dir.empty()) out_ << "Run directory: " << s_.out_dir << "\n";
+    if (dir_.enabled()) out_ << "Run directory: " << dir_.path() << "\n";
   }
 
  private:
   const RunOptions& s_;
+  RunDirectory& dir_;
   std::ostream& out_;
   std::ofstream metrics_;
+  std::vector<std::string> lines_;  // metrics.jsonl, one per epoch
   std::vector<double> epoch_seconds_;
+  int64_t skipped_ = 0;
 };
 
 // What prepare() builds: the graphs in partition order, the model and the
@@ -234,8 +288,18 @@ class Evaluation {
 // written in original node order when the run ends.
 class Exporter : public TrainHook {
  public:
-  Exporter(const RunOptions& s, const PreparedRun& p, const Evaluation& evaluation, std::ostream& out)
-      : s_(s), p_(p), evaluation_(evaluation), out_(out) {}
+  Exporter(const RunOptions& s, const PreparedRun& p, const Evaluation& evaluation, const RunDirectory& dir,
+           std::ostream& out)
+      : s_(s), p_(p), evaluation_(evaluation), dir_(dir), out_(out) {}
+
+  // The best epoch's outputs so far, for checkpoints: undefined until then.
+  std::vector<std::pair<std::string, at::Tensor>> state() const {
+    return {{"export/logits", logits_}, {"export/embeddings", embeddings_}};
+  }
+  void restore(const CheckpointReader& reader) {
+    if (reader.has("export/logits")) logits_ = reader.read_tensor("export/logits").to(p_.model->device());
+    if (reader.has("export/embeddings")) embeddings_ = reader.read_tensor("export/embeddings");
+  }
 
   void new_best(const EpochRecord& e, const RunResult&) override {
     if (e.run != s_.runs - 1) return;
@@ -251,9 +315,9 @@ class Exporter : public TrainHook {
                                 : what == "embeddings" ? embeddings_
                                                        : (p_.train_data().multilabel() ? logits_.gt(0)
                                                                                        : logits_.argmax(1));
-      const std::string path = s_.out_dir + "/" + what + "." + s_.export_format;
-      write_node_values(unpermute(values.cpu(), p_.main().partition), path);
-      out_ << "Wrote " << path << " (" << values.size(0) << " nodes, original order)\n";
+      const std::string file = what + "." + s_.export_format;
+      write_node_values(unpermute(values.cpu(), p_.main().partition), dir_.staged(file));
+      out_ << "Wrote " << dir_.final(file) << " (" << values.size(0) << " nodes, original order)\n";
     }
   }
 
@@ -261,6 +325,7 @@ class Exporter : public TrainHook {
   const RunOptions& s_;
   const PreparedRun& p_;
   const Evaluation& evaluation_;
+  const RunDirectory& dir_;
   std::ostream& out_;
   at::Tensor logits_, embeddings_;
 };
@@ -273,6 +338,7 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
   Dataset data = s.load_data(s.root);
   p.load_seconds = util::now_seconds() - t;
   out << " done [" << seconds_since(t) << "]\n" << data.summary() << "\n";
+  data.check_splits(s.runs);  // an empty split is an error now, not a run that trains on nothing
   if (s.num_parts == 0) {
     s.num_parts = std::max<int64_t>(1, (data.num_nodes() + s.part_size - 1) / s.part_size);
     out << "num_parts: auto -> " << s.num_parts << " parts of about " << s.part_size << " nodes\n";
@@ -355,8 +421,155 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
   return p;
 }
 
-// Every run of the experiment through one Trainer and its hooks.
-std::vector<RunResult> fit_runs(const RunOptions& s, PreparedRun& p, std::vector<std::shared_ptr<TrainHook>> hooks,
+// ------------------------------------------------------------- checkpoints
+
+// FNV-1a over a tensor's bytes: the identity of a partition or a dataset.
+uint64_t fingerprint(const at::Tensor& t, uint64_t h = 1469598103934665603ull) {
+  if (!t.defined()) return h;
+  const at::Tensor c = t.cpu().contiguous();
+  const auto* p = static_cast<const unsigned char*>(c.data_ptr());
+  for (size_t i = 0; i < c.nbytes(); ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
+// What a checkpoint must agree with to be resumed: every configuration key
+// that changes what is trained (not epochs, runs, logging, outputs, threads
+// or the device), the dataset and the partition.
+nlohmann::json run_identity(const ConfigNode& config, const PreparedRun& p) {
+  static const std::set<std::string> free_keys = {"epochs", "runs",  "log_every",      "json",   "out_dir",
+                                                  "export", "export_format", "threads", "profile", "device",
+                                                  "checkpoint_dir", "checkpoint_every", "resume", "on_nonfinite"};
+  nlohmann::json identity = nlohmann::json::object();
+  std::function<void(const std::string&, const nlohmann::json&)> flatten = [&](const std::string& key,
+                                                                             const nlohmann::json& v) {
+    if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (key.empty() && free_keys.count(it.key())) continue;
+        flatten(key.empty() ? it.key() : key + "." + it.key(), it.value());
+      }
+    } else {
+      identity[key] = v.dump();
+    }
+  };
+  flatten("", nlohmann::json::parse(config.to_json()));
+  const Dataset& d = p.train_data();
+  std::ostringstream data, part;
+  data << d.name << ", " << d.num_nodes() << " nodes, " << d.adj.nnz() << " edges, " << d.num_features()
+       << " features, labels " << std::hex << fingerprint(d.y);
+  uint64_t h = 1469598103934665603ull;
+  for (const auto& g : p.graphs) h = fingerprint(g.partition.ptr, fingerprint(g.partition.perm, h));
+  part << p.main().partition.num_parts() << " parts, " << std::hex << h;
+  identity["(dataset)"] = data.str();
+  identity["(partition)"] = part.str();
+  return identity;
+}
+
+// The first way `saved` differs from `current`, as "key: A in the checkpoint,
+// B now": the model, the dataset and the partition before any other key.
+std::string identity_difference(const nlohmann::json& saved, const nlohmann::json& current) {
+  for (const char* key : {"model", "dataset", "(dataset)", "(partition)"})
+    if (saved.contains(key) && current.contains(key) && saved.at(key) != current.at(key))
+      return std::string(key) + ": " + saved.at(key).get<std::string>() + " in the checkpoint, " +
+             current.at(key).get<std::string>() + " now";
+  for (auto it = current.begin(); it != current.end(); ++it) {
+    if (!saved.contains(it.key())) return it.key() + ": not set in the checkpoint, " + it.value().get<std::string>() + " now";
+    if (saved.at(it.key()) != it.value())
+      return it.key() + ": " + saved.at(it.key()).get<std::string>() + " in the checkpoint, " +
+             it.value().get<std::string>() + " now";
+  }
+  for (auto it = saved.begin(); it != saved.end(); ++it)
+    if (!current.contains(it.key())) return it.key() + ": " + it.value().get<std::string>() + " in the checkpoint, not set now";
+  return "";
+}
+
+nlohmann::json to_json(const RunResult& r) {
+  return {{"run", r.run}, {"seed", r.seed}, {"best_val", r.best_val}, {"test", r.test}, {"best_epoch", r.best_epoch}};
+}
+
+RunResult run_result(const nlohmann::json& j) {
+  RunResult r;
+  r.run = j.at("run").get<int64_t>();
+  r.seed = j.at("seed").get<int64_t>();
+  r.best_val = j.at("best_val").get<double>();
+  r.test = j.at("test").get<double>();
+  r.best_epoch = j.at("best_epoch").get<int64_t>();
+  return r;
+}
+
+// Writes DIR/checkpoint.gas: the training state (model, histories,
+// optimiser, random state), the exporter's best outputs, the identity and
+// the progress (the run, where it stands, the finished runs' results, the
+// reporter's record).
+class Checkpointer : public TrainHook {
+ public:
+  Checkpointer(const RunOptions& s, const ConfigNode& config, PreparedRun& p, Reporter& reporter,
+               std::shared_ptr<Exporter> exporter, std::ostream& out)
+      : s_(s), p_(p), reporter_(reporter), exporter_(std::move(exporter)), out_(out),
+        identity_(run_identity(config, p)) {}
+
+  const nlohmann::json& identity() const { return identity_; }
+  std::string path() const { return s_.checkpoint_dir + "/checkpoint.gas"; }
+
+  // Set by fit_runs for the run in progress.
+  torch::optim::Optimizer* optimizer = nullptr;
+  const Trainer* trainer = nullptr;
+  std::vector<RunResult>* finished = nullptr;
+
+  void end_epoch(const EpochRecord& e, const RunResult&) override {
+    if (e.epoch % s_.checkpoint_every == 0 && e.epoch < s_.epochs) save(e.run);
+  }
+  void end_run(const RunResult& r) override {
+    // The finished run, before fit_runs records it: a checkpoint of the
+    // next run's start would have it; this one marks the run complete.
+    run_ended_ = true;
+    save(r.run, &r);
+    run_ended_ = false;
+  }
+
+  void save(int64_t run, const RunResult* ended = nullptr) {
+    if (s_.checkpoint_dir.empty()) return;
+    const double t = util::now_seconds();
+    CheckpointWriter writer(path());
+    save_training_state(writer, *p_.model, *optimizer);
+    if (exporter_)
+      for (const auto& [name, tensor] : exporter_->state())
+        if (tensor.defined()) writer.write_tensor(name, tensor);
+    const FitState& st = trainer->state();
+    nlohmann::json results = nlohmann::json::array();
+    for (const RunResult& r : *finished) results.push_back(to_json(r));
+    if (ended) results.push_back(to_json(*ended));
+    nlohmann::json progress = {{"run", ended ? run + 1 : run},
+                               {"epochs_done", ended ? 0 : st.epochs_done},
+                               {"batches_done", ended ? 0 : st.batches_done},
+                               {"partial_loss_sum", st.partial_loss_sum},
+                               {"partial_examples", st.partial_examples},
+                               {"best", to_json(st.best)},
+                               {"results", results},
+                               {"reporter", reporter_.state()}};
+    writer.write_bytes("identity", identity_.dump());
+    writer.write_bytes("progress", progress.dump());
+    writer.commit();
+    if (s_.log_every > 0 && !run_ended_)
+      out_ << "Checkpoint: " << path() << " (run " << run + 1 << ", epoch " << st.epochs_done
+           << (st.batches_done > 0 ? ", batch " + std::to_string(st.batches_done) : std::string()) << ") ["
+           << seconds_since(t) << "]" << std::endl;
+  }
+
+ private:
+  const RunOptions& s_;
+  PreparedRun& p_;
+  Reporter& reporter_;
+  std::shared_ptr<Exporter> exporter_;
+  std::ostream& out_;
+  nlohmann::json identity_;
+  bool run_ended_ = false;
+};
+
+// Every run of the experiment through one Trainer and its hooks; from a
+// checkpoint with resume=, and stopping at a batch boundary when `stop` is
+// set (a signal), after writing a checkpoint.
+std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, PreparedRun& p, Reporter& reporter,
+                                const RunDirectory& dir, const std::atomic<bool>* stop, bool& interrupted,
                                 std::ostream& out) {
   auto evaluation = std::make_shared<Evaluation>(s, p);
   Trainer trainer(*p.model, *p.loader, p.train_data(), [evaluation](int64_t run) { return (*evaluation)(run); },
@@ -365,19 +578,75 @@ std::vector<RunResult> fit_runs(const RunOptions& s, PreparedRun& p, std::vector
                       .eval_every(s.eval_every)
                       .epoch(TrainEpochOptions()
                                  .grad_norm(s.grad_norm ? gas::optional<double>(*s.grad_norm) : gas::nullopt)
-                                 .max_steps(s.max_steps)));
-  for (auto& h : hooks) trainer.add_hook(std::move(h));
-  if (!s.exports.empty()) trainer.add_hook(std::make_shared<Exporter>(s, p, *evaluation, out));
+                                 .max_steps(s.max_steps)
+                                 .on_nonfinite(s.on_nonfinite == "skip" ? NonFinite::Skip : NonFinite::Stop)
+                                 .stop(stop)));
+  trainer.add_hook(std::shared_ptr<TrainHook>(&reporter, [](TrainHook*) {}));
+  std::shared_ptr<Exporter> exporter;
+  if (!s.exports.empty()) {
+    exporter = std::make_shared<Exporter>(s, p, *evaluation, dir, out);
+    trainer.add_hook(exporter);
+  }
+  auto checkpointer = std::make_shared<Checkpointer>(s, config, p, reporter, exporter, out);
+  trainer.add_hook(checkpointer);
+
   std::vector<RunResult> results;
-  for (int64_t run = 0; run < s.runs; ++run) {
+  int64_t first_run = 0;
+  FitState start;
+  std::unique_ptr<CheckpointReader> resumed;
+  if (!s.resume.empty()) {
+    resumed = std::make_unique<CheckpointReader>(s.resume + "/checkpoint.gas");
+    const std::string difference =
+        identity_difference(nlohmann::json::parse(resumed->read_bytes("identity")), checkpointer->identity());
+    if (!difference.empty())
+      throw ConfigError("resume: '" + resumed->path() + "' was written for another run (" + difference + ")");
+    const nlohmann::json progress = nlohmann::json::parse(resumed->read_bytes("progress"));
+    first_run = progress.at("run").get<int64_t>();
+    for (const auto& r : progress.at("results")) results.push_back(run_result(r));
+    start.epochs_done = progress.at("epochs_done").get<int64_t>();
+    start.batches_done = progress.at("batches_done").get<int64_t>();
+    start.partial_loss_sum = progress.at("partial_loss_sum").get<double>();
+    start.partial_examples = progress.at("partial_examples").get<int64_t>();
+    start.best = run_result(progress.at("best"));
+    reporter.restore(progress.at("reporter"));
+    if (start.epochs_done > s.epochs)
+      throw ConfigError("resume: '" + resumed->path() + "' is at epoch " + std::to_string(start.epochs_done) +
+                        " of run " + std::to_string(first_run + 1) + ", past epochs=" + std::to_string(s.epochs));
+    out << "Resuming from " << resumed->path() << ": run " << first_run + 1 << ", after epoch " << start.epochs_done
+        << (start.batches_done > 0 ? " and batch " + std::to_string(start.batches_done) : std::string()) << "\n";
+  }
+  checkpointer->trainer = &trainer;
+  checkpointer->finished = &results;
+  for (int64_t run = first_run; run < s.runs; ++run) {
     const int64_t seed = s.seed + run;
     torch::manual_seed(static_cast<uint64_t>(seed));
     p.loader->reseed(static_cast<uint64_t>(seed));
     p.model->reset_parameters();
     auto optimizer = make_adam(*p.model, s.lr, s.reg_weight_decay, s.nonreg_weight_decay);
-    if (s.fill_history) (*evaluation)(run);  // fills every history before the first step
-    RunResult r = trainer.fit(*optimizer, run);
+    checkpointer->optimizer = optimizer.get();
+    const bool resuming = resumed && run == first_run && (start.epochs_done > 0 || start.batches_done > 0);
+    if (resuming) {
+      load_training_state(*resumed, *p.model, *optimizer);
+      if (exporter) exporter->restore(*resumed);
+      p.loader->seek(start.epochs_done);
+    } else if (s.fill_history) {
+      (*evaluation)(run);  // fills every history before the first step
+    }
+    resumed.reset();
+    RunResult r = trainer.fit(*optimizer, run, resuming ? start : FitState{});
     r.seed = seed;
+    if (r.interrupted) {
+      interrupted = true;
+      checkpointer->save(run);
+      out << "Stopped by a signal in run " << run + 1 << " after epoch " << trainer.state().epochs_done
+          << (trainer.state().batches_done > 0 ? ", batch " + std::to_string(trainer.state().batches_done)
+                                              : std::string())
+          << (s.checkpoint_dir.empty() ? "; no checkpoint_dir, nothing saved"
+                                       : "; resume with resume=" + s.checkpoint_dir)
+          << "\n";
+      if (r.best_epoch > 0) results.push_back(r);
+      break;
+    }
     results.push_back(r);
   }
   return results;
@@ -386,19 +655,20 @@ std::vector<RunResult> fit_runs(const RunOptions& s, PreparedRun& p, std::vector
 // The summary: means over runs, times and memory, printed and as JSON.
 ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const PreparedRun& p,
                            std::vector<RunResult> runs, Reporter& reporter, double t_start, double setup_peak_mb,
-                           bool train_peak_known, std::ostream& out) {
+                           bool train_peak_known, int stop_signal, std::ostream& out) {
   ExperimentResult result;
   result.metric = p.train_data().multilabel() ? "micro-F1" : "accuracy";
   result.runs = std::move(runs);
+  result.interrupted_by = stop_signal;
   double sum = 0;
   for (const auto& r : result.runs) sum += 100 * r.test;
-  result.mean = sum / static_cast<double>(result.runs.size());
+  result.mean = result.runs.empty() ? std::nan("") : sum / static_cast<double>(result.runs.size());
   double sq = 0;
   for (const auto& r : result.runs) sq += (100 * r.test - result.mean) * (100 * r.test - result.mean);
   result.std = result.runs.size() > 1 ? std::sqrt(sq / static_cast<double>(result.runs.size() - 1)) : 0.0;
   std::vector<double> epoch_seconds = reporter.epoch_seconds();
   std::sort(epoch_seconds.begin(), epoch_seconds.end());
-  result.median_epoch_seconds = epoch_seconds[epoch_seconds.size() / 2];
+  result.median_epoch_seconds = epoch_seconds.empty() ? 0.0 : epoch_seconds[epoch_seconds.size() / 2];
   result.total_seconds = util::now_seconds() - t_start;
   result.train_peak_rss_mb = util::peak_rss_mb();
   result.peak_rss_mb = std::max(setup_peak_mb, result.train_peak_rss_mb);
@@ -412,6 +682,11 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
       << (result.device_peak_mb >= 0 ? ", peak " + s.device.str() + " memory " + fixed(result.device_peak_mb, 0) + " MiB"
                                      : std::string())
       << "\n";
+  if (reporter.skipped_steps() > 0)
+    out << reporter.skipped_steps() << " training steps skipped for a non-finite loss or gradient (on_nonfinite=skip)\n";
+  if (stop_signal != 0)
+    out << "Interrupted by signal " << stop_signal << ": the summary covers " << result.runs.size()
+        << " run(s), the last one partial\n";
   out << "Mini Acc: " << fixed(result.mean, 2) << " \u00b1 " << fixed(result.std, 2) << "\n";
 
   const HistoryStore& histories = p.model->histories();
@@ -443,6 +718,9 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   j["threads"] = at::get_num_threads();
   j["huge_pages"] = malloc_uses_huge_pages();
   j["history_io"] = histories.transport().name();
+  j["skipped_steps"] = reporter.skipped_steps();
+  j["interrupted"] = stop_signal != 0;
+  if (stop_signal != 0) j["signal"] = stop_signal;
   reporter.summary(j);
   return result;
 }
@@ -525,17 +803,38 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   out << "gas " << GAS_VERSION << " | device " << s.device << " | " << at::get_num_threads() << " threads | huge pages "
       << (malloc_uses_huge_pages() ? "on" : "off") << "\n";
   for (const std::string& w : s.warnings) out << "Warning: " << w << "\n";
-  const auto reporter = std::make_shared<Reporter>(s, config, out);
+  // Every output location is tried before any work: a run never finds out at
+  // its end that it cannot write its results.
+  if (!s.json.empty()) {
+    const size_t slash = s.json.rfind('/');
+    util::probe_writable(slash == std::string::npos ? "." : s.json.substr(0, std::max<size_t>(slash, 1)), "json");
+  }
+  if (!s.out_dir.empty()) {
+    const size_t slash = s.out_dir.rfind('/');
+    util::probe_writable(slash == std::string::npos ? "." : s.out_dir.substr(0, std::max<size_t>(slash, 1)), "out_dir");
+  }
+  if (!s.checkpoint_dir.empty()) util::probe_writable(s.checkpoint_dir, "checkpoint_dir");
+  RunDirectory dir(s.out_dir);
+  Reporter reporter(s, config, dir, out);
 
   PreparedRun prepared = prepare(s, config, out);
+  if (!s.checkpoint_dir.empty()) {
+    // Room for two checkpoints: the new one is written beside the old.
+    int64_t bytes = prepared.model->histories().nbytes();
+    for (const auto& param : prepared.model->parameters()) bytes += 3 * param.numel() * 4;
+    util::probe_writable(s.checkpoint_dir, "checkpoint_dir", 2 * bytes);
+  }
   // Loading and partitioning peak higher than training and free their
   // buffers; training's own peak is what GAS keeps flat as graphs grow.
   const double setup_peak_mb = util::peak_rss_mb();
   util::release_free_memory();
   const bool train_peak_known = util::reset_peak_rss();
   ops::device_memory_peak(s.device, /*reset=*/true);
-  std::vector<RunResult> runs = fit_runs(s, prepared, {reporter}, out);
-  return summarise(s, config, prepared, std::move(runs), *reporter, t_start, setup_peak_mb, train_peak_known, out);
+  StopOnSignal signals;
+  bool interrupted = false;
+  std::vector<RunResult> runs = fit_runs(s, config, prepared, reporter, dir, signals.flag(), interrupted, out);
+  return summarise(s, config, prepared, std::move(runs), reporter, t_start, setup_peak_mb, train_peak_known,
+                   interrupted ? signals.signal() : 0, out);
 }
 
 }  // namespace gas

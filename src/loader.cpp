@@ -383,11 +383,18 @@ std::vector<std::vector<int64_t>> SubgraphLoader::shuffled_groups(int64_t count,
   return groups;
 }
 
-SubgraphLoader::Iterator SubgraphLoader::begin() {
+void SubgraphLoader::seek(int64_t epoch) {
+  TORCH_CHECK(epoch >= 0, "SubgraphLoader::seek: epoch must be >= 0, got ", epoch);
+  impl_->epochs_started = epoch;
+}
+
+SubgraphLoader::Iterator SubgraphLoader::begin(int64_t skip) {
+  TORCH_CHECK(skip >= 0 && skip <= size(), "SubgraphLoader::begin: cannot skip ", skip, " of ", size(), " batches");
   const int64_t epoch = impl_->epochs_started++;
   std::vector<std::vector<int64_t>> groups = impl_->precomputed
                                                  ? shuffled_groups(static_cast<int64_t>(impl_->fixed.size()), 1, epoch)
                                                  : shuffled_groups(num_parts(), impl_->options.batch_size(), epoch);
+  groups.erase(groups.begin(), groups.begin() + skip);
   Iterator it;
   it.epoch_ = std::make_shared<Epoch>(*impl_, std::move(groups));
   if (!it.epoch_->advance()) it.epoch_.reset();

@@ -177,6 +177,32 @@ std::vector<RunKey> make_keys() {
                         top.fail("export", "unknown output '" + e + "' (valid: logits, predictions, embeddings)");
                     if (o.out_dir.empty()) top.fail("export", "needs out_dir=DIR to write to");
                   }});
+  keys.push_back(choice_key("on_nonfinite", top, {"stop", "skip"}, &RunOptions::on_nonfinite,
+                            "a non-finite loss or gradient: stop the run naming the batch, or skip that step "
+                            "(counted in the log and summary)"));
+  keys.push_back({"checkpoint_dir", top, "dir",
+                  "write DIR/checkpoint.gas (model, optimiser, histories, random state, progress) atomically "
+                  "every checkpoint_every epochs and when SIGINT/SIGTERM stops the run",
+                  [](const RunOptions& o) { return show(o.checkpoint_dir); },
+                  [](const ConfigNode& top, const ConfigNode&, RunOptions& o) {
+                    o.checkpoint_dir = top.get_string("checkpoint_dir", o.checkpoint_dir);
+                  }});
+  keys.push_back({"checkpoint_every", top, "int >= 1", "with checkpoint_dir, epochs between checkpoints",
+                  [](const RunOptions& o) { return show(o.checkpoint_every); },
+                  [](const ConfigNode& top, const ConfigNode&, RunOptions& o) {
+                    o.checkpoint_every = top.get_int_at_least("checkpoint_every", o.checkpoint_every, 1);
+                    if (top.has("checkpoint_every") && o.checkpoint_dir.empty())
+                      o.warnings.push_back(top.where("checkpoint_every") + ": has no effect without checkpoint_dir");
+                  }});
+  keys.push_back({"resume", top, "dir",
+                  "continue from DIR/checkpoint.gas; refused when it was written for another model, dataset, "
+                  "partition or configuration",
+                  [](const RunOptions& o) { return show(o.resume); },
+                  [](const ConfigNode& top, const ConfigNode&, RunOptions& o) {
+                    o.resume = top.get_string("resume", o.resume);
+                    if (!o.resume.empty() && !util::is_file(o.resume + "/checkpoint.gas"))
+                      top.fail("resume", "no checkpoint '" + o.resume + "/checkpoint.gas'");
+                  }});
   keys.push_back(choice_key("export_format", top, {"npy", "csv"}, &RunOptions::export_format,
                             "file format of the exports (csv has a node_id column)"));
   // Debian's LibTorch starts with one intra-op thread whatever the machine has.

@@ -45,6 +45,25 @@ void clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm) 
   for (auto& g : grads) g.mul_(scale);
 }
 
+namespace {
+
+// Whether the step's loss and every gradient are finite, as one device bool.
+at::Tensor step_is_finite(const at::Tensor& loss, const std::vector<at::Tensor>& parameters) {
+  at::Tensor ok = at::isfinite(loss.detach());
+  for (const auto& p : parameters)
+    if (p.grad().defined()) ok = ok.logical_and(at::isfinite(p.grad()).all());
+  return ok;
+}
+
+std::string describe_batch(const Batch& batch, int64_t index, int64_t total) {
+  std::string parts;
+  for (size_t i = 0; i < batch.parts.size() && i < 8; ++i) parts += (i ? ", " : "") + std::to_string(batch.parts[i]);
+  if (batch.parts.size() > 8) parts += ", ...";
+  return "batch " + std::to_string(index + 1) + "/" + std::to_string(total) + (parts.empty() ? "" : " (parts " + parts + ")");
+}
+
+}  // namespace
+
 TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torch::optim::Optimizer& optimizer,
                             const Dataset& data, const TrainEpochOptions& options,
                             const std::vector<TrainHook*>& hooks) {
@@ -58,14 +77,24 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   // ends: no host read inside the loop. Which rows train is decided on the
   // host from the CPU mask, so the device never answers a question either.
   at::Tensor loss_sum = at::zeros({}, at::TensorOptions(device).dtype(at::kDouble));
-  int64_t examples = 0;
   model.histories().reset_transfers();
+  TORCH_CHECK(options.first_batch() >= 0 && options.first_batch() <= loader.size(), "train_epoch: first_batch ",
+              options.first_batch(), " outside the epoch's ", loader.size(), " batches");
+  // Non-finite steps: read at once where reading is free (the CPU) or the
+  // step depends on it (skip); on a device under stop, the first bad batch
+  // is kept on the device and read with the loss.
+  const bool skip = options.on_nonfinite() == NonFinite::Skip;
+  const bool read_each_step = skip || device.is_cpu();
+  at::Tensor first_bad;  // device: index of the first non-finite batch, -1 for none
+  std::vector<std::string> bad_batches;
 
   double wait_start = util::now_seconds();
-  for (auto it = loader.begin(); it != loader.end(); ++it) {
+  int64_t index = options.first_batch() - 1;
+  for (auto it = loader.begin(options.first_batch()); it != loader.end(); ++it) {
     const Batch& batch = *it;
     stats.wait_seconds += util::now_seconds() - wait_start;
     ++stats.batches;
+    ++index;
     const at::Tensor nodes = batch.n_id.narrow(0, 0, batch.batch_size);
     const at::Tensor rows = train_mask.index_select(0, nodes).nonzero().squeeze(1);
     const int64_t count = rows.numel();
@@ -83,19 +112,45 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
       stats.backward_seconds += util::now_seconds() - t;
       t = util::now_seconds();
       for (TrainHook* h : hooks) h->after_backward(model);
-      if (options.grad_norm()) clip_grad_norm(model.parameters(), *options.grad_norm());
-      optimizer.step();
+      const at::Tensor finite = step_is_finite(loss, model.parameters());
+      bool step = true;
+      if (read_each_step && !finite.item<bool>()) {
+        if (!skip)
+          throw NonFiniteError("non-finite loss (" + std::to_string(loss.item<double>()) + ") or gradient at " +
+                               describe_batch(batch, index, loader.size()));
+        step = false;
+        ++stats.skipped_steps;
+        optimizer.zero_grad();
+      } else if (!read_each_step) {
+        if (!first_bad.defined()) first_bad = at::full({}, -1, at::TensorOptions(device).dtype(at::kLong));
+        first_bad.masked_fill_(first_bad.lt(0).logical_and(finite.logical_not()), index);
+      }
+      if (step) {
+        if (options.grad_norm()) clip_grad_norm(model.parameters(), *options.grad_norm());
+        optimizer.step();
+        loss_sum.add_(loss.detach().to(at::kDouble), static_cast<double>(count));
+        stats.examples += count;
+        ++stats.steps;
+      }
       stats.step_seconds += util::now_seconds() - t;
-      loss_sum.add_(loss.detach().to(at::kDouble), static_cast<double>(count));
-      examples += count;
-      ++stats.steps;
     }
+    if (!read_each_step) bad_batches.push_back(describe_batch(batch, index, loader.size()));
     for (TrainHook* h : hooks) h->end_batch(batch);
     if (options.max_steps() > 0 && stats.batches >= options.max_steps()) break;
+    if (options.stop() && options.stop()->load()) {
+      stats.interrupted = true;
+      break;
+    }
     wait_start = util::now_seconds();
   }
-  stats.loss = examples > 0 ? loss_sum.item<double>() / static_cast<double>(examples)
-                            : std::numeric_limits<double>::quiet_NaN();
+  if (first_bad.defined()) {
+    const int64_t bad = first_bad.item<int64_t>();
+    if (bad >= 0)
+      throw NonFiniteError("non-finite loss or gradient at " +
+                           bad_batches.at(static_cast<size_t>(bad - options.first_batch())));
+  }
+  stats.loss = stats.examples > 0 ? loss_sum.item<double>() / static_cast<double>(stats.examples)
+                                  : std::numeric_limits<double>::quiet_NaN();
   model.histories().synchronize();  // every push of the epoch has landed: the counters are complete
   stats.seconds = util::now_seconds() - start;
   const HistoryTransfers& transfers = model.histories().transfers();

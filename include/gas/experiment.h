@@ -37,6 +37,9 @@ struct GAS_API ExperimentResult {
   double peak_rss_mb = 0.0;        ///< whole process: loading, partitioning, training
   double train_peak_rss_mb = 0.0;  ///< from the end of set-up on (training and evaluation only)
   double device_peak_mb = -1.0;    ///< peak allocated on the compute device in training (CUDA), else -1
+  int interrupted_by = 0;  ///< the signal (SIGINT, SIGTERM) that stopped the run early, else 0
+  /// The process's exit status for this result: 0, or 128 + the signal.
+  int exit_status() const { return interrupted_by == 0 ? 0 : 128 + interrupted_by; }
 };
 
 /// Reads and validates every key of `config` without running anything

@@ -109,6 +109,9 @@ class GAS_API SubgraphLoader {
   bool symmetric() const;
   /// Restarts the shuffle sequence from `seed` (epoch 0), e.g. for a new run.
   void reseed(uint64_t seed);
+  /// The next begin() starts epoch `epoch` (0-based) of the current seed's
+  /// sequence: resuming a run where it stopped.
+  void seek(int64_t epoch);
 
   class Epoch;
   class Iterator {
@@ -122,8 +125,9 @@ class GAS_API SubgraphLoader {
     friend class SubgraphLoader;
     std::shared_ptr<Epoch> epoch_;
   };
-  /// Starts the next epoch.
-  Iterator begin();
+  /// Starts the next epoch; with `skip`, at its batch `skip` (the batches
+  /// before it are not built), as when resuming an interrupted epoch.
+  Iterator begin(int64_t skip = 0);
   Iterator end();
 
  private:

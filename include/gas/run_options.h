@@ -44,6 +44,9 @@ struct GAS_API RunOptions {
   std::string export_format = "npy";
   int64_t threads = 0, log_every = 1;
   bool profile = false, norm = false, loop = false;
+  std::string on_nonfinite = "stop";  ///< stop | skip
+  std::string checkpoint_dir, resume;
+  int64_t checkpoint_every = 1;
 
   // The dataset's block (params.<dataset>).
   models::ModelBuilder build_model;  ///< from `architecture`

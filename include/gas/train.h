@@ -13,7 +13,9 @@
 #include <torch/arg.h>
 #include <torch/optim/adam.h>
 
+#include <atomic>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace gas {
@@ -36,6 +38,22 @@ GAS_API at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y);
 /// device sync per step).
 GAS_API void clip_grad_norm(const std::vector<at::Tensor>& parameters, double max_norm);
 
+/// What a step whose loss or a gradient is not finite does.
+enum class NonFinite {
+  Stop,  ///< the epoch throws NonFiniteError naming the batch
+  Skip,  ///< no optimiser step; counted in TrainEpochStats::skipped_steps
+};
+
+/// A non-finite loss or gradient under NonFinite::Stop. what() names the
+/// batch (the Trainer adds the run and epoch).
+class GAS_API NonFiniteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A flag another thread or a signal handler sets to stop training.
+using StopFlag = const std::atomic<bool>*;
+
 struct GAS_API TrainEpochOptions {
   /// Clip the global gradient norm to this value (disabled when unset).
   TORCH_ARG(gas::optional<double>, grad_norm) = gas::nullopt;
@@ -43,11 +61,24 @@ struct GAS_API TrainEpochOptions {
   TORCH_ARG(int64_t, max_steps) = 0;
   /// Which column of multi-split masks to train on.
   TORCH_ARG(int64_t, split) = 0;
+  /// Non-finite losses and gradients: stop (on a CUDA device, at the end of
+  /// the epoch, naming the first such batch, so that no step waits for a
+  /// host read) or skip the step (a host read per step).
+  TORCH_ARG(NonFinite, on_nonfinite) = NonFinite::Stop;
+  /// Start at this batch of the epoch's order (resuming an interrupted epoch:
+  /// the loader does not build the batches before it).
+  TORCH_ARG(int64_t, first_batch) = 0;
+  /// Checked after every batch: once set, the epoch ends there with
+  /// TrainEpochStats::interrupted (a signal handler's flag).
+  TORCH_ARG(StopFlag, stop) = nullptr;
 };
 
 struct GAS_API TrainEpochStats {
   double loss = 0.0;              ///< mean over training nodes
-  int64_t batches = 0;            ///< batches taken from the loader
+  int64_t examples = 0;           ///< training nodes the loss is over
+  int64_t skipped_steps = 0;      ///< steps skipped for a non-finite loss or gradient (NonFinite::Skip)
+  bool interrupted = false;       ///< ended early by TrainEpochOptions::stop
+  int64_t batches = 0;            ///< batches taken from the loader (from first_batch on)
   int64_t steps = 0;              ///< optimiser steps (batches with training nodes)
   int64_t total_batches = 0;      ///< batches an epoch holds
   double seconds = 0.0;           ///< wall time of the epoch, of which:

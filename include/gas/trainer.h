@@ -25,6 +25,17 @@ struct GAS_API RunResult {
   double best_val = 0.0;   ///< best validation metric (fraction)
   double test = 0.0;       ///< test metric at the best validation epoch
   int64_t best_epoch = 0;  ///< 1-based
+  bool interrupted = false;  ///< stopped by TrainEpochOptions::stop before its last epoch
+};
+
+/// Where a run stands between two batches: what a checkpoint keeps and
+/// Trainer::fit resumes from.
+struct GAS_API FitState {
+  int64_t epochs_done = 0;   ///< completed epochs (trained, and evaluated when due)
+  int64_t batches_done = 0;  ///< batches of epoch epochs_done + 1 trained already (an interrupted epoch)
+  double partial_loss_sum = 0.0;  ///< their loss, summed over their training nodes
+  int64_t partial_examples = 0;
+  RunResult best;  ///< best validation so far (best_val -1: none yet)
 };
 
 /// What one epoch did.
@@ -76,8 +87,16 @@ class GAS_API Trainer {
   void add_hook(std::shared_ptr<TrainHook> hook);
 
   /// One run: `options.epochs` epochs with `optimizer`, training on split
-  /// `run` of multi-split masks, evaluating as configured.
-  RunResult fit(torch::optim::Optimizer& optimizer, int64_t run = 0);
+  /// `run` of multi-split masks, evaluating as configured. From `start`
+  /// when resuming (the model, optimiser, histories, loader position and
+  /// random state restored by the caller). When the epoch options' stop flag
+  /// ends an epoch early, returns at once with `interrupted` set; state()
+  /// then says where to resume. A NonFiniteError is rethrown with the run
+  /// and epoch in its message.
+  RunResult fit(torch::optim::Optimizer& optimizer, int64_t run = 0, const FitState& start = {});
+
+  /// Where the current (or last) run stands.
+  const FitState& state() const { return state_; }
 
  private:
   ScalableGNNImpl& model_;
@@ -86,6 +105,7 @@ class GAS_API Trainer {
   Evaluate evaluate_;
   TrainerOptions options_;
   std::vector<std::shared_ptr<TrainHook>> hooks_;
+  FitState state_;
 };
 
 }  // namespace gas

@@ -125,6 +125,19 @@ void Dataset::check() const {
   }
 }
 
+void Dataset::check_splits(int64_t runs, bool evaluated) const {
+  for (const Split split : {Split::Train, Split::Val, Split::Test}) {
+    if (split != Split::Train && !evaluated) continue;
+    for (int64_t run = 0; run < std::min(runs, num_splits()); ++run) {
+      const std::string& source = mask_sources[static_cast<size_t>(split)];
+      TORCH_CHECK(mask(split, run).any().item<bool>(), name, ": the ", to_string(split), " split",
+                  num_splits() > 1 ? " (column " + std::to_string(run) + ")" : std::string(), " has no nodes (mask from ",
+                  source.empty() ? std::string("the dataset's published split") : source, ")",
+                  split == Split::Train ? "; nothing to train on" : "; nothing to evaluate on");
+    }
+  }
+}
+
 std::string Dataset::summary() const {
   std::ostringstream out;
   const int64_t splits = num_splits();

@@ -88,6 +88,8 @@ void default_split(Dataset& data) {
   data.train_mask = at::zeros({n}, at::kBool).index_fill_(0, order.narrow(0, 0, num_train), true);
   data.val_mask = at::zeros({n}, at::kBool).index_fill_(0, order.narrow(0, num_train, num_val), true);
   data.test_mask = ~(data.train_mask | data.val_mask);
+  const std::string rule = "a seeded random 60/20/20 split of " + std::to_string(n) + " nodes";
+  data.mask_sources = {rule, rule, rule};
 }
 
 }  // namespace
@@ -206,6 +208,7 @@ Dataset load_custom(const std::string& root, const CustomOptions& options) {
                              {"val_mask", &data.val_mask},
                              {"test_mask", &data.test_mask}}) {
       *mask = arrays.read(key);
+      data.mask_sources[mask == &data.train_mask ? 0 : mask == &data.val_mask ? 1 : 2] = arrays.name(key);
       TORCH_CHECK(mask->scalar_type() == at::kBool && (mask->dim() == 1 || mask->dim() == 2) && mask->size(0) == n,
                   arrays.name(key), ": expected bool [", n, "] or [", n, ", splits], got ", mask->scalar_type(), " ",
                   mask->sizes());

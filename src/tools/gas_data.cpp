@@ -3,7 +3,9 @@
 //
 //   gas_data info dataset=ogbn-arxiv root=data
 //   gas_data info dataset=custom root=my_graph data.symmetrize=true
+//   gas_data checkpoint runs/ckpt/checkpoint.gas
 
+#include <gas/checkpoint.h>
 #include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/registry.h>
@@ -70,13 +72,29 @@ void info(const std::vector<std::string>& arguments) {
   print_info(data, gas::util::now_seconds() - start, std::cout);
 }
 
+// Every record of a checkpoint: name, type, shape, bytes and checksum, so
+// that two checkpoints can be compared record by record (diff).
+void checkpoint(const std::vector<std::string>& arguments) {
+  if (arguments.size() != 1) throw gas::ConfigError("checkpoint: expected one FILE, got " + std::to_string(arguments.size()));
+  const gas::CheckpointReader reader(arguments.front());
+  for (const std::string& name : reader.names()) {
+    std::string shape;
+    for (int64_t d : reader.shape(name)) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    std::cout << name << "  " << reader.type(name) << (shape.empty() ? "" : " [" + shape + "]") << "  "
+              << reader.nbytes(name) << " bytes  " << std::hex << std::setw(16) << std::setfill('0')
+              << reader.checksum(name) << std::dec << std::setfill(' ') << "\n";
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   gas::CliProgram program;
   program.name = "gas_data";
   program.usage =
-      "Usage: gas_data info dataset=NAME [root=DIR] [data.KEY=VALUE ...]\n\n"
+      "Usage: gas_data info dataset=NAME [root=DIR] [data.KEY=VALUE ...]\n"
+      "       gas_data checkpoint FILE\n\n"
+      "checkpoint: verifies a checkpoint (checkpoint_dir=) and lists its records with their checksums.\n\n"
       "Loads a dataset from its raw files under DIR (PyG's layout, e.g. DIR/Planetoid/Cora/raw)\n"
       "and prints its nodes, edges, features, classes, splits, load time and memory.\n\n"
       "Keys:\n"
@@ -89,8 +107,14 @@ int main(int argc, char** argv) {
   program.needs_arguments = true;
   program.body = [](const gas::CliArgs& args) {
     const std::string& command = args.positional.front();
-    if (command != "info") throw gas::ConfigError("unknown command '" + command + "' (known: info)");
-    info({args.positional.begin() + 1, args.positional.end()});
+    const std::vector<std::string> rest(args.positional.begin() + 1, args.positional.end());
+    if (command == "info") {
+      info(rest);
+    } else if (command == "checkpoint") {
+      checkpoint(rest);
+    } else {
+      throw gas::ConfigError("unknown command '" + command + "' (known: info, checkpoint)");
+    }
   };
   return gas::run_cli(program, argc, argv);
 }

@@ -5,11 +5,13 @@
 #endif
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -94,6 +96,38 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     std::remove(tmp.c_str());
     throw std::runtime_error("cannot replace '" + path + "': " + error);
   }
+}
+
+void probe_writable(const std::string& dir, const std::string& what, int64_t bytes_needed) {
+  try {
+    make_directories(dir);
+    write_file_atomic(dir + "/.gas-probe", std::string(4096, 'x'));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(what + ": '" + dir + "' is not writable (" + e.what() + ")");
+  }
+  std::remove((dir + "/.gas-probe").c_str());
+  struct statvfs fs {};
+  if (bytes_needed > 0 && statvfs(dir.c_str(), &fs) == 0) {
+    const double free_bytes = static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+    if (free_bytes < static_cast<double>(bytes_needed))
+      throw std::runtime_error(what + ": '" + dir + "' has " + std::to_string(static_cast<int64_t>(free_bytes / 1048576)) +
+                               " MiB free, about " + std::to_string(bytes_needed / 1048576) + " MiB are needed");
+  }
+}
+
+void replace_directory(const std::string& staging, const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string old = path + ".old." + std::to_string(getpid());
+  const bool had = fs::exists(path);
+  if (had && std::rename(path.c_str(), old.c_str()) != 0)
+    throw std::runtime_error("cannot move '" + path + "' aside: " + errno_message());
+  if (std::rename(staging.c_str(), path.c_str()) != 0) {
+    const std::string error = errno_message();
+    if (had) (void)std::rename(old.c_str(), path.c_str());
+    throw std::runtime_error("cannot move '" + staging + "' to '" + path + "': " + error);
+  }
+  std::error_code ignored;
+  if (had) fs::remove_all(old, ignored);
 }
 
 }  // namespace util

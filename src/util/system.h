@@ -36,6 +36,16 @@ GAS_API bool is_file(const std::string& path);
 /// replaced only by a complete one. Throws std::runtime_error naming the path.
 GAS_API void write_file_atomic(const std::string& path, const std::string& content);
 
+/// Creates `dir` if needed and writes, syncs and removes a small file there:
+/// an unwritable location fails before any work, naming `what` (the key)
+/// and the reason. With `bytes_needed`, also fails when the file system has
+/// less free space than that.
+GAS_API void probe_writable(const std::string& dir, const std::string& what, int64_t bytes_needed = 0);
+
+/// Moves directory `staging` to `path`, replacing what was there only now:
+/// the old one is renamed aside, the new one renamed in, the old removed.
+GAS_API void replace_directory(const std::string& staging, const std::string& path);
+
 /// Hands memory that the allocator keeps after frees back to the system
 /// (glibc's malloc_trim; nothing elsewhere).
 GAS_API void release_free_memory();

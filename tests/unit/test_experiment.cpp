@@ -198,5 +198,29 @@ TEST(Experiment, TooManyPartsIsReportedAfterLoading) {
                     "params.synthetic.num_parts: 5000 parts requested for a graph of 1500 nodes");
 }
 
+// A run that fails leaves an existing run directory as it was (the new one
+// is written under a temporary name); an unwritable output location fails
+// before loading anything; a successful run replaces the directory whole.
+TEST(Experiment, AFailedRunNeverReplacesTheRunDirectory) {
+  const std::string dir = testing::temp_dir() + "/run";
+  std::ostringstream log;
+  run_experiment(tiny({"epochs=2", "runs=1", "out_dir=" + dir}), log);
+  const std::string metrics = dir + "/metrics.jsonl";
+  ASSERT_TRUE(util::is_file(metrics));
+  util::write_file_atomic(dir + "/mine.txt", "kept");
+  EXPECT_THROW_WITH(run_experiment(tiny({"out_dir=" + dir, "params.num_parts=5000"}), log), "5000 parts requested");
+  EXPECT_TRUE(util::is_file(dir + "/mine.txt")) << "the failed run replaced the directory";
+  EXPECT_TRUE(util::is_file(metrics));
+  run_experiment(tiny({"epochs=1", "runs=1", "out_dir=" + dir}), log);
+  EXPECT_FALSE(util::is_file(dir + "/mine.txt")) << "a finished run replaces the directory whole";
+  EXPECT_TRUE(util::is_file(dir + "/summary.json"));
+
+  std::ostringstream probe_log;
+  EXPECT_THROW_WITH(run_experiment(tiny({"out_dir=/proc/gas-run"}), probe_log), "out_dir: '/proc' is not writable");
+  EXPECT_EQ(probe_log.str().find("Loading"), std::string::npos) << "nothing is loaded before the probe";
+  EXPECT_THROW_WITH(run_experiment(tiny({"checkpoint_dir=/proc/gas-ckpt"}), probe_log),
+                    "checkpoint_dir: '/proc/gas-ckpt' is not writable");
+}
+
 }  // namespace
 }  // namespace gas

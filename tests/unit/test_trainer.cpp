@@ -11,6 +11,9 @@
 
 #include "common/test_utils.h"
 
+#include <atomic>
+#include <cmath>
+#include <limits>
 #include <string>
 
 namespace gas {
@@ -155,6 +158,89 @@ TEST(TrainEpoch, EqualsAHandWrittenLoop) {
     for (size_t i = 0; i < a.size(); ++i)
       EXPECT_LT(testing::max_rel_diff(a[i], b[i]), 1e-5) << "epoch " << epoch << ", parameter " << i;
   }
+}
+
+// A non-finite loss stops the epoch naming the batch (Stop; the Trainer adds
+// the run and epoch), or its step is skipped and counted (Skip): the
+// parameters stay finite and the other batches train.
+TEST(TrainEpoch, NonFiniteStepsStopOrAreSkipped) {
+  const int64_t n = 90;
+  const CSR raw = gcn_norm(testing::random_graph(n, 4, 3));
+  const Partition p = has_metis() ? metis(raw, 9) : random_partition(n, 9, 0);
+  torch::manual_seed(2);
+  at::Tensor x = at::randn({n, 4});
+  x[5][1] = std::numeric_limits<float>::quiet_NaN();  // poisons the batches that read node 5
+  const Dataset data{"g", permute(raw, p.perm), x, at::randint(0, 3, {n}, at::kLong), at::ones({n}, at::kBool), {}, {}, 3};
+  models::GCN model(n, models::GCNOptions(4, 8, 3, 2));
+  SubgraphLoader loader(data.adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(1).seed(3));
+  auto optimizer = make_adam(*model, 0.01, 0.0, 0.0);
+  EXPECT_THROW_WITH(train_epoch(*model, loader, *optimizer, data), "non-finite loss (nan) or gradient at batch ");
+  for (const auto& param : model->parameters()) EXPECT_TRUE(at::isfinite(param).all().item<bool>());
+
+  Trainer trainer(*model, loader, data, [](int64_t) { return std::vector<double>{0, 0, 0}; },
+                  TrainerOptions().epochs(2));
+  EXPECT_THROW_WITH(trainer.fit(*optimizer, 0), "run 1, epoch 1: non-finite loss (nan) or gradient at batch ");
+
+  const TrainEpochStats skipped =
+      train_epoch(*model, loader, *optimizer, data, TrainEpochOptions().on_nonfinite(NonFinite::Skip));
+  EXPECT_GT(skipped.skipped_steps, 0);
+  EXPECT_LT(skipped.skipped_steps, loader.size()) << "only the batches that read node 5";
+  EXPECT_EQ(skipped.steps + skipped.skipped_steps, loader.size());
+  EXPECT_TRUE(std::isfinite(skipped.loss));
+  for (const auto& param : model->parameters()) EXPECT_TRUE(at::isfinite(param).all().item<bool>());
+}
+
+// Stopping between two batches (the flag a signal sets) and fitting again
+// from Trainer::state() trains the same bits as a run never stopped: the
+// loader skips the batches done, the epoch's loss covers all of them.
+TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
+  const int64_t n = 90;
+  const CSR raw = gcn_norm(testing::random_graph(n, 4, 5));
+  const Partition p = has_metis() ? metis(raw, 9) : random_partition(n, 9, 0);
+  torch::manual_seed(4);
+  const Dataset data{"g", permute(raw, p.perm), at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
+                     at::ones({n}, at::kBool), {}, {}, 3};
+  struct StopAt : TrainHook {
+    std::atomic<bool> flag{false};
+    int64_t batches = 0, at = -1;
+    void end_batch(const Batch&) override { flag = ++batches == at; }
+  };
+  auto run = [&](int64_t stop_at, std::vector<double>& losses) {
+    torch::manual_seed(7);
+    models::GCN model(n, models::GCNOptions(4, 8, 3, 2).dropout(0.3));
+    SubgraphLoader loader(data.adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(3));
+    auto optimizer = make_adam(*model, 0.01, 0.0, 0.0);
+    auto stop = std::make_shared<StopAt>();
+    stop->at = stop_at;
+    struct Losses : TrainHook {
+      std::vector<double>* out;
+      void end_epoch(const EpochRecord& e, const RunResult&) override { out->push_back(e.train.loss); }
+    };
+    auto record = std::make_shared<Losses>();
+    record->out = &losses;
+    Trainer trainer(*model, loader, data, [](int64_t) { return std::vector<double>{0, 0.5, 0}; },
+                    TrainerOptions().epochs(3).epoch(TrainEpochOptions().stop(&stop->flag)));
+    trainer.add_hook(stop);
+    trainer.add_hook(record);
+    RunResult r = trainer.fit(*optimizer);
+    if (stop_at > 0) {
+      EXPECT_TRUE(r.interrupted);
+      EXPECT_EQ(trainer.state().epochs_done, 1);
+      EXPECT_EQ(trainer.state().batches_done, stop_at - loader.size());
+      stop->flag = false;
+      loader.seek(trainer.state().epochs_done);
+      r = trainer.fit(*optimizer, 0, FitState(trainer.state()));
+    }
+    EXPECT_FALSE(r.interrupted);
+    return model->parameters();
+  };
+  std::vector<double> straight_losses, resumed_losses;
+  const auto straight = run(-1, straight_losses);
+  const auto resumed = run(5 + 2, resumed_losses);  // epoch 2 (5 batches an epoch), after its second batch
+  ASSERT_EQ(straight.size(), resumed.size());
+  for (size_t i = 0; i < straight.size(); ++i) EXPECT_TRUE(at::equal(straight[i], resumed[i])) << "parameter " << i;
+  ASSERT_EQ(resumed_losses.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) EXPECT_NEAR(resumed_losses[e], straight_losses[e], 1e-12) << "epoch " << e + 1;
 }
 
 }  // namespace

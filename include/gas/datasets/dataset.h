@@ -5,6 +5,7 @@
 #include <gas/graph.h>
 #include <gas/macros.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct GAS_API Dataset {
   /// Training sees only the training nodes' graph (PPI): the validation and
   /// test nodes form separate graphs, so a run trains on subgraph(train_mask).
   bool inductive = false;
+  /// Where each split's mask came from (a file, or the rule that drew it),
+  /// indexed by Split, for messages; empty: the dataset's published split.
+  std::array<std::string, 3> mask_sources;
 
   int64_t num_nodes() const { return x.size(0); }
   int64_t num_features() const { return x.size(1); }
@@ -44,6 +48,10 @@ struct GAS_API Dataset {
   Dataset subgraph(const at::Tensor& node_mask) const;
   /// Throws c10::Error naming the first inconsistency between the fields.
   void check() const;
+  /// Throws c10::Error when a split the runs use has no nodes: the training
+  /// split always, validation and test when `evaluated`; names the split,
+  /// the mask's column and where the mask came from.
+  void check_splits(int64_t runs, bool evaluated = true) const;
   /// Multi-line statistics: nodes, edges, features, classes, split sizes.
   std::string summary() const;
 };

@@ -140,6 +140,17 @@ TEST(Custom, EdgesAsGivenWeightsAndSymmetrize) {
   options.set("symmetrize", "true", "test");
   const Dataset s = load_dataset("custom", root, options);
   expect_rows(s.adj, {{1}, {0, 2}, {1, 3}, {2}}, {{1}, {1, 2}, {2, 0.75f}, {0.75f}});
+
+  // A split without nodes is refused before training, naming it and its file
+  // (a new user's graph that trained on nothing printed `loss nan` and exited 0).
+  d.check_splits(1);
+  write_file(root + "/train_mask.npy", testing::npy_bool({0, 0, 0, 0}, {4}));
+  EXPECT_THROW_WITH(load_dataset("custom", root).check_splits(1),
+                    "the train split has no nodes (mask from " + root + "/train_mask.npy); nothing to train on");
+  write_file(root + "/train_mask.npy", testing::npy_bool({1, 1, 0, 0}, {4}));
+  write_file(root + "/test_mask.npy", testing::npy_bool({0, 0, 0, 0}, {4}));
+  EXPECT_THROW_WITH(load_dataset("custom", root).check_splits(1), "the test split has no nodes");
+  load_dataset("custom", root).check_splits(1, /*evaluated=*/false);
 }
 
 TEST(Custom, NpzWithEdgeListRowsMultiLabelAndDefaultSplit) {
