@@ -3,7 +3,12 @@
 // the best the CPU has, so portable binaries still use wide vectors. Other
 // architectures (aarch64) compile the loop once for their baseline.
 
-#if defined(__x86_64__)
+// ThreadSanitizer instruments the clones' resolvers, which the dynamic loader
+// runs before the sanitizer's runtime is up (a crash at load): its builds
+// compile the baseline only.
+#if defined(__SANITIZE_THREAD__)
+#define GAS_TARGET_CLONES
+#elif defined(__x86_64__)
 #define GAS_TARGET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define GAS_TARGET_CLONES

@@ -135,7 +135,8 @@ TEST(HistoryBackend, AUserBackendCarriesTrainingLayerwiseInferenceAndExport) {
   ASSERT_EQ(batch_nodes, 2 * n);
   ASSERT_GT(halo, 0);
   int64_t eval_nodes = 0;
-  for (const Batch& b : EvalSubgraphLoader(adj, p.ptr, 2).batches()) eval_nodes += b.n_id.numel();
+  const EvalSubgraphLoader eval(adj, p.ptr, 2);  // named: a temporary's batches() would dangle in the loop
+  for (const Batch& b : eval.batches()) eval_nodes += b.n_id.numel();
   EXPECT_EQ(backend->counts.rows_written, hidden * n + hidden * batch_nodes + hidden * n);
   EXPECT_EQ(backend->counts.rows_read, hidden * halo + hidden * eval_nodes + n);
 
