@@ -519,11 +519,9 @@ class Checkpointer : public TrainHook {
     if (e.epoch % s_.checkpoint_every == 0 && e.epoch < s_.epochs) save(e.run);
   }
   void end_run(const RunResult& r) override {
-    // The finished run, before fit_runs records it: a checkpoint of the
-    // next run's start would have it; this one marks the run complete.
-    run_ended_ = true;
+    // The finished run, before fit_runs records it: this checkpoint marks
+    // the run complete, so a resume starts the next one.
     save(r.run, &r);
-    run_ended_ = false;
   }
 
   void save(int64_t run, const RunResult* ended = nullptr) {
@@ -549,7 +547,7 @@ class Checkpointer : public TrainHook {
     writer.write_bytes("identity", identity_.dump());
     writer.write_bytes("progress", progress.dump());
     writer.commit();
-    if (s_.log_every > 0 && !run_ended_)
+    if (s_.log_every > 0 && !ended)
       out_ << "Checkpoint: " << path() << " (run " << run + 1 << ", epoch " << st.epochs_done
            << (st.batches_done > 0 ? ", batch " + std::to_string(st.batches_done) : std::string()) << ") ["
            << seconds_since(t) << "]" << std::endl;
@@ -562,7 +560,6 @@ class Checkpointer : public TrainHook {
   std::shared_ptr<Exporter> exporter_;
   std::ostream& out_;
   nlohmann::json identity_;
-  bool run_ended_ = false;
 };
 
 // Every run of the experiment through one Trainer and its hooks; from a
