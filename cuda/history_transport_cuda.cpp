@@ -62,6 +62,8 @@ at::Tensor pinned_rows(HistoryStorage& layer, size_t index) {
   TORCH_CHECK(storage != nullptr && layer.device().is_cpu(), "history_io: history ", index,
               " is not host memory (history=host with device=cuda keeps it pinned on the host)");
   const at::Tensor rows = storage->tensor();
+  TORCH_CHECK(rows.scalar_type() == at::kFloat, "history_io: history ", index, " keeps ", rows.scalar_type(),
+              " rows; the CUDA transports move float32 (use history_io=sync or async with history_dtype)");
   TORCH_CHECK(rows.is_pinned(), "history_io: history ", index,
               " is in unpinned host memory; the CUDA transports need the pinned memory of history=host on a "
               "CUDA device");

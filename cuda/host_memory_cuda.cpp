@@ -15,9 +15,9 @@ namespace ops {
 namespace cuda {
 namespace {
 
-at::Tensor pinned_zeros(int64_t rows, int64_t width) {
-  const size_t bytes = static_cast<size_t>(rows) * static_cast<size_t>(width) * sizeof(float);
-  if (bytes == 0) return at::zeros({rows, width}, at::kFloat);
+at::Tensor pinned_zeros(int64_t rows, int64_t width, at::ScalarType dtype) {
+  const size_t bytes = static_cast<size_t>(rows) * static_cast<size_t>(width) * c10::elementSize(dtype);
+  if (bytes == 0) return at::zeros({rows, width}, at::TensorOptions(dtype));
   void* ptr = nullptr;
   const cudaError_t status = cudaHostAlloc(&ptr, bytes, cudaHostAllocPortable | cudaHostAllocMapped);
   if (status != cudaSuccess) {
@@ -27,7 +27,7 @@ at::Tensor pinned_zeros(int64_t rows, int64_t width) {
   }
   // The deleter runs whenever the last tensor over the memory goes, possibly
   // at exit after the CUDA context: its status cannot be acted on.
-  at::Tensor t = at::from_blob(ptr, {rows, width}, [](void* p) { (void)cudaFreeHost(p); }, at::kFloat);
+  at::Tensor t = at::from_blob(ptr, {rows, width}, [](void* p) { (void)cudaFreeHost(p); }, at::TensorOptions(dtype));
   t.zero_();
   return t;
 }

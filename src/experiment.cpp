@@ -371,7 +371,10 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
                                train_data.adj.row_degree()};
   p.model = s.build_model(spec);
   ScalableGNNImpl& model = *p.model;
-  model.histories().set_backend(history_backend(s.history));
+  model.histories().set_backend(history_backend(HistoryBackendOptions()
+                                                    .placement(s.history)
+                                                    .dtype(parse_history_dtype(s.history_dtype))
+                                                    .directory(s.history_dir)));
   model.histories().set_transport(make_history_transport(s.history_io, s.pool_size));
   model.histories().set_profiling(s.profile);
   model.to(s.device);
@@ -811,6 +814,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
     util::probe_writable(slash == std::string::npos ? "." : s.out_dir.substr(0, std::max<size_t>(slash, 1)), "out_dir");
   }
   if (!s.checkpoint_dir.empty()) util::probe_writable(s.checkpoint_dir, "checkpoint_dir");
+  if (!s.history_dir.empty()) util::probe_writable(s.history_dir, "history_dir");
   RunDirectory dir(s.out_dir);
   Reporter reporter(s, config, dir, out);
 
@@ -821,6 +825,9 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
     for (const auto& param : prepared.model->parameters()) bytes += 3 * param.numel() * 4;
     util::probe_writable(s.checkpoint_dir, "checkpoint_dir", 2 * bytes);
   }
+  // The files are sparse until rows are pushed: the room they will take.
+  if (!s.history_dir.empty())
+    util::probe_writable(s.history_dir, "history_dir", prepared.model->histories().nbytes());
   // Loading and partitioning peak higher than training and free their
   // buffers; training's own peak is what GAS keeps flat as graphs grow.
   const double setup_peak_mb = util::peak_rss_mb();

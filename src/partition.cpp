@@ -59,7 +59,8 @@ PartitionMethod parse_partition_method(const std::string& name) {
   if (name == "metis") return PartitionMethod::Metis;
   if (name == "metis_recursive") return PartitionMethod::MetisRecursive;
   if (name == "random") return PartitionMethod::Random;
-  TORCH_CHECK(false, "unknown partition method '", name, "' (valid: metis, metis_recursive, random)");
+  if (name == "range") return PartitionMethod::Range;
+  TORCH_CHECK(false, "unknown partition method '", name, "' (valid: metis, metis_recursive, random, range)");
 }
 
 std::string to_string(PartitionMethod method) {
@@ -70,6 +71,8 @@ std::string to_string(PartitionMethod method) {
       return "metis_recursive";
     case PartitionMethod::Random:
       return "random";
+    case PartitionMethod::Range:
+      return "range";
   }
   return "?";
 }
@@ -136,6 +139,15 @@ Partition random_partition(int64_t num_nodes, int64_t num_parts, int64_t seed) {
   return group_by_part(part, num_parts);
 }
 
+Partition range_partition(int64_t num_nodes, int64_t num_parts) {
+  check_num_parts(num_nodes, num_parts);
+  if (num_parts <= 1) return single_part(num_nodes);
+  at::Tensor ptr = at::empty({num_parts + 1}, at::kLong);
+  int64_t* p = ptr.data_ptr<int64_t>();
+  for (int64_t k = 0; k <= num_parts; ++k) p[k] = k * num_nodes / num_parts;
+  return Partition{at::arange(num_nodes, at::kLong), ptr};
+}
+
 Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMethod method, int64_t seed) {
   switch (method) {
     case PartitionMethod::Metis:
@@ -144,6 +156,8 @@ Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMethod met
       return metis(adj, num_parts, /*recursive=*/true, seed);
     case PartitionMethod::Random:
       return random_partition(adj.num_rows, num_parts, seed);
+    case PartitionMethod::Range:
+      return range_partition(adj.num_rows, num_parts);
   }
   TORCH_CHECK(false, "partition_graph: unknown method");
 }

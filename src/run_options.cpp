@@ -265,7 +265,8 @@ std::vector<RunKey> make_keys() {
                     if (o.grad_norm && !(*o.grad_norm > 0)) block.fail("grad_norm", "must be positive or null");
                   }});
   keys.push_back(choice_key(
-      "partition", block, {"metis", "metis_recursive", "random"}, "how the graph is cut into parts",
+      "partition", block, {"metis", "metis_recursive", "random", "range"},
+      "how the graph is cut into parts (range: consecutive node ids, no reordering)",
       [](const RunOptions& o) { return to_string(o.partition); },
       [](RunOptions& o, const std::string& v) { o.partition = parse_partition_method(v); }));
   keys.push_back(choice_key(
@@ -285,8 +286,20 @@ std::vector<RunKey> make_keys() {
                   }});
   keys.push_back(bool_key("fill_history", block, &RunOptions::fill_history,
                           "fill the histories by a full-graph evaluation before the first step"));
-  keys.push_back(choice_key("history", block, {"host", "device"}, &RunOptions::history,
-                            "where history rows live: host memory (pinned with CUDA) or the model's device"));
+  keys.push_back(choice_key("history", block, {"host", "device", "mmap"}, &RunOptions::history,
+                            "where history rows live: host memory (pinned with CUDA), the model's device, or "
+                            "memory-mapped files (histories larger than RAM)"));
+  keys.push_back(choice_key("history_dtype", block, {"float32", "float16", "bfloat16"}, &RunOptions::history_dtype,
+                            "how history rows are stored: half precision halves their memory and traffic"));
+  keys.push_back({"history_dir", block, "dir",
+                  "with history=mmap, keep the histories as DIR/history<i>.npy (numpy-readable); unset: unnamed "
+                  "temporary files",
+                  [](const RunOptions& o) { return show(o.history_dir); },
+                  [](const ConfigNode&, const ConfigNode& block, RunOptions& o) {
+                    o.history_dir = block.get_string("history_dir", o.history_dir);
+                    if (!o.history_dir.empty() && o.history != "mmap")
+                      block.fail("history_dir", "needs history=mmap (history is " + o.history + ")");
+                  }});
   keys.push_back(choice_key("history_io", block, {"sync", "async", "staged", "uva"}, &RunOptions::history_io,
                             "history transfers: in the training thread, by a pool of threads, or (CUDA) staged "
                             "through pinned buffers or read in place by a kernel, on side streams"));

@@ -20,9 +20,9 @@ struct GAS_API Partition {
   at::Tensor assignment() const;
 };
 
-enum class PartitionMethod { Metis, MetisRecursive, Random };
+enum class PartitionMethod { Metis, MetisRecursive, Random, Range };
 
-/// Parses "metis", "metis_recursive" or "random"; throws naming the valid ones.
+/// Parses "metis", "metis_recursive", "random" or "range"; throws naming the valid ones.
 GAS_API PartitionMethod parse_partition_method(const std::string& name);
 GAS_API std::string to_string(PartitionMethod method);
 
@@ -44,6 +44,13 @@ GAS_API Partition metis(const CSR& adj, int64_t num_parts, bool recursive = fals
 /// the fallback when METIS is unavailable or too slow, and the baseline the
 /// tests compare METIS's edge cut against.
 GAS_API Partition random_partition(int64_t num_nodes, int64_t num_parts, int64_t seed = 0);
+
+/// Consecutive node ids cut into num_parts ranges of equal size (+-1), no
+/// reordering: for graphs whose ids already follow their locality (written
+/// in spatial order, or partitioned before), and for graphs METIS cannot
+/// hold in memory. The identity permutation leaves the graph and its
+/// features where they are (memory-mapped features stay unread).
+GAS_API Partition range_partition(int64_t num_nodes, int64_t num_parts);
 
 /// Dispatches on `method`.
 GAS_API Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMethod method, int64_t seed = 0);

@@ -85,7 +85,18 @@ Dataset with_rows(const Dataset& d, CSR adj, const at::Tensor& index) {
 
 }  // namespace
 
-Dataset Dataset::permute(const at::Tensor& perm) const { return with_rows(*this, gas::permute(adj, perm), perm); }
+Dataset Dataset::permute(const at::Tensor& perm) const {
+  // The identity (a range partition) copies nothing: features larger than
+  // memory, mapped from a file, stay unread.
+  if (perm.scalar_type() == at::kLong && perm.dim() == 1 && perm.numel() == num_nodes()) {
+    const at::Tensor p = perm.cpu().contiguous();
+    const int64_t* q = p.data_ptr<int64_t>();
+    int64_t i = 0;
+    while (i < p.numel() && q[i] == i) ++i;
+    if (i == p.numel()) return *this;
+  }
+  return with_rows(*this, gas::permute(adj, perm), perm);
+}
 
 Dataset Dataset::subgraph(const at::Tensor& node_mask) const {
   const int64_t n = num_nodes();

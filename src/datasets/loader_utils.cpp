@@ -1,5 +1,7 @@
 #include "datasets/loader_utils.h"
 
+#include "util/mapped_file.h"
+
 #include "util/system.h"
 
 #include <ATen/Parallel.h>
@@ -76,6 +78,18 @@ at::Tensor to_tensor(npy::Array&& a, const std::string& source) {
 }
 
 at::Tensor read_npy(const std::string& path) { return to_tensor(npy::read_file(path), path); }
+
+at::Tensor map_npy_features(const std::string& path, const std::string& key) {
+  const npy::FileHeader h = npy::read_header(path);
+  const npy::Array& a = h.array;
+  TORCH_CHECK(a.kind == 'f' && a.itemsize == 4 && a.shape.size() == 2 && !a.fortran_order && !h.big_endian, path,
+              ": ", key, " maps float32 [N, F] little-endian C-order arrays only, got ", a.dtype(), " ",
+              a.shape_string(), a.fortran_order ? " in Fortran order" : "", h.big_endian ? " big-endian" : "",
+              "; convert it (numpy: np.ascontiguousarray(x, dtype='<f4')) or set ", key, "=false");
+  auto file = util::MappedFile::open_read_only(path, key);
+  return at::from_blob(
+      file->data() + h.data_offset, {a.shape[0], a.shape[1]}, [file](void*) {}, at::kFloat);
+}
 
 std::string member_name(const npy::Npz& npz, const std::string& key) {
   return npz.source() + " (member " + key + ".npy)";

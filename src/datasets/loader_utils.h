@@ -36,6 +36,11 @@ at::Tensor to_tensor(npy::Array&& array, const std::string& source);
 
 /// An .npy file, or a member of an .npz archive, as a tensor.
 at::Tensor read_npy(const std::string& path);
+/// A float32 [N, F] .npy file (C order, little-endian) mapped read-only: the
+/// tensor's rows are read from the file when touched, through the page
+/// cache, and never all held in memory. Anything else is refused naming the
+/// file, its dtype and layout, and the `key` that asked for the mapping.
+at::Tensor map_npy_features(const std::string& path, const std::string& key);
 at::Tensor read_member(const npy::Npz& npz, const std::string& key);
 /// "<archive> (member key.npy)", for messages about a member.
 std::string member_name(const npy::Npz& npz, const std::string& key);

@@ -210,7 +210,8 @@ uint64_t little_endian(const uint8_t* p, int n) {
   return v;
 }
 
-Array read_array(Input& in) {
+// The header: the array without its data, and the bytes it announces.
+Array read_array_header(Input& in, bool& big_endian, uint64_t& header_bytes, uint64_t& nbytes) {
   const std::string& source = in.source();
   uint8_t magic[8];
   in.read_exact(magic, sizeof magic, "the .npy preamble");
@@ -237,13 +238,24 @@ Array read_array(Input& in) {
   if (!supported(a.kind, s))
     fail(source, "unsupported dtype '" + descr + "' (only bool, integer and floating-point arrays)");
 
-  uint64_t nbytes = static_cast<uint64_t>(s);
+  nbytes = static_cast<uint64_t>(s);
   for (int64_t d : a.shape)
     if (__builtin_mul_overflow(nbytes, static_cast<uint64_t>(d), &nbytes))
       fail(source, "shape " + a.shape_string() + " is too large");
   if (nbytes > in.max_remaining())
     fail(source, "truncated: shape " + a.shape_string() + " of " + a.dtype() + " needs " + std::to_string(nbytes) +
                      " bytes of data, at most " + std::to_string(in.max_remaining()) + " are left");
+  big_endian = descr[0] == '>';
+  header_bytes = sizeof magic + len_size + header_len;
+  return a;
+}
+
+Array read_array(Input& in) {
+  bool big_endian = false;
+  uint64_t header_bytes = 0, nbytes = 0;
+  Array a = read_array_header(in, big_endian, header_bytes, nbytes);
+  const std::string& source = in.source();
+  const int s = a.itemsize;
   a.data.resize(nbytes);
   in.read_exact(a.data.data(), nbytes, "the array data");
   // Reading past the end makes libzip verify the member's CRC, and catches
@@ -251,7 +263,7 @@ Array read_array(Input& in) {
   uint8_t extra;
   if (in.read(&extra, 1) != 0)
     fail(source, "more data than shape " + a.shape_string() + " of " + a.dtype() + " accounts for (corrupt header?)");
-  if (descr[0] == '>' && s > 1)
+  if (big_endian && s > 1)
     for (uint64_t i = 0; i < nbytes; i += s) std::reverse(a.data.begin() + i, a.data.begin() + i + s);
   return a;
 }
@@ -276,14 +288,14 @@ std::string descr(char kind, int itemsize) {
   return std::string(itemsize == 1 ? "|" : "<") + kind + std::to_string(itemsize);
 }
 
-std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order) {
+std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order, int alignment) {
   // numpy writes (), (3,) and (3, 4).
   std::string dims;
   for (size_t k = 0; k < shape.size(); ++k) dims += (k ? ", " : "") + std::to_string(shape[k]);
   if (shape.size() == 1) dims += ",";
   std::string dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran_order ? "True" : "False") +
                      ", 'shape': (" + dims + "), }";
-  dict.append((64 - (10 + dict.size() + 1) % 64) % 64, ' ');
+  dict.append((alignment - (10 + dict.size() + 1) % alignment) % alignment, ' ');
   dict += '\n';
   std::string out("\x93NUMPY\x01\x00", 8);
   out += static_cast<char>(dict.size() & 0xff);
@@ -321,6 +333,18 @@ Array parse(const std::string& bytes, const std::string& source) {
   if (bytes.empty()) fail(source, "empty file");
   MemoryInput in(bytes, source);
   return read_array(in);
+}
+
+FileHeader read_header(const std::string& path) {
+  FileInput in(path);
+  if (in.max_remaining() == 0) fail(path, "empty file");
+  FileHeader h;
+  uint64_t nbytes = 0;
+  h.array = read_array_header(in, h.big_endian, h.data_offset, nbytes);
+  if (in.max_remaining() != nbytes)
+    fail(path, "holds " + std::to_string(in.max_remaining()) + " bytes of data, shape " + h.array.shape_string() +
+                   " of " + h.array.dtype() + " accounts for " + std::to_string(nbytes));
+  return h;
 }
 
 Array read_file(const std::string& path) {

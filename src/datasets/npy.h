@@ -45,8 +45,22 @@ GAS_API std::string descr(char kind, int itemsize);
 
 /// What an .npy file (format 1.0) holds before its data: the magic, the
 /// version, the header's length and the header dict, padded with spaces so
-/// the data starts at a multiple of 64 bytes, as numpy writes it.
-GAS_API std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order = false);
+/// the data starts at a multiple of `alignment` bytes (numpy writes 64; a
+/// memory-mapped file asks for a page, so its data can be punched out in
+/// whole pages).
+GAS_API std::string header(const std::string& descr, const std::vector<int64_t>& shape, bool fortran_order = false,
+                           int alignment = 64);
+
+/// An .npy file's header without its data: what a memory mapping needs.
+struct FileHeader {
+  Array array;  ///< kind, itemsize, shape, fortran_order; no data
+  bool big_endian = false;
+  uint64_t data_offset = 0;  ///< where the data starts in the file
+};
+
+/// Reads the header of an .npy file and checks that the file holds exactly
+/// the data it announces.
+GAS_API FileHeader read_header(const std::string& path);
 
 /// Parses the bytes of an .npy file; `source` names it in messages.
 Array parse(const std::string& bytes, const std::string& source);

@@ -2,11 +2,13 @@
 
 #include "csr_builder.h"
 #include "datasets/loader_utils.h"
+#include "util/mapped_file.h"
 #include "util/system.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -63,6 +65,21 @@ class CustomArrays {
   bool has(const std::string& key) const { return npz_ ? npz_->has(key) : util::is_file(path(key)); }
 
   std::string name(const std::string& key) const { return npz_ ? loader::member_name(*npz_, key) : path(key); }
+
+  // The features: x.npy mapped when options.mmap() asks for it (or, "auto",
+  // when it is larger than a quarter of memory), else read.
+  at::Tensor features(const CustomOptions& options) const {
+    TORCH_CHECK(options.mmap() == "auto" || options.mmap() == "true" || options.mmap() == "false",
+                "custom dataset: data.mmap must be auto, true or false, got '", options.mmap(), "'");
+    TORCH_CHECK(!(npz_ && options.mmap() == "true"), "custom dataset: data.mmap=true maps ", root_,
+                "/x.npy; the features of ", npz_ ? npz_->source() : "", " (an archive) can only be read");
+    const bool map = !npz_ && has("x") &&
+                     (options.mmap() == "true" ||
+                      (options.mmap() == "auto" &&
+                       static_cast<int64_t>(std::filesystem::file_size(path("x"))) > util::physical_memory_bytes() / 4));
+    return map ? loader::map_npy_features(path("x"), "data.mmap")
+               : loader::float_matrix(read("x"), name("x"), "the features");
+  }
 
   at::Tensor read(const std::string& key) const {
     TORCH_CHECK(has(key), "custom dataset: missing ",
@@ -159,7 +176,7 @@ Dataset load_custom(const std::string& root, const CustomOptions& options) {
   const CustomArrays arrays(root);
   Dataset data;
   data.name = "custom";
-  data.x = loader::float_matrix(arrays.read("x"), arrays.name("x"), "the features");
+  data.x = arrays.features(options);
   const int64_t n = data.x.size(0);
 
   const at::Tensor y = arrays.read("y");

@@ -87,7 +87,8 @@ bool has_dataset(const std::string& name) { return registry().count(registry_nam
 
 SyntheticOptions synthetic_options_from(const ConfigNode& node) {
   SyntheticOptions o;
-  o.kind(node.get_choice("kind", o.kind(), {"sbm", "rgg"}));
+  o.kind(node.get_choice("kind", o.kind(), {"sbm", "rgg", "line"}));
+  o.region_size(node.get_int_at_least("region_size", o.region_size(), 1));
   o.num_nodes(node.get_int_at_least("num_nodes", o.num_nodes(), 1));
   o.avg_degree(node.get_double("avg_degree", o.avg_degree()));
   o.num_features(node.get_int_at_least("num_features", o.num_features(), 1));
@@ -101,7 +102,9 @@ SyntheticOptions synthetic_options_from(const ConfigNode& node) {
 }
 
 CustomOptions custom_options_from(const ConfigNode& node) {
-  return CustomOptions().symmetrize(node.get_bool("symmetrize", false));
+  return CustomOptions()
+      .symmetrize(node.get_bool("symmetrize", false))
+      .mmap(node.get_choice("mmap", "auto", {"auto", "true", "false"}));
 }
 
 }  // namespace gas

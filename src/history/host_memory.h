@@ -15,8 +15,8 @@
 namespace gas {
 namespace ops {
 
-// Zeroed float32 [rows, width], contiguous, in host memory.
-GAS_DECLARE_KERNEL(host_history_zeros, at::Tensor(int64_t rows, int64_t width));
+// Zeroed [rows, width] of dtype, contiguous, in host memory.
+GAS_DECLARE_KERNEL(host_history_zeros, at::Tensor(int64_t rows, int64_t width, at::ScalarType dtype));
 
 }  // namespace ops
 }  // namespace gas

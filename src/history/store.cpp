@@ -70,23 +70,31 @@ HistoryStore::HistoryStore(int64_t num_nodes, std::vector<int64_t> widths, std::
       transfers_(std::make_shared<HistoryTransfers>()) {
   TORCH_CHECK(num_nodes >= 0, "HistoryStore: num_nodes must be >= 0, got ", num_nodes);
   TORCH_CHECK(backend_ != nullptr, "HistoryStore: null backend");
-  for (size_t i = 0; i < widths_.size(); ++i) {
+  for (size_t i = 0; i < widths_.size(); ++i)
     TORCH_CHECK(widths_[i] > 0, "HistoryStore: history ", i, " must have a positive width, got ", widths_[i]);
-    layers_.push_back(backend_->allocate(num_nodes_, widths_[i], compute_device_));
-  }
 }
 
-int64_t HistoryStore::width(int64_t layer) const { return this->layer(layer).width(); }
+int64_t HistoryStore::width(int64_t layer) const {
+  TORCH_CHECK(layer >= 0 && layer < size(), "HistoryStore: history ", layer, " of ", size());
+  return widths_[static_cast<size_t>(layer)];
+}
 
 int64_t HistoryStore::nbytes() const {
   int64_t total = 0;
-  for (const auto& l : layers_) total += l->nbytes();
+  for (const auto& l : storages()) total += l->nbytes();
   return total;
+}
+
+const std::vector<std::unique_ptr<HistoryStorage>>& HistoryStore::storages() const {
+  if (layers_.empty())
+    for (size_t i = 0; i < widths_.size(); ++i)
+      layers_.push_back(backend_->allocate(num_nodes_, widths_[i], compute_device_, name_ + std::to_string(i)));
+  return layers_;
 }
 
 HistoryStorage& HistoryStore::layer(int64_t layer) const {
   TORCH_CHECK(layer >= 0 && layer < size(), "HistoryStore: history ", layer, " of ", size());
-  return *layers_[static_cast<size_t>(layer)];
+  return *storages()[static_cast<size_t>(layer)];
 }
 
 void HistoryStore::set_compute_device(c10::Device device) {
@@ -105,10 +113,10 @@ void HistoryStore::set_backend(std::shared_ptr<HistoryBackend> backend) {
 void HistoryStore::reallocate() {
   transport_->end_batch();
   transport_->synchronize();
-  for (auto& l : layers_) {
-    auto moved = backend_->allocate(num_nodes_, l->width(), compute_device_);
-    copy_storage(*l, *moved);
-    l = std::move(moved);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    auto moved = backend_->allocate(num_nodes_, widths_[i], compute_device_, name_ + std::to_string(i));
+    copy_storage(*layers_[i], *moved);
+    layers_[i] = std::move(moved);
   }
 }
 
@@ -127,7 +135,7 @@ void HistoryStore::set_profiling(bool on) {
 
 void HistoryStore::reset() {
   transport_->synchronize();
-  for (auto& l : layers_) l->zero();
+  for (auto& l : layers_) l->zero();  // storage not yet allocated is zero when it is
 }
 
 void HistoryStore::check_rows(int64_t layer, const at::Tensor& x, int64_t rows, const char* what) const {
@@ -145,7 +153,7 @@ at::Tensor HistoryStore::to_storage(int64_t layer, const at::Tensor& x) const {
 void HistoryStore::begin_batch(const Batch& batch) {
   Timer t(transfers_->pull_seconds);
   std::vector<HistoryStorage*> layers;
-  for (auto& l : layers_) layers.push_back(l.get());
+  for (auto& l : storages()) layers.push_back(l.get());
   transport_->begin_batch(layers, batch);
 }
 
@@ -249,6 +257,7 @@ at::Tensor HistoryStore::pull(int64_t layer) {
 std::unique_ptr<HistoryStore> HistoryStore::like(int64_t num_nodes) {
   auto store = std::make_unique<HistoryStore>(num_nodes, widths_, backend_, compute_device_);
   store->transfers_ = transfers_;
+  store->name_ = "buffer";
   return store;
 }
 

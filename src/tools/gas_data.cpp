@@ -9,6 +9,7 @@
 #include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/registry.h>
+#include <gas/datasets/synthetic.h>
 
 #include "util/strings.h"
 #include "util/system.h"
@@ -86,6 +87,40 @@ void checkpoint(const std::vector<std::string>& arguments) {
   }
 }
 
+// A synthetic graph written to disk chunk by chunk (write_synthetic): the
+// way to get a graph larger than memory.
+void generate(const std::vector<std::string>& arguments) {
+  std::string out;
+  gas::ConfigNode options;
+  options.set("kind", "line", "default");
+  for (const std::string& argument : arguments) {
+    const auto [key, value] = gas::parse_override(argument);
+    if (key == "out") {
+      out = value;
+    } else {
+      options.set(key, value, "command line");
+    }
+  }
+  if (out.empty()) throw gas::ConfigError("generate: out=DIR is required");
+  const gas::SyntheticOptions o = gas::synthetic_options_from(options);
+  options.check_unknown();
+  const double bytes = static_cast<double>(o.num_nodes()) * (o.num_features() * 4 + 8 + 3) +
+                       static_cast<double>(o.num_nodes()) * o.avg_degree() * 16;
+  std::cout << "Writing a " << o.kind() << " graph of " << o.num_nodes() << " nodes, " << o.num_features()
+            << " features, " << o.num_classes() << " classes, average degree " << o.avg_degree() << " to " << out
+            << " (about " << std::fixed << std::setprecision(1) << bytes / 1e9 << " GB)" << std::endl;
+  const double start = gas::util::now_seconds();
+  int64_t next_report = 0;
+  gas::write_synthetic(o, out, [&](int64_t done) {
+    if (done < next_report && done < o.num_nodes()) return;
+    next_report = done + o.num_nodes() / 20;
+    std::cout << "  " << std::setw(5) << std::setprecision(1) << 100.0 * done / o.num_nodes() << "%  " << done
+              << " nodes  " << std::setprecision(1) << gas::util::now_seconds() - start << " s" << std::endl;
+  });
+  std::cout << "Done in " << std::setprecision(1) << gas::util::now_seconds() - start << " s: " << out
+            << " (train with dataset=custom root=" << out << " params.partition=range)" << std::endl;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,8 +128,11 @@ int main(int argc, char** argv) {
   program.name = "gas_data";
   program.usage =
       "Usage: gas_data info dataset=NAME [root=DIR] [data.KEY=VALUE ...]\n"
-      "       gas_data checkpoint FILE\n\n"
-      "checkpoint: verifies a checkpoint (checkpoint_dir=) and lists its records with their checksums.\n\n"
+      "       gas_data checkpoint FILE\n"
+      "       gas_data generate out=DIR [num_nodes=N num_features=F num_classes=C avg_degree=D ...]\n\n"
+      "checkpoint: verifies a checkpoint (checkpoint_dir=) and lists its records with their checksums.\n"
+      "generate: writes the synthetic line graph (kind=line; the synthetic dataset's keys) to DIR in the\n"
+      "custom format, streaming, so it may be larger than memory.\n\n"
       "Loads a dataset from its raw files under DIR (PyG's layout, e.g. DIR/Planetoid/Cora/raw)\n"
       "and prints its nodes, edges, features, classes, splits, load time and memory.\n\n"
       "Keys:\n"
@@ -112,8 +150,10 @@ int main(int argc, char** argv) {
       info(rest);
     } else if (command == "checkpoint") {
       checkpoint(rest);
+    } else if (command == "generate") {
+      generate(rest);
     } else {
-      throw gas::ConfigError("unknown command '" + command + "' (known: info, checkpoint)");
+      throw gas::ConfigError("unknown command '" + command + "' (known: info, checkpoint, generate)");
     }
   };
   return gas::run_cli(program, argc, argv);

@@ -88,9 +88,24 @@ TEST(Partition, RandomPartitionIsBalancedAndSeeded) {
   EXPECT_FALSE(at::equal(p.perm, random_partition(103, 10, 6).perm));
 }
 
+TEST(Partition, RangePartitionKeepsTheOrderAndCopiesNothing) {
+  const Partition p = range_partition(103, 10);
+  expect_valid(p, 103, 10);
+  EXPECT_TRUE(at::equal(p.perm, at::arange(103, at::kLong)));
+  const at::Tensor sizes = p.ptr.slice(0, 1) - p.ptr.slice(0, 0, -1);
+  EXPECT_LE((sizes.max() - sizes.min()).item<int64_t>(), 1);
+  EXPECT_TRUE(at::equal(partition_graph(testing::random_graph(103, 3, 1), 10, PartitionMethod::Range, 7).ptr, p.ptr));
+  // Permuting by the identity shares the features (a mapped file stays unread).
+  const Dataset d{"g", testing::random_graph(103, 3, 1), at::randn({103, 4}), at::zeros({103}, at::kLong),
+                  at::ones({103}, at::kBool), at::zeros({103}, at::kBool), at::zeros({103}, at::kBool), 1};
+  EXPECT_EQ(d.permute(p.perm).x.data_ptr(), d.x.data_ptr());
+  EXPECT_NE(d.permute(random_partition(103, 10, 0).perm).x.data_ptr(), d.x.data_ptr());
+}
+
 TEST(Partition, ParseMethod) {
   EXPECT_EQ(parse_partition_method("metis_recursive"), PartitionMethod::MetisRecursive);
-  EXPECT_THROW_WITH(parse_partition_method("kmeans"), "valid: metis, metis_recursive, random");
+  EXPECT_EQ(parse_partition_method("range"), PartitionMethod::Range);
+  EXPECT_THROW_WITH(parse_partition_method("kmeans"), "valid: metis, metis_recursive, random, range");
 }
 
 }  // namespace

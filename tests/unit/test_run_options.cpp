@@ -92,7 +92,12 @@ TEST(RunOptions, BadValuesNameTheKey) {
                     "params.synthetic.reg_weight_decay: must be >= 0, got -1");
   EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{num_parts: many}")),
                     "params.synthetic.num_parts: expected an integer, got 'many'");
-  EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{history: disk}")), "unknown value 'disk' (valid: host, device)");
+  EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{history: disk}")),
+                    "unknown value 'disk' (valid: host, device, mmap)");
+  EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{history_dtype: int8}")),
+                    "unknown value 'int8' (valid: float32, float16, bfloat16)");
+  EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{history_dir: /tmp/h}")),
+                    "params.synthetic.history_dir: needs history=mmap (history is host)");
   EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{nmu_parts: 2}")), "unknown key 'nmu_parts'");
 }
 

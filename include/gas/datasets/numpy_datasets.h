@@ -37,6 +37,11 @@ struct GAS_API CustomOptions {
   /// Store every edge in both directions (A + A^T; weights of an edge given
   /// both ways are summed, as torch_sparse's to_symmetric does).
   TORCH_ARG(bool, symmetrize) = false;
+  /// Features from x.npy memory-mapped read-only instead of read: "true",
+  /// "false", or "auto" (mapped when the file is larger than a quarter of
+  /// physical memory). Mapped features must be float32 little-endian in C
+  /// order; data.npz archives are always read.
+  TORCH_ARG(std::string, mmap) = "auto";
 };
 
 /// A user's graph in `root`: edge_index.npy (integer, [2, E] source/target

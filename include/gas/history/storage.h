@@ -14,6 +14,8 @@
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+#include <torch/arg.h>
 
 #include <cstdint>
 #include <memory>
@@ -21,7 +23,8 @@
 
 namespace gas {
 
-/// One history: float32 rows x width, zero when allocated.
+/// One history: rows x width, zero when allocated. Rows go in and come out
+/// as float32; a storage may keep them narrower (float16, bfloat16).
 class GAS_API HistoryStorage {
  public:
   virtual ~HistoryStorage() = default;
@@ -55,21 +58,50 @@ class GAS_API HistoryBackend {
   virtual std::string name() const = 0;
   /// Zeroed storage of rows x width for a model that computes on `compute`.
   virtual std::unique_ptr<HistoryStorage> allocate(int64_t rows, int64_t width, c10::Device compute) const = 0;
+  /// The same, for the history the store calls `name` ("history0", "buffer1"):
+  /// a backend whose storage has a name of its own (a file) uses it.
+  virtual std::unique_ptr<HistoryStorage> allocate(int64_t rows, int64_t width, c10::Device compute,
+                                                   const std::string& name) const {
+    return allocate(rows, width, compute);
+  }
+};
+
+/// What a `history`, `history_dtype` and `history_dir` config gives.
+struct GAS_API HistoryBackendOptions {
+  /// "host" (pinned with CUDA), "device" or "mmap" (files, the page cache as
+  /// the buffer: histories larger than RAM).
+  TORCH_ARG(std::string, placement) = "host";
+  /// How rows are kept: float32, or float16 / bfloat16 at half the bytes
+  /// (rounded on push; read back as float32).
+  TORCH_ARG(at::ScalarType, dtype) = at::kFloat;
+  /// mmap: where the files go, one .npy per history (DIR/history0.npy, ...),
+  /// kept after the run so they can be inspected (numpy.load(..., mmap_mode="r");
+  /// bfloat16 rows are stored as their uint16 bits). Empty: unnamed files
+  /// in $TMPDIR (or /tmp) that vanish with the process.
+  TORCH_ARG(std::string, directory) = "";
 };
 
 /// Histories in host memory, GAS's default: GPU memory stays constant as the
 /// graph grows. Pinned when the model runs on CUDA (so transfers can be
 /// asynchronous), plain otherwise.
-GAS_API std::shared_ptr<HistoryBackend> host_history_backend();
+GAS_API std::shared_ptr<HistoryBackend> host_history_backend(at::ScalarType dtype = at::kFloat);
 /// Histories in the model's device memory: no transfers, but N x width per
 /// layer on the device.
-GAS_API std::shared_ptr<HistoryBackend> device_history_backend();
-/// The backend of a `history` config value: "host" or "device"; throws naming
-/// the valid ones.
-GAS_API std::shared_ptr<HistoryBackend> history_backend(const std::string& name);
+GAS_API std::shared_ptr<HistoryBackend> device_history_backend(at::ScalarType dtype = at::kFloat);
+/// Histories in memory-mapped .npy files (HistoryBackendOptions::directory).
+GAS_API std::shared_ptr<HistoryBackend> mmap_history_backend(const std::string& directory = "",
+                                                             at::ScalarType dtype = at::kFloat);
+/// The backend of a `history` config value: "host", "device" or "mmap";
+/// throws naming the valid ones, or a dtype other than float32, float16 and
+/// bfloat16.
+GAS_API std::shared_ptr<HistoryBackend> history_backend(const HistoryBackendOptions& options);
+GAS_API std::shared_ptr<HistoryBackend> history_backend(const std::string& placement);
+/// "float32", "float16" or "bfloat16" as a dtype; throws naming the valid ones.
+GAS_API at::ScalarType parse_history_dtype(const std::string& name);
 
-/// Storage over one tensor, the base of the host and device backends: reads
-/// gather rows, writes copy them.
+/// Storage over one tensor (float32, float16 or bfloat16), the base of the
+/// host, device and mmap backends: reads gather rows (and widen them), writes
+/// copy them (and round them).
 class GAS_API TensorHistoryStorage : public HistoryStorage {
  public:
   explicit TensorHistoryStorage(at::Tensor emb);

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace gas {
@@ -115,6 +116,10 @@ class GAS_API HistoryStore {
 
  private:
   HistoryStorage& layer(int64_t layer) const;
+  /// Every layer's storage, allocated at first use: a backend chosen after
+  /// construction (set_backend) costs no allocation of the default one,
+  /// which for histories larger than RAM could not be made.
+  const std::vector<std::unique_ptr<HistoryStorage>>& storages() const;
   /// New storage from the backend for the compute device, content kept.
   void reallocate();
   void check_rows(int64_t layer, const at::Tensor& x, int64_t rows, const char* what) const;
@@ -125,7 +130,8 @@ class GAS_API HistoryStore {
   std::vector<int64_t> widths_;
   std::shared_ptr<HistoryBackend> backend_;
   std::shared_ptr<HistoryTransport> transport_;
-  std::vector<std::unique_ptr<HistoryStorage>> layers_;
+  mutable std::vector<std::unique_ptr<HistoryStorage>> layers_;  // empty until storages()
+  std::string name_ = "history";  // the storages' names: history0, history1, ... (like(): buffer0, ...)
   c10::Device compute_device_ = c10::Device(c10::kCPU);
   // Shared with the stores like() makes, so a layer splitter's buffers count
   // in their model's figures.

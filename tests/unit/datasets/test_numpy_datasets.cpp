@@ -153,6 +153,30 @@ TEST(Custom, EdgesAsGivenWeightsAndSymmetrize) {
   load_dataset("custom", root).check_splits(1, /*evaluated=*/false);
 }
 
+TEST(Custom, MappedFeaturesAreTheFileAndOtherLayoutsAreRefused) {
+  const std::string root = testing::temp_dir();
+  write_file(root + "/edge_index.npy", npy<int64_t>({0, 1, 1, 2}, {2, 2}));
+  write_file(root + "/x.npy", npy<float>({1, 2, 3, 4, 5, 6}, {3, 2}));
+  write_file(root + "/y.npy", npy<int64_t>({0, 1, 0}, {3}));
+  ConfigNode mapped;
+  mapped.set("mmap", "true", "test");
+  const Dataset d = load_dataset("custom", root, mapped);
+  EXPECT_TRUE(at::equal(d.x, load_dataset("custom", root).x));
+  // The rows are the file's pages: the features live outside the heap.
+  EXPECT_EQ(std::memcmp(d.x.data_ptr<float>(), std::vector<float>{1, 2, 3, 4, 5, 6}.data(), 24), 0);
+
+  write_file(root + "/x.npy", npy<double>({1, 2, 3, 4, 5, 6}, {3, 2}));
+  EXPECT_THROW_WITH(load_dataset("custom", root, mapped),
+                    root + "/x.npy: data.mmap maps float32 [N, F] little-endian C-order arrays only, got float64 [3, 2]");
+  EXPECT_EQ(load_dataset("custom", root).x.scalar_type(), at::kFloat) << "read (and converted) without mmap";
+  write_file(root + "/x.npy", testing::npy_raw("<f4", {3, 2}, std::string(24, '\0'), /*fortran_order=*/true));
+  EXPECT_THROW_WITH(load_dataset("custom", root, mapped), "in Fortran order");
+  write_file(root + "/x.npy", testing::npy_raw("<f4", {3, 2}, std::string(20, '\0')));
+  EXPECT_THROW_WITH(load_dataset("custom", root, mapped), "truncated");
+  mapped.set("mmap", "sometimes", "test");
+  EXPECT_THROW_WITH(load_dataset("custom", root, mapped), "sometimes");
+}
+
 TEST(Custom, NpzWithEdgeListRowsMultiLabelAndDefaultSplit) {
   const std::string root = testing::temp_dir();
   std::vector<int64_t> edges;
