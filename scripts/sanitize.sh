@@ -28,6 +28,6 @@ if [[ $what == tsan || $what == all ]]; then
   # parallel_for would be reported; gas's own threads stay checked.
   OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
     build-tsan/bin/gas_tests --gtest_brief=1 \
-    --gtest_filter='Loader.*:HistoryTransport.*:HistoryStore.*:HistoryBackend.*:Trainer.*:TrainEpoch.*'
+    --gtest_filter='Loader.*:HistoryTransport.*:HistoryStore.*:HistoryBackend.*:MmapHistory.*:MappedFile.*:Trainer.*:TrainEpoch.*'
   echo "sanitize: thread build and threaded tests: $((SECONDS - start)) s"
 fi

@@ -262,6 +262,7 @@ TEST(SparseFeatures, ModelsThatTakeThemMatchDenseFeatures) {
   g.x = g.x * at::rand({120, 5}).gt(0.6).to(at::kFloat);  // ~60% zeros
   const at::Tensor sparse = to_sparse_features(g.x);
   EXPECT_NEAR(feature_density(sparse), feature_density(g.x), 1e-12);
+  EXPECT_DOUBLE_EQ(feature_density(g.x), g.x.ne(0).sum().item<double>() / g.x.numel()) << "counted in place";
   EXPECT_TRUE(at::equal(sparse.to_dense(), g.x));
   int checked = 0;
   for (const ModelCase& c : cases()) {
