@@ -220,7 +220,7 @@ std::vector<RunKey> make_keys() {
                   [](const ConfigNode&, const ConfigNode& block, RunOptions& o) {
                     o.build_model = models::model_from_config(o.model, block.child("architecture"));
                   }});
-  keys.push_back({"data", block, "mapping", "dataset options (synthetic sizes, `symmetrize` for custom graphs)",
+  keys.push_back({"data", block, "mapping", "dataset options (synthetic sizes; `symmetrize` and `mmap` for custom graphs, `mmap` for Flickr)",
                   [](const RunOptions&) { return std::string(); },
                   [](const ConfigNode&, const ConfigNode& block, RunOptions& o) {
                     o.load_data = dataset_from_config(o.dataset, block.child("data"));

@@ -74,7 +74,7 @@ Dataset load_wikics(const std::string& root) {
   return data;
 }
 
-Dataset load_graphsaint(const std::string& root, const std::string& name) {
+Dataset load_graphsaint(const std::string& root, const std::string& name, const std::string& mmap) {
   static const std::map<std::string, SaintFiles> known = {{"flickr", {"Flickr", "Flickr", false}},
                                                           {"yelp", {"YELP", "Yelp", true}},
                                                           {"reddit", {"Reddit2", "Reddit", true}}};
@@ -112,7 +112,10 @@ Dataset load_graphsaint(const std::string& root, const std::string& name) {
         for (int64_t e = p[r]; e < p[r + 1]; ++e) emit(c[e], r, 1.0f);
     });
   }
-  data.x = loader::float_matrix(loader::read_npy(feats_file), feats_file, "the features");
+  // Standardised features are rewritten in memory: they cannot be mapped.
+  TORCH_CHECK(!(f.standardize && mmap == "true"), f.title, "'s features are standardised in memory; data.mmap=true ",
+              "maps features used as stored (Flickr's)");
+  data.x = loader::npy_features(feats_file, f.standardize ? "false" : mmap);
   TORCH_CHECK(data.x.size(0) == n, feats_file, ": ", data.x.size(0), " rows for the ", n, " nodes of adj_full.npz");
   if (f.standardize) loader::standardize_columns(data.x);
   data.y = class_map_targets(json_graph::read_class_map(class_file), n, class_file, data.num_classes);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <numeric>
 
 namespace gas {
@@ -89,6 +90,14 @@ at::Tensor map_npy_features(const std::string& path, const std::string& key) {
   auto file = util::MappedFile::open_read_only(path, key);
   return at::from_blob(
       file->data() + h.data_offset, {a.shape[0], a.shape[1]}, [file](void*) {}, at::kFloat);
+}
+
+at::Tensor npy_features(const std::string& path, const std::string& mmap) {
+  TORCH_CHECK(mmap == "auto" || mmap == "true" || mmap == "false", "data.mmap must be auto, true or false, got '",
+              mmap, "'");
+  const bool map = mmap == "true" || (mmap == "auto" && static_cast<int64_t>(std::filesystem::file_size(path)) >
+                                                            util::physical_memory_bytes() / 4);
+  return map ? map_npy_features(path, "data.mmap") : float_matrix(read_npy(path), path, "the features");
 }
 
 std::string member_name(const npy::Npz& npz, const std::string& key) {

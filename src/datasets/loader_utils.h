@@ -41,6 +41,10 @@ at::Tensor read_npy(const std::string& path);
 /// cache, and never all held in memory. Anything else is refused naming the
 /// file, its dtype and layout, and the `key` that asked for the mapping.
 at::Tensor map_npy_features(const std::string& path, const std::string& key);
+/// The features in .npy file `path`, by `mmap` ("true", "false", or "auto":
+/// mapped when the file is larger than a quarter of physical memory):
+/// mapped (map_npy_features) or read and converted to float32.
+at::Tensor npy_features(const std::string& path, const std::string& mmap);
 at::Tensor read_member(const npy::Npz& npz, const std::string& key);
 /// "<archive> (member key.npy)", for messages about a member.
 std::string member_name(const npy::Npz& npz, const std::string& key);

@@ -2,13 +2,11 @@
 
 #include "csr_builder.h"
 #include "datasets/loader_utils.h"
-#include "util/mapped_file.h"
 #include "util/system.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -66,19 +64,13 @@ class CustomArrays {
 
   std::string name(const std::string& key) const { return npz_ ? loader::member_name(*npz_, key) : path(key); }
 
-  // The features: x.npy mapped when options.mmap() asks for it (or, "auto",
-  // when it is larger than a quarter of memory), else read.
+  // The features: x.npy read or mapped as options.mmap() says; an
+  // archive's are read.
   at::Tensor features(const CustomOptions& options) const {
-    TORCH_CHECK(options.mmap() == "auto" || options.mmap() == "true" || options.mmap() == "false",
-                "custom dataset: data.mmap must be auto, true or false, got '", options.mmap(), "'");
     TORCH_CHECK(!(npz_ && options.mmap() == "true"), "custom dataset: data.mmap=true maps ", root_,
                 "/x.npy; the features of ", npz_ ? npz_->source() : "", " (an archive) can only be read");
-    const bool map = !npz_ && has("x") &&
-                     (options.mmap() == "true" ||
-                      (options.mmap() == "auto" &&
-                       static_cast<int64_t>(std::filesystem::file_size(path("x"))) > util::physical_memory_bytes() / 4));
-    return map ? loader::map_npy_features(path("x"), "data.mmap")
-               : loader::float_matrix(read("x"), name("x"), "the features");
+    if (npz_ || !has("x")) return loader::float_matrix(read("x"), name("x"), "the features");
+    return loader::npy_features(path("x"), options.mmap());
   }
 
   at::Tensor read(const std::string& key) const {

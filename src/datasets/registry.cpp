@@ -26,6 +26,14 @@ Parser without_options(Dataset (*load)(const std::string&)) {
   return [load](const ConfigNode&) -> DatasetLoader { return load; };
 }
 
+// GraphSAINT's feats.npy can be memory-mapped (data.mmap).
+Parser graphsaint(const std::string& name) {
+  return [name](const ConfigNode& options) -> DatasetLoader {
+    const std::string mmap = options.get_choice("mmap", "auto", {"auto", "true", "false"});
+    return [name, mmap](const std::string& root) { return load_graphsaint(root, name, mmap); };
+  };
+}
+
 // The one place that maps a dataset name to its reader.
 const std::map<std::string, Parser>& registry() {
   static const std::map<std::string, Parser> parsers = {
@@ -39,9 +47,9 @@ const std::map<std::string, Parser>& registry() {
       {"gnn-benchmark-cora", without_options(load_gnn_benchmark, "cora")},
       {"gnn-benchmark-citeseer", without_options(load_gnn_benchmark, "citeseer")},
       {"wikics", without_options(load_wikics)},
-      {"flickr", without_options(load_graphsaint, "flickr")},
-      {"yelp", without_options(load_graphsaint, "yelp")},
-      {"reddit", without_options(load_graphsaint, "reddit")},
+      {"flickr", graphsaint("flickr")},
+      {"yelp", graphsaint("yelp")},
+      {"reddit", graphsaint("reddit")},
       {"ppi", without_options(load_ppi)},
       {"ogbn-arxiv", without_options(load_ogb, "ogbn-arxiv")},
       {"ogbn-products", without_options(load_ogb, "ogbn-products")},

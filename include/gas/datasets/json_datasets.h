@@ -19,8 +19,10 @@ GAS_API Dataset load_wikics(const std::string& root);
 /// PyG's Flickr / Yelp / Reddit2 and PyGAS's get_*: edges as stored
 /// (duplicates merged), masks from role.json's tr / va / te ids, Yelp
 /// multi-label (float32 [N, 100]), and Yelp's and Reddit's features
-/// standardised per column (see loader::standardize_columns).
-GAS_API Dataset load_graphsaint(const std::string& root, const std::string& name);
+/// standardised per column (see loader::standardize_columns). `mmap`:
+/// Flickr's feats.npy memory-mapped ("true", "false", "auto" as
+/// CustomOptions::mmap); the standardised ones are always read.
+GAS_API Dataset load_graphsaint(const std::string& root, const std::string& name, const std::string& mmap = "auto");
 
 /// PPI from root/PPI/raw/{train,valid,test}_{graph.json,feats.npy,labels.npy,graph_id.npy}:
 /// the disjoint union of the three splits' graphs, each split's graphs in

@@ -1,5 +1,6 @@
 // The JSON-format datasets (WikiCS, GraphSAINT's Flickr, Yelp and Reddit,
 // PPI) on fixtures written here with every expected value worked out by hand.
+#include <gas/config.h>
 #include <gas/datasets/json_datasets.h>
 #include <gas/datasets/registry.h>
 
@@ -63,6 +64,13 @@ TEST(GraphSaint, FlickrKeepsEdgesAsStoredAndFeaturesAsGiven) {
   EXPECT_TRUE(at::equal(d.train_mask, bools({1, 1, 0, 0})));
   EXPECT_TRUE(at::equal(d.val_mask, bools({0, 0, 1, 0})));
   EXPECT_TRUE(at::equal(d.test_mask, bools({0, 0, 0, 1})));
+
+  // data.mmap: float32 features are mapped; float64 ones are refused, naming the file.
+  ConfigNode mapped;
+  mapped.set("mmap", "true", "test");
+  EXPECT_THROW_WITH(load_dataset("flickr", root, mapped), "feats.npy: data.mmap maps float32 [N, F]");
+  write_file(root + "/Flickr/raw/feats.npy", npy<float>({1, 5, 2, 5, 3, 5, 4, 5}, {4, 2}));
+  EXPECT_TRUE(at::equal(load_dataset("flickr", root, mapped).x, d.x));
 }
 
 TEST(GraphSaint, YelpIsMultiLabelAndStandardised) {
@@ -77,6 +85,9 @@ TEST(GraphSaint, YelpIsMultiLabelAndStandardised) {
   const at::Tensor expected =
       at::tensor({-1.5 / sd, 0.0, -0.5 / sd, 0.0, 0.5 / sd, 0.0, 1.5 / sd, 0.0}, at::kFloat).view({4, 2});
   EXPECT_LT(testing::max_rel_diff(d.x, expected), 1e-6);
+  ConfigNode mapped;
+  mapped.set("mmap", "true", "test");
+  EXPECT_THROW_WITH(load_dataset("yelp", root, mapped), "Yelp's features are standardised in memory");
 }
 
 TEST(GraphSaint, BadFilesNameTheProblem) {
