@@ -119,7 +119,7 @@ class CudaHistoryTransport : public HistoryTransport {
         pulled_[l].record(*h2d_);
       } else {
         if (!staging_[l].defined() || staging_[l].size(0) < n || staging_[l].size(1) != width)
-          staging_[l] = GAS_KERNEL(host_history_zeros, device)(std::max<int64_t>(n, 1), width);
+          staging_[l] = GAS_KERNEL(host_history_zeros, device)(std::max<int64_t>(n, 1), width, at::kFloat);
         // The task waits for the push event of batch b-1 it was given: push()
         // replaces push_done_[l] with this batch's while the task may run.
         gathers_[l] = pool_->submit([this, l, device, history, halo, out, landed = push_done_[l],
