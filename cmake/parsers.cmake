@@ -4,6 +4,7 @@
 # them again with sanitizers and coverage. GAS_SOURCE_DIR: the project root.
 set(GAS_UTIL_SOURCES
   ${GAS_SOURCE_DIR}/src/util/system.cpp
+  ${GAS_SOURCE_DIR}/src/datasets/npy_header.cpp
 )
 set(GAS_PARSER_SOURCES
   ${GAS_SOURCE_DIR}/src/datasets/pickle.cpp

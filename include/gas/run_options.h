@@ -61,7 +61,7 @@ struct GAS_API RunOptions {
   PartitionMethod partition = has_metis() ? PartitionMethod::Metis : PartitionMethod::Random;
   bool layerwise = false, fill_history = true, cache_partition = true;
   bool inference_output_on_host = false;  ///< inference_output=host
-  std::string history = "host";  ///< history_backend(history_options()) places the rows
+  std::string history = "host";  ///< host, device or mmap: HistoryBackendOptions::placement
   std::string history_dtype = "float32";  ///< float32, float16 or bfloat16
   std::string history_dir;                ///< history=mmap: where the .npy files go (empty: unnamed temporary files)
   std::string history_io = "sync";  ///< the transport: sync, async, staged or uva (history/transport.h)

@@ -1,7 +1,6 @@
 #include "datasets/loader_utils.h"
 
 #include "util/mapped_file.h"
-
 #include "util/system.h"
 
 #include <ATen/Parallel.h>

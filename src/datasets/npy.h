@@ -2,8 +2,9 @@
 // Readers for numpy's .npy files and .npz archives (zip files of .npy
 // members, stored or deflated, read through libzip), and the header the
 // writers put before their data: numpy's format in one place. They do not
-// depend on LibTorch, so they can be fuzzed cheaply. The writer's half is
-// exported by gas_datasets, for the export of the application layer.
+// depend on LibTorch, so they can be fuzzed cheaply. The writer's half
+// (descr, header: npy_header.cpp) is in gas_util, exported by gas_core, for
+// the memory-mapped histories and the export.
 //
 // Array data goes straight from the file or the zip stream into the array's
 // own buffer, which a loader can then hand to a tensor without copying. Every

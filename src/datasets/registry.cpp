@@ -26,10 +26,15 @@ Parser without_options(Dataset (*load)(const std::string&)) {
   return [load](const ConfigNode&) -> DatasetLoader { return load; };
 }
 
+// data.mmap: whether a reader maps its features' .npy file.
+std::string mmap_option(const ConfigNode& options) {
+  return options.get_choice("mmap", "auto", {"auto", "true", "false"});
+}
+
 // GraphSAINT's feats.npy can be memory-mapped (data.mmap).
 Parser graphsaint(const std::string& name) {
   return [name](const ConfigNode& options) -> DatasetLoader {
-    const std::string mmap = options.get_choice("mmap", "auto", {"auto", "true", "false"});
+    const std::string mmap = mmap_option(options);
     return [name, mmap](const std::string& root) { return load_graphsaint(root, name, mmap); };
   };
 }
@@ -112,7 +117,7 @@ SyntheticOptions synthetic_options_from(const ConfigNode& node) {
 CustomOptions custom_options_from(const ConfigNode& node) {
   return CustomOptions()
       .symmetrize(node.get_bool("symmetrize", false))
-      .mmap(node.get_choice("mmap", "auto", {"auto", "true", "false"}));
+      .mmap(mmap_option(node));
 }
 
 }  // namespace gas

@@ -73,14 +73,18 @@ void split_rows(const SyntheticOptions& o, int64_t chunk, int64_t lo, int64_t hi
   }
 }
 
+// The masks of split codes (split_rows).
+void set_split_masks(Dataset& data, const at::Tensor& codes) {
+  data.train_mask = codes.eq(0);
+  data.val_mask = codes.eq(1);
+  data.test_mask = codes.eq(2);
+}
+
 void make_split(const SyntheticOptions& o, Dataset& data) {
   const int64_t n = o.num_nodes();
   std::vector<uint8_t> split(n);
   for_each_chunk(n, [&](int64_t chunk, int64_t lo, int64_t hi) { split_rows(o, chunk, lo, hi, split.data() + lo); });
-  const at::Tensor codes = at::from_blob(split.data(), {n}, at::kByte);
-  data.train_mask = codes.eq(0);
-  data.val_mask = codes.eq(1);
-  data.test_mask = codes.eq(2);
+  set_split_masks(data, at::from_blob(split.data(), {n}, at::kByte));
 }
 
 // Expected avg_degree / 2 edges drawn per node, each inside the node's class
@@ -311,9 +315,7 @@ void make_line(const SyntheticOptions& o, Dataset& data) {
   std::copy(dst.begin(), dst.end(), row + 2 * m);
   std::copy(src.begin(), src.end(), row + 3 * m);
   data.adj = csr_from_edge_index(edge_index, n, n);
-  data.train_mask = split.eq(0);
-  data.val_mask = split.eq(1);
-  data.test_mask = split.eq(2);
+  set_split_masks(data, split);
 }
 
 // A file written front to back through a large buffer; close() syncs it.

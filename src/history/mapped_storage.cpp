@@ -124,8 +124,7 @@ class MmapBackend : public HistoryBackend {
 }  // namespace
 
 std::shared_ptr<HistoryBackend> mmap_history_backend(const std::string& directory, at::ScalarType dtype) {
-  TORCH_CHECK(dtype == at::kFloat || dtype == at::kHalf || dtype == at::kBFloat16, "history_dtype: ", dtype,
-              " cannot hold history rows (valid: float32, float16, bfloat16)");
+  check_history_dtype(dtype);
   return std::make_shared<MmapBackend>(directory, dtype);
 }
 

@@ -11,16 +11,15 @@
 
 namespace gas {
 
-namespace {
-
-bool storable(at::ScalarType t) { return t == at::kFloat || t == at::kHalf || t == at::kBFloat16; }
-
-}  // namespace
+void check_history_dtype(at::ScalarType dtype) {
+  TORCH_CHECK(dtype == at::kFloat || dtype == at::kHalf || dtype == at::kBFloat16, "history_dtype: ", dtype,
+              " cannot hold history rows (valid: float32, float16, bfloat16)");
+}
 
 TensorHistoryStorage::TensorHistoryStorage(at::Tensor emb) : emb_(std::move(emb)) {
-  TORCH_CHECK(emb_.dim() == 2 && storable(emb_.scalar_type()) && emb_.is_contiguous(),
-              "TensorHistoryStorage: expected a contiguous 2-D float32, float16 or bfloat16 tensor, got ",
-              emb_.sizes(), " ", emb_.scalar_type());
+  TORCH_CHECK(emb_.dim() == 2 && emb_.is_contiguous(), "TensorHistoryStorage: expected a contiguous 2-D tensor, got ",
+              emb_.sizes());
+  check_history_dtype(emb_.scalar_type());
 }
 
 int64_t TensorHistoryStorage::rows() const { return emb_.size(0); }
@@ -93,7 +92,7 @@ class DeviceBackend : public HistoryBackend {
 // identity to skip moving its rows to the one it already has.
 template <typename Backend>
 std::shared_ptr<HistoryBackend> shared_backend(at::ScalarType dtype) {
-  TORCH_CHECK(storable(dtype), "history_dtype: ", dtype, " cannot hold history rows (valid: float32, float16, bfloat16)");
+  check_history_dtype(dtype);
   static std::mutex mutex;
   static std::map<at::ScalarType, std::shared_ptr<HistoryBackend>> backends;
   std::lock_guard<std::mutex> lock(mutex);

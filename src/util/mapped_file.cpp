@@ -159,9 +159,5 @@ void set_mapped_resident_limit(int64_t bytes) { registry().limit.store(std::max<
 int64_t mapped_resident_limit() { return registry().limit.load(); }
 int64_t mapped_trims() { return registry().trims.load(); }
 
-int64_t physical_memory_bytes() {
-  return static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<int64_t>(sysconf(_SC_PAGESIZE));
-}
-
 }  // namespace util
 }  // namespace gas

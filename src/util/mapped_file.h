@@ -55,8 +55,5 @@ GAS_API int64_t mapped_resident_limit();
 /// Times the trimmer dropped the mappings' pages since the process started.
 GAS_API int64_t mapped_trims();
 
-/// Physical memory of this machine, in bytes.
-GAS_API int64_t physical_memory_bytes();
-
 }  // namespace util
 }  // namespace gas

@@ -23,6 +23,9 @@ GAS_API double peak_rss_mb();
 /// False where the system does not allow it.
 GAS_API bool reset_peak_rss();
 
+/// Physical memory of this machine, in bytes.
+GAS_API int64_t physical_memory_bytes();
+
 /// Directory of the running executable ("" when unknown).
 GAS_API std::string executable_dir();
 

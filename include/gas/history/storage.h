@@ -98,6 +98,8 @@ GAS_API std::shared_ptr<HistoryBackend> history_backend(const HistoryBackendOpti
 GAS_API std::shared_ptr<HistoryBackend> history_backend(const std::string& placement);
 /// "float32", "float16" or "bfloat16" as a dtype; throws naming the valid ones.
 GAS_API at::ScalarType parse_history_dtype(const std::string& name);
+/// Throws unless history rows can be kept as `dtype` (float32, float16, bfloat16).
+GAS_API void check_history_dtype(at::ScalarType dtype);
 
 /// Storage over one tensor (float32, float16 or bfloat16), the base of the
 /// host, device and mmap backends: reads gather rows (and widen them), writes
