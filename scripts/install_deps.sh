@@ -6,6 +6,7 @@ packages=(
   libtorch-dev            # LibTorch 1.13 (CPU)
   libopenblas0-openmp     # fast BLAS for LibTorch, sharing its OpenMP threads
   libmetis-dev libyaml-cpp-dev nlohmann-json3-dev libboost-program-options-dev
+  libgloo-dev             # the headers of the Gloo inside LibTorch (c10d process groups)
   libgtest-dev libbenchmark-dev
   libzip-dev zlib1g-dev     # npz and gzip readers
   clang libclang-rt-dev     # libFuzzer (clang -fsanitize=fuzzer) for the parser fuzz targets

@@ -4,6 +4,8 @@
 #include <gas/checkpoint.h>
 #include <gas/interrupt.h>
 #include <gas/datasets/registry.h>
+#include <gas/distributed/data_parallel.h>
+#include <gas/distributed/shard.h>
 #include <gas/export.h>
 #include <gas/layerwise.h>
 #include <gas/loader.h>
@@ -90,6 +92,53 @@ PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::str
   g.data = data.permute(partition.perm);
   g.partition = partition;
   if (s.layerwise) g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, partition.ptr, s.batch_size);
+  return g;
+}
+
+// A rank's graph in a data-parallel job: the whole graph transformed as
+// prepare_graph does, cut into rank blocks of GAS parts by rank 0 (the
+// others receive the partition), and this rank's shard of it, whose halo
+// rows `halo` exchanges.
+PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, dist::Communicator& comm,
+                               std::unique_ptr<dist::HaloExchange>& halo, std::ostream& out) {
+  if (s.norm) {
+    data.adj = gcn_norm(data.adj);
+  } else if (s.loop) {
+    data.adj = set_self_loops(data.adj);
+  }
+  const int64_t n = data.num_nodes(), k = comm.size();
+  const int64_t num_parts = std::min(std::max(s.num_parts, k), n);
+  const double t = util::now_seconds();
+  out << "Partitioning the graph for " << k << " processes into " << num_parts << " parts ("
+      << to_string(s.partition) << ")..." << std::flush;
+  dist::RankPartition ranks;
+  at::Tensor sizes = at::zeros({2}, at::kLong);  // parts, then 0: what the other ranks allocate
+  if (comm.rank() == 0) {
+    ranks = dist::partition_ranks(data.adj, k, num_parts, s.partition, s.seed);
+    sizes[0] = ranks.partition.num_parts();
+  }
+  comm.broadcast(sizes);
+  if (comm.rank() != 0) {
+    ranks.partition.perm = at::empty({n}, at::kLong);
+    ranks.partition.ptr = at::empty({sizes[0].item<int64_t>() + 1}, at::kLong);
+    ranks.owner_offsets = at::empty({k + 1}, at::kLong);
+    ranks.rank_parts = at::empty({k + 1}, at::kLong);
+  }
+  for (at::Tensor* t : {&ranks.partition.perm, &ranks.partition.ptr, &ranks.owner_offsets, &ranks.rank_parts})
+    comm.broadcast(*t);
+  out << " done [" << seconds_since(t) << "], edge cut "
+      << fixed(100.0 * static_cast<double>(edge_cut(data.adj, ranks.partition)) / std::max<int64_t>(1, data.adj.nnz()),
+               1)
+      << "% between parts\n";
+  dist::Shard shard = dist::make_shard(data.permute(ranks.partition.perm), ranks, comm.rank());
+  halo = std::make_unique<dist::HaloExchange>(comm, ranks.owner_offsets, shard.halo());
+  out << "Rank " << comm.rank() << ": " << shard.num_owned << " nodes, halo " << shard.num_halo() << ", "
+      << shard.ptr.numel() - 1 << " parts\n";
+  PartitionedGraph g;
+  g.label = "graph";
+  g.data = std::move(shard.data);
+  g.partition = Partition{ranks.partition.perm, shard.ptr};
+  g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, shard.ptr, s.batch_size);
   return g;
 }
 
@@ -245,6 +294,13 @@ struct PreparedRun {
   bool inductive = false;
   std::shared_ptr<ScalableGNNImpl> model;
   std::unique_ptr<SubgraphLoader> loader;
+  // A data-parallel job: this process's membership, its halo, the hook that
+  // keeps the ranks in step and the steps every epoch takes.
+  std::unique_ptr<dist::Communicator> comm;
+  std::unique_ptr<dist::HaloExchange> halo;
+  std::shared_ptr<dist::DataParallelHook> data_parallel;
+  int64_t collective_steps = 0;
+  at::Tensor degree;  // of every node of the whole graph (PNA's degree statistics)
   double load_seconds = 0, partition_seconds = 0;
   int64_t static_bytes = 0;  // what the run holds whatever the batch size
 
@@ -261,18 +317,33 @@ class Evaluation {
   std::vector<double> operator()(int64_t run) {
     logits = at::Tensor();  // not alive beside the new output: one N x classes matrix at a time
     std::vector<double> metrics;
+    LayerwiseOptions options = LayerwiseOptions().output_on_host(s_.inference_output_on_host);
+    // A rank of a data-parallel job fetches its halo's rows of each layer
+    // from their owners before the next layer reads them.
+    if (p_.halo) options.after_layer([this](HistoryStore& h, int64_t layer) { p_.halo->refresh(h, layer); });
+    std::vector<MetricCounts> counts;
     for (PartitionedGraph& g : p_.graphs) {
-      const at::Tensor out = s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x,
-                                                                LayerwiseOptions().output_on_host(s_.inference_output_on_host))
+      const at::Tensor out = s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x, options)
                                           : full_batch_inference(*p_.model, g.data);
       if (&g == &p_.graphs.front()) logits = out;
+      // The output's rows: every node, or a rank's own (its halo follows them).
+      const at::Tensor y = g.data.y.narrow(0, 0, out.size(0));
       if (p_.graphs.size() > 1) {
-        metrics.push_back(node_metric(out, g.data.y, at::ones({g.data.num_nodes()}, at::kBool)));
+        counts.push_back(node_metric_counts(out, y, at::ones({out.size(0)}, at::kBool)));
       } else {
         for (const Split split : {Split::Train, Split::Val, Split::Test})
-          metrics.push_back(node_metric(out, g.data.y, g.data.mask(split, run)));
+          counts.push_back(node_metric_counts(out, y, g.data.mask(split, run).narrow(0, 0, out.size(0))));
       }
     }
+    if (p_.comm) {  // the whole graph's metrics: every rank's counts summed
+      at::Tensor sums = at::empty({static_cast<int64_t>(counts.size()), 3}, at::kDouble);
+      for (size_t i = 0; i < counts.size(); ++i)
+        for (int64_t j = 0; j < 3; ++j) sums[static_cast<int64_t>(i)][j] = counts[i].sums[static_cast<size_t>(j)];
+      p_.comm->all_reduce_sum(sums);
+      for (size_t i = 0; i < counts.size(); ++i)
+        for (int64_t j = 0; j < 3; ++j) counts[i].sums[static_cast<size_t>(j)] = sums[static_cast<int64_t>(i)][j].item<double>();
+    }
+    for (const MetricCounts& c : counts) metrics.push_back(c.value());
     return metrics;
   }
 
@@ -331,8 +402,10 @@ class Exporter : public TrainHook {
 };
 
 // Data, partition, model and loader, with what the log says of each.
-PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) {
+PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dist::Communicator> comm,
+                    std::ostream& out) {
   PreparedRun p;
+  p.comm = std::move(comm);
   double t = util::now_seconds();
   out << "Loading " << s.dataset << "..." << std::flush;
   Dataset data = s.load_data(s.root);
@@ -349,6 +422,14 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
   p.inductive = data.inductive;
   if (data.inductive && !s.exports.empty())
     config.fail("export", "exports cover one graph; the inductive dataset " + s.dataset + " has one per split");
+  if (p.comm && data.inductive)
+    config.fail("dataset", "the inductive dataset " + s.dataset + " trains on one graph and evaluates on others; "
+                "several processes split one graph (run it in one process)");
+  if (p.comm && !s.layerwise) {
+    // A rank holds its own rows and its halo: no process has the whole graph for a full-batch pass.
+    s.layerwise = true;
+    out << "Evaluation: layer-wise (several processes: no process holds the whole graph)\n";
+  }
 
   // Inductive datasets train on the training nodes' graph only and evaluate
   // on the validation and test graphs, each partitioned for the splitter.
@@ -361,14 +442,17 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
       p.graphs.push_back(
           prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
     }
+  } else if (p.comm) {
+    p.degree = data.adj.row_degree();
+    p.graphs.push_back(prepare_shard(s, std::move(data), *p.comm, p.halo, out));
   } else {
     p.graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
   }
   p.partition_seconds = util::now_seconds() - t;
   const Dataset& train_data = p.train_data();
 
-  const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes,
-                               train_data.adj.row_degree()};
+  if (!p.degree.defined()) p.degree = train_data.adj.row_degree();
+  const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes, p.degree};
   p.model = s.build_model(spec);
   ScalableGNNImpl& model = *p.model;
   model.histories().set_backend(history_backend(HistoryBackendOptions()
@@ -396,6 +480,14 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::ostream& out) 
                                                   .precompute(s.precompute)
                                                   .pin_memory(s.device.is_cuda()));
   const SubgraphLoader& loader = *p.loader;
+  if (p.comm) {
+    // Every rank takes as many steps per epoch as the rank with the most batches.
+    at::Tensor steps = at::full({1}, loader.size(), at::kLong);
+    p.comm->all_reduce_max(steps);
+    p.collective_steps = steps.item<int64_t>();
+    p.data_parallel = std::make_shared<dist::DataParallelHook>(
+        *p.comm, *p.halo, model, s.halo_refresh == "step" ? dist::HaloRefresh::Step : dist::HaloRefresh::Epoch);
+  }
   int64_t num_params = 0;
   for (const auto& param : model.parameters()) num_params += param.numel();
   // What the run holds whatever the batch size: the data, its partition,
@@ -580,7 +672,10 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
                                  .grad_norm(s.grad_norm ? gas::optional<double>(*s.grad_norm) : gas::nullopt)
                                  .max_steps(s.max_steps)
                                  .on_nonfinite(s.on_nonfinite == "skip" ? NonFinite::Skip : NonFinite::Stop)
+                                 .collective_steps(p.collective_steps)
                                  .stop(stop)));
+  // The gradient all-reduce first: every later hook sees the job's step.
+  if (p.data_parallel) trainer.add_hook(p.data_parallel);
   trainer.add_hook(std::shared_ptr<TrainHook>(&reporter, [](TrainHook*) {}));
   std::shared_ptr<Exporter> exporter;
   if (!s.exports.empty()) {
@@ -622,6 +717,7 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
     torch::manual_seed(static_cast<uint64_t>(seed));
     p.loader->reseed(static_cast<uint64_t>(seed));
     p.model->reset_parameters();
+    if (p.comm) dist::broadcast_parameters(*p.comm, *p.model);  // one model, whatever each rank's random state
     auto optimizer = make_adam(*p.model, s.lr, s.reg_weight_decay, s.nonreg_weight_decay);
     checkpointer->optimizer = optimizer.get();
     const bool resuming = resumed && run == first_run && (start.epochs_done > 0 || start.batches_done > 0);
@@ -688,6 +784,41 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
     out << "Interrupted by signal " << stop_signal << ": the summary covers " << result.runs.size()
         << " run(s), the last one partial\n";
   out << "Mini Acc: " << fixed(result.mean, 2) << " \u00b1 " << fixed(result.std, 2) << "\n";
+  nlohmann::json job;
+  if (p.comm) {
+    // Per-rank memory and the bytes every kind of collective moved, summed over the ranks.
+    dist::Communicator& comm = *p.comm;
+    const std::map<std::string, dist::Traffic> traffic = comm.traffic();
+    const std::vector<std::string> ops = {"all_reduce", "all_to_all", "broadcast", "all_gather"};
+    at::Tensor bytes = at::zeros({static_cast<int64_t>(ops.size())}, at::kDouble);
+    for (size_t i = 0; i < ops.size(); ++i)
+      if (traffic.count(ops[i])) bytes[static_cast<int64_t>(i)] = static_cast<double>(traffic.at(ops[i]).bytes_received);
+    comm.all_reduce_sum(bytes);
+    const at::Tensor memory = comm.all_gather(
+        at::tensor({p.static_bytes / 1048576.0, result.peak_rss_mb, result.train_peak_rss_mb}, at::kDouble).unsqueeze(0));
+    job["processes"] = comm.size();
+    std::vector<double> static_mb, peak_mb, train_peak_mb;
+    for (int64_t r = 0; r < comm.size(); ++r) {
+      static_mb.push_back(memory[r][0].item<double>());
+      peak_mb.push_back(memory[r][1].item<double>());
+      train_peak_mb.push_back(memory[r][2].item<double>());
+    }
+    job["rank_static_data_mb"] = static_mb;
+    job["rank_peak_rss_mb"] = peak_mb;
+    job["rank_train_peak_rss_mb"] = train_peak_mb;
+    out << comm.size() << " processes: static data per rank";
+    for (double m : static_mb) out << " " << fixed(m, 1);
+    out << " MiB, training peak RSS per rank";
+    for (double m : train_peak_mb) out << " " << fixed(m, 0);
+    out << " MiB; received over all ranks:";
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const double mb = bytes[static_cast<int64_t>(i)].item<double>() / 1048576.0;
+      job["received_mb"][ops[i]] = mb;
+      job["calls"][ops[i]] = traffic.count(ops[i]) ? traffic.at(ops[i]).calls : 0;
+      out << " " << ops[i] << " " << fixed(mb, 1) << " MiB";
+    }
+    out << "\n";
+  }
 
   const HistoryStore& histories = p.model->histories();
   nlohmann::json j;
@@ -720,9 +851,27 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   j["history_io"] = histories.transport().name();
   j["skipped_steps"] = reporter.skipped_steps();
   j["interrupted"] = stop_signal != 0;
+  if (!job.is_null()) j["distributed"] = job;
   if (stop_signal != 0) j["signal"] = stop_signal;
   reporter.summary(j);
   return result;
+}
+
+// A process that torchrun or gas_launch started (WORLD_SIZE is set) joins
+// its job, for which the options must hold; the others run alone.
+std::unique_ptr<dist::Communicator> join_job(RunOptions& s, const ConfigNode& config) {
+  if (std::getenv("WORLD_SIZE") == nullptr) return nullptr;
+  const dist::LaunchInfo info = dist::LaunchInfo::from_environment();
+  for (const char* key : {"checkpoint_dir", "resume", "export"})
+    if (config.has(key)) config.fail(key, "not supported yet with several processes (WORLD_SIZE is set)");
+  auto comm = std::make_unique<dist::Communicator>(
+      info, std::chrono::milliseconds(static_cast<int64_t>(1000 * s.dist_timeout)));
+  if (comm->rank() != 0) {
+    s.json.clear();
+    s.out_dir.clear();
+  }
+  if (!s.history_dir.empty()) s.history_dir += "/rank" + std::to_string(comm->rank());
+  return comm;
 }
 
 }  // namespace
@@ -791,13 +940,20 @@ ConfigNode compose_config(const std::string& suite, const std::string& config_di
 
 void check_experiment_config(const ConfigNode& config) { RunOptions::from_config(config); }
 
-ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
+ExperimentResult run_experiment(const ConfigNode& config, std::ostream& console) {
   const double t_start = util::now_seconds();
   RunOptions s = RunOptions::from_config(config);
+  std::unique_ptr<dist::Communicator> comm = join_job(s, config);
+  // Rank 0 alone writes the log and the outputs; the others run silent.
+  std::ostream silent(nullptr);
+  std::ostream& out = !comm || comm->rank() == 0 ? console : silent;
   // Loader workers get cores of their own: an OpenMP team sharing its cores
   // with another busy thread stalls at every barrier (3x slower epochs
   // measured on 2 cores).
-  const int64_t cores = std::max<int64_t>(1, std::thread::hardware_concurrency());
+  // The processes of a job on one machine share its cores.
+  const int64_t local_processes = comm ? dist::LaunchInfo::from_environment().local_world_size : 1;
+  const int64_t cores =
+      std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()) / local_processes);
   at::set_num_threads(static_cast<int>(s.threads > 0 ? s.threads : std::max<int64_t>(1, cores - s.num_workers)));
   out << config.to_yaml() << "\n\n";
   out << "gas " << GAS_VERSION << " | device " << s.device << " | " << at::get_num_threads() << " threads | huge pages "
@@ -818,7 +974,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& out) {
   RunDirectory dir(s.out_dir);
   Reporter reporter(s, config, dir, out);
 
-  PreparedRun prepared = prepare(s, config, out);
+  PreparedRun prepared = prepare(s, config, std::move(comm), out);
   if (!s.checkpoint_dir.empty()) {
     // Room for two checkpoints: the new one is written beside the old.
     int64_t bytes = prepared.model->histories().nbytes();

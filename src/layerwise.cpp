@@ -51,7 +51,7 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
         histories.push(layer, h, batch.offset, batch.count);
       } else {
         if (!out.defined())
-          out = at::empty({num_nodes, h.size(1)},
+          out = at::empty({loader.num_rows(), h.size(1)},
                           options.output_on_host() ? h.options().device(c10::kCPU).pinned_memory(async_out) : h.options());
         int64_t src = 0;
         const int64_t* o = batch.offset.data_ptr<int64_t>();
@@ -62,6 +62,7 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
         }
       }
     }
+    if (!last && options.after_layer()) options.after_layer()(histories, layer);
   }
   if (async_out) c10::impl::VirtualGuardImpl(device.type()).getStream(device).synchronize();
   return out;

@@ -54,6 +54,16 @@ void check_ptr(const at::Tensor& ptr, int64_t num_nodes, const char* who) {
     TORCH_CHECK(p[i] <= p[i + 1], who, ": ptr decreases at part ", i, " (", p[i], " > ", p[i + 1], ")");
 }
 
+// A graph a loader can batch: square, or the rows of a rank's own nodes over
+// the columns of its own and its halo nodes (rows <= columns); features for
+// every column.
+void check_graph(const CSR& adj, const at::Tensor& x, const char* who) {
+  TORCH_CHECK(adj.num_rows <= adj.num_cols, who, ": expected a square adjacency, or fewer rows than columns, got ",
+              adj.num_rows, " x ", adj.num_cols);
+  TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_cols), who, ": features have ",
+              x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_cols, " nodes");
+}
+
 }  // namespace
 
 int64_t batch_index_nbytes() { return index_bytes.load(); }
@@ -65,12 +75,9 @@ int64_t Batch::nbytes() const {
 Batch make_batch(const CSR& adj, const at::Tensor& ptr, std::vector<int64_t> parts, const at::Tensor& x, bool plan,
                  const ops::SymmetryProof* symmetry) {
   TORCH_CHECK(adj.device().is_cpu(), "make_batch: the graph must be on the CPU");
-  TORCH_CHECK(adj.num_rows == adj.num_cols, "make_batch: expected a square adjacency, got ", adj.num_rows, " x ",
-              adj.num_cols);
-  TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "make_batch: features have ",
-              x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_rows, " nodes");
+  check_graph(adj, x, "make_batch");
   TORCH_CHECK(!parts.empty(), "make_batch: no parts given");
-  const int64_t num_nodes = adj.num_rows;
+  const int64_t num_nodes = adj.num_cols;
   const int64_t num_parts = ptr.numel() - 1;
   const int64_t* p = ptr.data_ptr<int64_t>();
   std::sort(parts.begin(), parts.end());
@@ -331,8 +338,7 @@ SubgraphLoader::SubgraphLoader(CSR adj, at::Tensor ptr, at::Tensor x, SubgraphLo
   TORCH_CHECK(!options.pin_memory() || at::hasCUDA(),
               "SubgraphLoader: pin_memory needs a CUDA device, and this LibTorch has none");
   check_ptr(ptr, adj.num_rows, "SubgraphLoader");
-  TORCH_CHECK(!x.defined() || (x.dim() >= 1 && x.size(0) == adj.num_rows), "SubgraphLoader: features have ",
-              x.defined() && x.dim() >= 1 ? x.size(0) : 0, " rows for ", adj.num_rows, " nodes");
+  check_graph(adj, x, "SubgraphLoader");
   impl_->adj = std::move(adj);
   // Checked once here so that no batch of a symmetric graph needs a column
   // index of its in-batch block for its backward pass.
@@ -418,9 +424,10 @@ bool SubgraphLoader::Iterator::operator!=(const Iterator& other) const { return 
 // ---------------------------------------------------------------- evaluation
 
 EvalSubgraphLoader::EvalSubgraphLoader(const CSR& adj, const at::Tensor& ptr, int64_t batch_size)
-    : num_nodes_(adj.num_rows) {
+    : num_nodes_(adj.num_cols), num_rows_(adj.num_rows) {
   TORCH_CHECK(batch_size >= 1, "EvalSubgraphLoader: batch_size must be positive, got ", batch_size);
   check_ptr(ptr, adj.num_rows, "EvalSubgraphLoader");
+  check_graph(adj, {}, "EvalSubgraphLoader");
   const int64_t k = ptr.numel() - 1;
   for (int64_t first = 0; first < k; first += batch_size) {
     std::vector<int64_t> parts;

@@ -37,15 +37,14 @@ std::array<int64_t, K> count_masked_rows(const at::Tensor& mask, const RowCounts
       });
 }
 
-}  // namespace
-
-double accuracy(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
+// {masked rows, correct rows}.
+MetricCounts accuracy_counts(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
   if (!row_pass(logits, y, mask) || y.scalar_type() != at::kLong || y.dim() != 1 || y.size(0) != logits.size(0)) {
     const at::Tensor m = mask.to(logits.device());
-    const int64_t n = m.sum().item<int64_t>();
-    if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+    const auto n = m.sum().item<double>();
+    if (n == 0) return {false, {0, 0, 0}};
     const at::Tensor pred = logits.index({m}).argmax(-1);
-    return pred.eq(y.to(logits.device()).index({m})).sum().item<double>() / static_cast<double>(n);
+    return {false, {n, pred.eq(y.to(logits.device()).index({m})).sum().item<double>(), 0}};
   }
   const at::Tensor l = logits.contiguous(), labels = y.contiguous();
   const int64_t classes = l.size(1);
@@ -62,11 +61,11 @@ double accuracy(const at::Tensor& logits, const at::Tensor& y, const at::Tensor&
       acc[1] += best == yp[i];
     });
   });
-  if (counts[0] == 0) return std::numeric_limits<double>::quiet_NaN();
-  return static_cast<double>(counts[1]) / static_cast<double>(counts[0]);
+  return {false, {static_cast<double>(counts[0]), static_cast<double>(counts[1]), 0}};
 }
 
-double micro_f1(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
+// {true positives, false positives, false negatives} over (node, class) pairs.
+MetricCounts micro_f1_counts(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
   double tp = 0, fp = 0, fn = 0;
   if (row_pass(logits, y, mask) && y.sizes() == logits.sizes() && y.scalar_type() == logits.scalar_type()) {
     const at::Tensor l = logits.contiguous(), truth = y.contiguous();
@@ -94,13 +93,33 @@ double micro_f1(const at::Tensor& logits, const at::Tensor& y, const at::Tensor&
     fp = (pred & ~truth).sum().item<double>();
     fn = (~pred & truth).sum().item<double>();
   }
+  return {true, {tp, fp, fn}};
+}
+
+}  // namespace
+
+double MetricCounts::value() const {
+  if (!multi_label) return sums[0] == 0 ? std::numeric_limits<double>::quiet_NaN() : sums[1] / sums[0];
+  const double tp = sums[0], fp = sums[1], fn = sums[2];
   if (tp == 0) return 0.0;
   const double precision = tp / (tp + fp), recall = tp / (tp + fn);
   return 2 * precision * recall / (precision + recall);
 }
 
+double accuracy(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
+  return accuracy_counts(logits, y, mask).value();
+}
+
+double micro_f1(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
+  return micro_f1_counts(logits, y, mask).value();
+}
+
+MetricCounts node_metric_counts(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
+  return y.dim() == 1 ? accuracy_counts(logits, y, mask) : micro_f1_counts(logits, y, mask);
+}
+
 double node_metric(const at::Tensor& logits, const at::Tensor& y, const at::Tensor& mask) {
-  return y.dim() == 1 ? accuracy(logits, y, mask) : micro_f1(logits, y, mask);
+  return node_metric_counts(logits, y, mask).value();
 }
 
 }  // namespace gas

@@ -203,6 +203,17 @@ std::vector<RunKey> make_keys() {
                     if (!o.resume.empty() && !util::is_file(o.resume + "/checkpoint.gas"))
                       top.fail("resume", "no checkpoint '" + o.resume + "/checkpoint.gas'");
                   }});
+  keys.push_back({"dist_timeout", top, "seconds > 0",
+                  "with several processes (torchrun, gas_launch): the longest any rank waits for the others, at "
+                  "start and in every collective; a rank that died or stopped makes the others fail within it",
+                  [](const RunOptions& o) { return show(o.dist_timeout); },
+                  [](const ConfigNode& top, const ConfigNode&, RunOptions& o) {
+                    o.dist_timeout = top.get_double("dist_timeout", o.dist_timeout);
+                    if (!(o.dist_timeout > 0)) top.fail("dist_timeout", "expected a positive number of seconds");
+                  }});
+  keys.push_back(choice_key("halo_refresh", top, {"epoch", "step"}, &RunOptions::halo_refresh,
+                            "with several processes: when a rank copies the history rows of its halo from their "
+                            "owners during training (an evaluation refreshes them layer by layer anyway)"));
   keys.push_back(choice_key("export_format", top, {"npy", "csv"}, &RunOptions::export_format,
                             "file format of the exports (csv has a node_id column)"));
   // Debian's LibTorch starts with one intra-op thread whatever the machine has.

@@ -88,36 +88,51 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   at::Tensor first_bad;  // device: index of the first non-finite batch, -1 for none
   std::vector<std::string> bad_batches;
 
-  double wait_start = util::now_seconds();
-  int64_t index = options.first_batch() - 1;
-  for (auto it = loader.begin(options.first_batch()); it != loader.end(); ++it) {
-    const Batch& batch = *it;
-    stats.wait_seconds += util::now_seconds() - wait_start;
-    ++stats.batches;
-    ++index;
-    const at::Tensor nodes = batch.n_id.narrow(0, 0, batch.batch_size);
-    const at::Tensor rows = train_mask.index_select(0, nodes).nonzero().squeeze(1);
-    const int64_t count = rows.numel();
-    if (count > 0) {
-      double t = util::now_seconds();
-      const at::Tensor out =
-          model.forward(batch.x.to(device, /*non_blocking=*/true), batch.adj.to(device, /*non_blocking=*/true), &batch);
+  int64_t index = options.first_batch() - 1;  // of the step running
+  const int64_t collective = options.collective_steps();
+  TORCH_CHECK(collective == 0 || (collective >= loader.size() || options.max_steps() > 0),
+              "train_epoch: collective_steps ", collective, " is fewer than the loader's ", loader.size(), " batches");
+  // One step: the batch's forward and backward (none for a batch without
+  // training nodes, or an empty step that pads a collective epoch), the
+  // hooks, and the optimiser step when the step (after the hooks: the job's
+  // step) has training targets and finite values.
+  auto run_step = [&](const Batch* batch) {
+    StepTargets targets;
+    at::Tensor loss;
+    at::Tensor nodes, rows;
+    if (batch != nullptr) {
+      nodes = batch->n_id.narrow(0, 0, batch->batch_size);
+      rows = train_mask.index_select(0, nodes).nonzero().squeeze(1);
+      targets.examples = rows.numel();
+    }
+    if (targets.examples == 0 && collective == 0) return;
+    double t = util::now_seconds();
+    optimizer.zero_grad();
+    if (targets.examples > 0) {
+      const at::Tensor out = model.forward(batch->x.to(device, /*non_blocking=*/true),
+                                           batch->adj.to(device, /*non_blocking=*/true), batch);
       stats.forward_seconds += util::now_seconds() - t;
       t = util::now_seconds();
       const at::Tensor target = data.y.index_select(0, nodes.index_select(0, rows));
-      const at::Tensor loss = node_loss(out.index_select(0, rows.to(device, /*non_blocking=*/true)),
-                                        target.to(device, /*non_blocking=*/true));
-      optimizer.zero_grad();
+      loss = node_loss(out.index_select(0, rows.to(device, /*non_blocking=*/true)),
+                       target.to(device, /*non_blocking=*/true));
       loss.backward();
-      stats.backward_seconds += util::now_seconds() - t;
-      t = util::now_seconds();
-      for (TrainHook* h : hooks) h->after_backward(model);
-      const at::Tensor finite = step_is_finite(loss, model.parameters());
+      targets.loss_sum = loss.detach().to(at::kDouble) * static_cast<double>(targets.examples);
+    } else {
+      targets.loss_sum = at::zeros({}, at::TensorOptions(device).dtype(at::kDouble));
+    }
+    stats.backward_seconds += util::now_seconds() - t;
+    t = util::now_seconds();
+    for (TrainHook* h : hooks) h->after_backward(model, targets);
+    if (targets.examples > 0) {
+      const at::Tensor finite = step_is_finite(targets.loss_sum, model.parameters());
       bool step = true;
       if (read_each_step && !finite.item<bool>()) {
         if (!skip)
-          throw NonFiniteError("non-finite loss (" + std::to_string(loss.item<double>()) + ") or gradient at " +
-                               describe_batch(batch, index, loader.size()));
+          throw NonFiniteError("non-finite loss (" + std::to_string(targets.loss_sum.item<double>() /
+                                                                   static_cast<double>(targets.examples)) +
+                               ") or gradient at " +
+                               (batch ? describe_batch(*batch, index, loader.size()) : "an empty step (another rank's)"));
         step = false;
         ++stats.skipped_steps;
         optimizer.zero_grad();
@@ -128,12 +143,21 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
       if (step) {
         if (options.grad_norm()) clip_grad_norm(model.parameters(), *options.grad_norm());
         optimizer.step();
-        loss_sum.add_(loss.detach().to(at::kDouble), static_cast<double>(count));
-        stats.examples += count;
+        loss_sum.add_(targets.loss_sum);
+        stats.examples += targets.examples;
         ++stats.steps;
       }
-      stats.step_seconds += util::now_seconds() - t;
     }
+    stats.step_seconds += util::now_seconds() - t;
+  };
+
+  double wait_start = util::now_seconds();
+  for (auto it = loader.begin(options.first_batch()); it != loader.end(); ++it) {
+    const Batch& batch = *it;
+    stats.wait_seconds += util::now_seconds() - wait_start;
+    ++stats.batches;
+    ++index;
+    run_step(&batch);
     if (!read_each_step) bad_batches.push_back(describe_batch(batch, index, loader.size()));
     for (TrainHook* h : hooks) h->end_batch(batch);
     if (options.max_steps() > 0 && stats.batches >= options.max_steps()) break;
@@ -142,6 +166,13 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
       break;
     }
     wait_start = util::now_seconds();
+  }
+  // A collective epoch: this rank ran out of batches before the others.
+  const int64_t last = options.max_steps() > 0 ? std::min(collective, options.max_steps()) : collective;
+  for (int64_t i = options.first_batch() + stats.batches; i < last && !stats.interrupted; ++i) {
+    ++index;
+    run_step(nullptr);
+    if (!read_each_step) bad_batches.push_back("an empty step (another rank's batch " + std::to_string(index + 1) + ")");
   }
   if (first_bad.defined()) {
     const int64_t bad = first_bad.item<int64_t>();

@@ -9,6 +9,8 @@
 
 #include <torch/arg.h>
 
+#include <functional>
+
 namespace gas {
 
 struct GAS_API LayerwiseOptions {
@@ -17,6 +19,10 @@ struct GAS_API LayerwiseOptions {
   /// made) instead of the model's device: the device then never holds a
   /// whole-graph tensor. Same values either way.
   TORCH_ARG(bool, output_on_host) = false;
+  /// Called with the histories and the layer once a hidden layer's rows are
+  /// all in its history, before the next layer reads them: where a
+  /// data-parallel rank fetches the rows of its halo from their owners.
+  TORCH_ARG(std::function<void(HistoryStore&, int64_t)>, after_layer) = nullptr;
 };
 
 /// Computes the model's eval-mode output for every node of the graph the
@@ -31,7 +37,8 @@ struct GAS_API LayerwiseOptions {
 /// buffers and end up holding fresh eval-mode embeddings (the GAS fill pass);
 /// for another graph, e.g. the validation graphs of an inductive dataset,
 /// temporary buffers of the same widths are used and the histories are left
-/// alone. Returns a fresh [num_nodes, out] tensor on the model's device, or
+/// alone. Returns a fresh [num_rows, out] tensor (loader.num_rows(): every
+/// node, or a rank's own) on the model's device, or
 /// on the host (see LayerwiseOptions). The model's train/eval mode is
 /// restored afterwards.
 GAS_API at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader& loader, const at::Tensor& x,

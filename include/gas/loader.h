@@ -42,7 +42,10 @@ struct GAS_API Batch {
 };
 
 /// Builds the batch of the given parts of a partitioned (permuted) graph whose
-/// parts are the contiguous ranges [ptr[p], ptr[p+1]). The halo is every node
+/// parts are the contiguous ranges [ptr[p], ptr[p+1]) of its rows. The graph
+/// is square, or (a rank of a data-parallel job, distributed/shard.h) has a
+/// row for each of the first num_rows nodes only, the rest being columns
+/// that batches read and never hold; ptr then covers the rows. The halo is every node
 /// outside the batch that an in-batch row points to, listed in ascending id
 /// order so that history pulls walk memory forwards. `x`, if defined, is
 /// gathered for n_id. With `plan` (training batches) the batch's adjacency
@@ -150,13 +153,18 @@ class GAS_API EvalSubgraphLoader {
   std::vector<Batch>::const_iterator end() const { return batches_.end(); }
   /// Largest halo of any batch: the staging size an asynchronous pull needs.
   int64_t max_halo() const;
+  /// Nodes whose features and history rows the batches read (the graph's
+  /// columns).
   int64_t num_nodes() const { return num_nodes_; }
+  /// Nodes the batches compute (the graph's rows): num_nodes(), or on a
+  /// rank of a data-parallel job its own nodes, before its halo.
+  int64_t num_rows() const { return num_rows_; }
   /// Bytes held by the batches: about one more copy of the graph.
   int64_t nbytes() const;
 
  private:
   std::vector<Batch> batches_;
-  int64_t num_nodes_ = 0;
+  int64_t num_nodes_ = 0, num_rows_ = 0;
 };
 
 }  // namespace gas

@@ -47,6 +47,8 @@ struct GAS_API RunOptions {
   std::string on_nonfinite = "stop";  ///< stop | skip
   std::string checkpoint_dir, resume;
   int64_t checkpoint_every = 1;
+  double dist_timeout = 60.0;            ///< seconds
+  std::string halo_refresh = "epoch";  ///< epoch | step
 
   // The dataset's block (params.<dataset>).
   models::ModelBuilder build_model;  ///< from `architecture`

@@ -68,6 +68,13 @@ struct GAS_API TrainEpochOptions {
   /// Start at this batch of the epoch's order (resuming an interrupted epoch:
   /// the loader does not build the batches before it).
   TORCH_ARG(int64_t, first_batch) = 0;
+  /// A collective epoch (data-parallel runs): 0 for none; otherwise the
+  /// epoch takes exactly this many steps (max_steps still caps them), its
+  /// batches and then empty steps once the loader runs out, and every step,
+  /// a batch without training nodes included, calls the after_backward
+  /// hooks (with zero gradients where this rank has no target): every rank
+  /// then issues the same collectives.
+  TORCH_ARG(int64_t, collective_steps) = 0;
   /// Checked after every batch: once set, the epoch ends there with
   /// TrainEpochStats::interrupted (a signal handler's flag).
   TORCH_ARG(StopFlag, stop) = nullptr;

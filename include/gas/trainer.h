@@ -47,14 +47,23 @@ struct GAS_API EpochRecord {
   double train_metric = 0, val_metric = 0, test_metric = 0;
 };
 
+/// A step's training targets as the after_backward hooks see them: this
+/// rank's, which a data-parallel hook replaces by the whole job's.
+struct GAS_API StepTargets {
+  int64_t examples = 0;  ///< training nodes the step's loss is over
+  at::Tensor loss_sum;   ///< their summed loss: a double scalar on the model's device
+};
+
 /// Called by Trainer::fit (and train_epoch) at fixed points; every method
 /// does nothing unless overridden.
 class GAS_API TrainHook {
  public:
   virtual ~TrainHook() = default;
-  /// A batch's gradients exist, before clipping and the optimiser step: where
-  /// a data-parallel run all-reduces them.
-  virtual void after_backward(ScalableGNNImpl& model) {}
+  /// A step's gradients exist (the mean over `step`'s targets), before
+  /// clipping and the optimiser step: where a data-parallel run all-reduces
+  /// them and makes `step` the job's. The optimiser steps when the step has
+  /// targets after the hooks.
+  virtual void after_backward(ScalableGNNImpl& model, StepTargets& step) {}
   /// A batch is done (stepped, or skipped for having no training node).
   virtual void end_batch(const Batch& batch) {}
   /// The run found a better validation metric in epoch `e` (`best` updated).

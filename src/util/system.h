@@ -53,6 +53,11 @@ GAS_API void replace_directory(const std::string& staging, const std::string& pa
 /// (glibc's malloc_trim; nothing elsewhere).
 GAS_API void release_free_memory();
 
+/// A TCP port that was free a moment ago on 127.0.0.1, for a job whose
+/// processes all run on this machine (gas_launch, tests). Throws
+/// std::runtime_error when none can be had.
+GAS_API int free_loopback_port();
+
 /// Seconds since an arbitrary start, monotonic.
 inline double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();

@@ -21,7 +21,7 @@ namespace {
 
 struct Recorder : TrainHook {
   explicit Recorder(std::vector<std::string>& log, std::string name) : log(log), name(std::move(name)) {}
-  void after_backward(ScalableGNNImpl& model) override {
+  void after_backward(ScalableGNNImpl& model, StepTargets&) override {
     ++backwards;
     bool grads = false;
     for (const auto& p : model.parameters()) grads = grads || (p.grad().defined() && p.grad().abs().sum().item<double>() > 0);

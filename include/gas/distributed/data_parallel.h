@@ -1,0 +1,64 @@
+#pragma once
+/// \file
+/// Data-parallel training over a Communicator: the ranks start from the same
+/// weights and, step by step, apply the same gradient, the mean over every
+/// rank's training targets, while each keeps its halo's history rows in step
+/// with their owners'.
+
+#include <gas/distributed/communicator.h>
+#include <gas/distributed/halo_exchange.h>
+#include <gas/macros.h>
+#include <gas/trainer.h>
+
+#include <torch/nn/module.h>
+
+#include <cstdint>
+
+namespace gas {
+namespace dist {
+
+/// Overwrites every parameter and buffer of `model` with rank `root`'s, so
+/// the ranks start from one model whatever their seeds. Collective.
+GAS_API void broadcast_parameters(Communicator& comm, torch::nn::Module& model, int64_t root = 0);
+
+/// The gradient exchange of a collective epoch (TrainEpochOptions::
+/// collective_steps), as a TrainHook: after each backward, one flat float64
+/// buffer holding every gradient weighted by this rank's target count, the
+/// summed loss and the count is summed over the ranks; each gradient becomes
+/// the job's mean, and the step's targets the job's. The weighting is exact
+/// in float64, so one rank reproduces a single process bit for bit.
+class GAS_API GradientAllReduce : public TrainHook {
+ public:
+  explicit GradientAllReduce(Communicator& comm) : comm_(comm) {}
+  void after_backward(ScalableGNNImpl& model, StepTargets& step) override;
+
+ private:
+  Communicator& comm_;
+};
+
+/// When a rank copies its halo's history rows from their owners in training.
+enum class HaloRefresh {
+  Epoch,  ///< after every epoch that did not evaluate (an evaluation refreshes them layer by layer)
+  Step,   ///< after every step: the staleness of one process, one all-to-all per history per step
+};
+
+/// The TrainHook of a rank in a data-parallel GAS run: the gradient
+/// all-reduce after every backward and the halo refreshes of `refresh`, for
+/// `model`, whose histories hold the rank's own rows then its halo's.
+class GAS_API DataParallelHook : public TrainHook {
+ public:
+  DataParallelHook(Communicator& comm, HaloExchange& halo, ScalableGNNImpl& model, HaloRefresh refresh);
+  void after_backward(ScalableGNNImpl& model, StepTargets& step) override;
+  void end_epoch(const EpochRecord& e, const RunResult& best) override;
+  /// Every history's halo rows from their owners. Collective.
+  void refresh_halo();
+
+ private:
+  GradientAllReduce gradients_;
+  HaloExchange& halo_;
+  ScalableGNNImpl& model_;
+  HaloRefresh refresh_;
+};
+
+}  // namespace dist
+}  // namespace gas

@@ -1,0 +1,84 @@
+#include <gas/distributed/data_parallel.h>
+
+#include <gas/scalable_gnn.h>
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+namespace gas {
+namespace dist {
+
+void broadcast_parameters(Communicator& comm, torch::nn::Module& model, int64_t root) {
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> tensors = model.parameters();
+  for (const auto& b : model.buffers()) tensors.push_back(b);
+  if (tensors.empty()) return;
+  std::vector<at::Tensor> flat_parts;
+  for (const auto& t : tensors) flat_parts.push_back(t.detach().to(at::kDouble).reshape(-1).cpu());
+  at::Tensor flat = at::cat(flat_parts);
+  comm.broadcast(flat, root);
+  int64_t offset = 0;
+  for (auto& t : tensors) {
+    t.copy_(flat.narrow(0, offset, t.numel()).view(t.sizes()));
+    offset += t.numel();
+  }
+}
+
+void GradientAllReduce::after_backward(ScalableGNNImpl& model, StepTargets& step) {
+  std::vector<at::Tensor> params;
+  for (const auto& p : model.parameters())
+    if (p.requires_grad()) params.push_back(p);
+  const auto count = static_cast<double>(step.examples);
+  std::vector<at::Tensor> parts;
+  for (const auto& p : params) {
+    if (p.grad().defined()) {
+      parts.push_back(p.grad().detach().to(at::kCPU, at::kDouble).reshape(-1).mul(count));
+    } else {
+      parts.push_back(at::zeros({p.numel()}, at::kDouble));
+    }
+  }
+  parts.push_back(step.loss_sum.detach().to(at::kCPU, at::kDouble).reshape(1));
+  parts.push_back(at::full({1}, count, at::kDouble));
+  at::Tensor flat = at::cat(parts);
+  comm_.all_reduce_sum(flat);
+  const double total = flat[-1].item<double>();
+  step.examples = static_cast<int64_t>(total);
+  step.loss_sum = flat[-2].to(model.device());
+  if (step.examples == 0) return;
+  int64_t offset = 0;
+  for (auto& p : params) {
+    at::Tensor mean = flat.narrow(0, offset, p.numel()).div(total).view(p.sizes()).to(p.device(), p.scalar_type());
+    offset += p.numel();
+    if (p.grad().defined()) {
+      p.mutable_grad().copy_(mean);
+    } else {
+      p.mutable_grad() = mean;
+    }
+  }
+}
+
+DataParallelHook::DataParallelHook(Communicator& comm, HaloExchange& halo, ScalableGNNImpl& model,
+                                   HaloRefresh refresh)
+    : gradients_(comm), halo_(halo), model_(model), refresh_(refresh) {
+  TORCH_CHECK(model.num_nodes() == halo.num_owned() + halo.num_halo(), "DataParallelHook: the model's histories ",
+              "hold ", model.num_nodes(), " rows, the rank has ", halo.num_owned(), " own and ", halo.num_halo(),
+              " halo nodes");
+}
+
+void DataParallelHook::after_backward(ScalableGNNImpl& model, StepTargets& step) {
+  gradients_.after_backward(model, step);
+  // Every rank calls this for every step of a collective epoch, batches
+  // without training nodes and padding included: the refresh stays matched.
+  if (refresh_ == HaloRefresh::Step) refresh_halo();
+}
+
+void DataParallelHook::end_epoch(const EpochRecord& e, const RunResult&) {
+  if (refresh_ == HaloRefresh::Epoch && !e.evaluated) refresh_halo();
+}
+
+void DataParallelHook::refresh_halo() {
+  for (int64_t layer = 0; layer < model_.histories().size(); ++layer) halo_.refresh(model_.histories(), layer);
+}
+
+}  // namespace dist
+}  // namespace gas

@@ -1,0 +1,92 @@
+#include <gas/distributed/shard.h>
+
+#include <ATen/ATen.h>
+
+namespace gas {
+namespace dist {
+
+RankPartition partition_ranks(const CSR& adj, int64_t ranks, int64_t num_parts, PartitionMethod method,
+                              int64_t seed) {
+  TORCH_CHECK(ranks >= 1, "partition_ranks: ranks must be >= 1, got ", ranks);
+  TORCH_CHECK(num_parts >= ranks, "partition_ranks: ", num_parts, " parts cannot give each of ", ranks,
+              " ranks one (num_parts must be at least the number of processes)");
+  const int64_t n = adj.num_rows;
+  TORCH_CHECK(n >= ranks, "partition_ranks: a graph of ", n, " nodes cannot feed ", ranks, " ranks");
+  RankPartition out;
+  if (ranks == 1) {
+    out.partition = partition_graph(adj, num_parts, method, seed);
+    out.owner_offsets = at::tensor({int64_t{0}, n}, at::kLong);
+    out.rank_parts = at::tensor({int64_t{0}, out.partition.num_parts()}, at::kLong);
+    return out;
+  }
+  const Partition blocks = partition_graph(adj, ranks, method, seed);
+  std::vector<at::Tensor> perms, ptrs{at::zeros({1}, at::kLong)};
+  std::vector<int64_t> owner{0}, rank_parts{0};
+  for (int64_t r = 0; r < ranks; ++r) {
+    const int64_t lo = blocks.ptr[r].item<int64_t>(), size = blocks.ptr[r + 1].item<int64_t>() - lo;
+    TORCH_CHECK(size > 0, "partition_ranks: rank ", r, " of ", ranks, " got no nodes from ", to_string(method),
+                " on a graph of ", n, " nodes; use fewer processes");
+    // The block's nodes in ascending order, as induced_subgraph numbers them.
+    const at::Tensor nodes = std::get<0>(blocks.perm.narrow(0, lo, size).sort());
+    at::Tensor mask = at::zeros({n}, at::kBool);
+    mask.index_fill_(0, nodes, true);
+    const int64_t parts = std::min(size, num_parts / ranks + (r < num_parts % ranks ? 1 : 0));
+    const Partition inner = partition_graph(induced_subgraph(adj, mask), parts, method, seed);
+    perms.push_back(nodes.index_select(0, inner.perm));
+    ptrs.push_back(inner.ptr.narrow(0, 1, parts) + owner.back());
+    owner.push_back(owner.back() + size);
+    rank_parts.push_back(rank_parts.back() + parts);
+  }
+  out.partition.perm = at::cat(perms);
+  out.partition.ptr = at::cat(ptrs);
+  out.owner_offsets = at::tensor(owner, at::kLong);
+  out.rank_parts = at::tensor(rank_parts, at::kLong);
+  return out;
+}
+
+Shard make_shard(const Dataset& data, const RankPartition& ranks, int64_t rank) {
+  TORCH_CHECK(rank >= 0 && rank < ranks.num_ranks(), "make_shard: rank ", rank, " outside ", ranks.num_ranks(),
+              " ranks");
+  const CSR& adj = data.adj;
+  TORCH_CHECK(adj.num_rows == adj.num_cols && adj.num_rows == data.num_nodes(), "make_shard: expected the whole ",
+              "graph, got ", adj.num_rows, " x ", adj.num_cols, " for ", data.num_nodes(), " nodes");
+  const int64_t lo = ranks.owner_offsets[rank].item<int64_t>(), hi = ranks.owner_offsets[rank + 1].item<int64_t>();
+  const int64_t owned = hi - lo;
+  const int64_t e0 = adj.rowptr[lo].item<int64_t>(), e1 = adj.rowptr[hi].item<int64_t>();
+  const at::Tensor col = adj.col.narrow(0, e0, e1 - e0);
+  const at::Tensor outside = col.lt(lo).logical_or(col.ge(hi));
+  const at::Tensor halo = std::get<0>(at::_unique(col.masked_select(outside), /*sorted=*/true));
+  // Local column ids: own nodes by offset, halo nodes after them by rank in the halo.
+  const at::Tensor local_col =
+      at::where(outside, at::searchsorted(halo, col) + owned, col - lo);
+
+  Shard shard;
+  shard.num_owned = owned;
+  shard.global_id = at::cat({at::arange(lo, hi, at::kLong), halo});
+  CSR local;
+  local.rowptr = adj.rowptr.narrow(0, lo, owned + 1) - e0;
+  local.col = local_col;
+  local.value = adj.has_value() ? adj.value.narrow(0, e0, e1 - e0) : at::Tensor();
+  local.num_rows = owned;
+  local.num_cols = shard.num_local();
+  shard.data.name = data.name;
+  shard.data.adj = coalesce(local);  // rows sorted again: halo columns moved past the own ones
+  shard.data.x = data.x.index_select(0, shard.global_id);
+  shard.data.y = data.y.index_select(0, shard.global_id);
+  // Masks: the own rows as they are, none on the halo (its owners train and evaluate it).
+  auto own_mask = [&](const at::Tensor& m) {
+    if (!m.defined()) return m;
+    return at::cat({m.narrow(0, lo, owned), at::zeros_like(m.narrow(0, 0, shard.num_halo()))});
+  };
+  shard.data.train_mask = own_mask(data.train_mask);
+  shard.data.val_mask = own_mask(data.val_mask);
+  shard.data.test_mask = own_mask(data.test_mask);
+  shard.data.num_classes = data.num_classes;
+  shard.data.mask_sources = data.mask_sources;
+  const int64_t p0 = ranks.rank_parts[rank].item<int64_t>(), p1 = ranks.rank_parts[rank + 1].item<int64_t>();
+  shard.ptr = ranks.partition.ptr.narrow(0, p0, p1 - p0 + 1) - lo;
+  return shard;
+}
+
+}  // namespace dist
+}  // namespace gas
