@@ -1,5 +1,7 @@
 #include <gas/distributed/shard.h>
 
+#include <gas/ops/expand_rowptr.h>
+
 #include <ATen/ATen.h>
 
 namespace gas {
@@ -42,6 +44,18 @@ RankPartition partition_ranks(const CSR& adj, int64_t ranks, int64_t num_parts, 
   out.owner_offsets = at::tensor(owner, at::kLong);
   out.rank_parts = at::tensor(rank_parts, at::kLong);
   return out;
+}
+
+at::Tensor halo_sizes(const CSR& adj, const Partition& blocks) {
+  const int64_t n = adj.num_rows, k = blocks.num_parts();
+  TORCH_CHECK(blocks.perm.numel() == n, "halo_sizes: a partition of ", blocks.perm.numel(), " nodes for a graph of ", n);
+  const at::Tensor part = blocks.assignment();
+  const at::Tensor row_part = part.index_select(0, ops::expand_rowptr(adj.rowptr, adj.nnz()));
+  const at::Tensor col_part = part.index_select(0, adj.col);
+  const at::Tensor cut = row_part.ne(col_part);
+  // One key per (reading rank, node read) pair across the cut, counted once.
+  const at::Tensor keys = std::get<0>(at::_unique(row_part.masked_select(cut) * n + adj.col.masked_select(cut)));
+  return at::bincount(keys.div(n, "floor"), {}, k);
 }
 
 Shard make_shard(const Dataset& data, const RankPartition& ranks, int64_t rank) {

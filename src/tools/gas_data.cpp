@@ -10,13 +10,17 @@
 #include <gas/config.h>
 #include <gas/datasets/registry.h>
 #include <gas/datasets/synthetic.h>
+#include <gas/distributed/shard.h>
+#include <gas/partition.h>
 
 #include "util/strings.h"
 #include "util/system.h"
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <iomanip>
+#include <sstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -50,27 +54,114 @@ void print_info(const gas::Dataset& d, double seconds, std::ostream& out) {
       << gas::util::peak_rss_mb() << " MiB\n";
 }
 
-void info(const std::vector<std::string>& arguments) {
+// A dataset named on the command line (dataset=, root=, data.KEY=), loaded;
+// the other keys are the command's own, returned in order.
+struct DatasetArgs {
   std::string dataset, root = "data";
   gas::ConfigNode data_options;
-  for (const std::string& argument : arguments) {
-    const auto [key, value] = gas::parse_override(argument);
-    if (key == "dataset") {
-      dataset = value;
-    } else if (key == "root") {
-      root = value;
-    } else if (key.rfind("data.", 0) == 0 && key.size() > 5) {
-      data_options.set(key.substr(5), value, "command line");
+  std::vector<std::pair<std::string, std::string>> rest;
+
+  DatasetArgs(const std::vector<std::string>& arguments, const std::vector<std::string>& own_keys) {
+    for (const std::string& argument : arguments) {
+      const auto [key, value] = gas::parse_override(argument);
+      if (key == "dataset") {
+        dataset = value;
+      } else if (key == "root") {
+        root = value;
+      } else if (key.rfind("data.", 0) == 0 && key.size() > 5) {
+        data_options.set(key.substr(5), value, "command line");
+      } else if (std::find(own_keys.begin(), own_keys.end(), key) != own_keys.end()) {
+        rest.emplace_back(key, value);
+      } else {
+        std::vector<std::string> known = {"dataset", "root", "data.KEY"};
+        known.insert(known.end(), own_keys.begin(), own_keys.end());
+        throw gas::ConfigError("unknown argument '" + argument + "' (known: " + gas::util::join(known) + ")");
+      }
+    }
+    if (dataset.empty()) throw gas::ConfigError("dataset: required (dataset=NAME)");
+  }
+  gas::Dataset load() {
+    const gas::DatasetLoader loader = gas::dataset_from_config(dataset, data_options);
+    data_options.check_unknown();
+    return loader(root);
+  }
+};
+
+void info(const std::vector<std::string>& arguments) {
+  DatasetArgs args(arguments, {});
+  const double start = gas::util::now_seconds();
+  const gas::Dataset data = args.load();
+  print_info(data, gas::util::now_seconds() - start, std::cout);
+}
+
+// What a data-parallel job of K processes would exchange, from the
+// partition alone: for each K, the rank blocks' sizes and halos, and the
+// bytes one halo refresh of `histories` float32 layers `width` wide moves.
+void partition(const std::vector<std::string>& arguments) {
+  DatasetArgs args(arguments, {"ranks", "method", "width", "histories", "seed", "json"});
+  std::vector<int64_t> ranks = {2, 4, 8};
+  gas::PartitionMethod method = gas::has_metis() ? gas::PartitionMethod::Metis : gas::PartitionMethod::Random;
+  int64_t width = 128, histories = 1, seed = 0;
+  std::string json;
+  for (const auto& [key, value] : args.rest) {
+    gas::ConfigNode one;
+    one.set(key, value, "command line");
+    if (key == "ranks") {
+      ranks.clear();
+      for (const std::string& k : gas::util::split(value, ',')) {
+        gas::ConfigNode item;
+        item.set("ranks", k, "command line");
+        ranks.push_back(item.get_int_at_least("ranks", 0, 1));
+      }
+    } else if (key == "method") {
+      method = gas::parse_partition_method(value);
+    } else if (key == "width") {
+      width = one.get_int_at_least("width", 0, 1);
+    } else if (key == "histories") {
+      histories = one.get_int_at_least("histories", 0, 1);
+    } else if (key == "seed") {
+      seed = one.get_int_at_least("seed", 0, 0);
     } else {
-      throw gas::ConfigError("unknown argument '" + argument + "' (known: dataset, root, data.KEY)");
+      json = value;
     }
   }
-  if (dataset.empty()) throw gas::ConfigError("dataset: required (dataset=NAME)");
-  const gas::DatasetLoader load = gas::dataset_from_config(dataset, data_options);
-  data_options.check_unknown();
-  const double start = gas::util::now_seconds();
-  const gas::Dataset data = load(root);
-  print_info(data, gas::util::now_seconds() - start, std::cout);
+  gas::Dataset data = args.load();
+  if (!data.adj.has_value()) data.adj = gas::to_symmetric(data.adj);  // as the benchmarks see undirected graphs
+  const int64_t n = data.num_nodes();
+  std::cout << data.name << ": " << n << " nodes, " << data.adj.nnz() << " directed edges; halo rows per rank for "
+            << histories << " history layer(s) of width " << width << " (float32)\n"
+            << "     K   cut %   own max   halo mean   halo max  halo/own   MB per refresh (all ranks)   seconds\n";
+  auto ints = [](const at::Tensor& t) {  // a JSON list
+    std::string out;
+    for (int64_t i = 0; i < t.numel(); ++i) out += (i ? ", " : "") + std::to_string(t[i].item<int64_t>());
+    return "[" + out + "]";
+  };
+  std::ostringstream rows;
+  for (const int64_t k : ranks) {
+    if (k > n) throw gas::ConfigError("ranks: " + std::to_string(k) + " processes for a graph of " + std::to_string(n) + " nodes");
+    const double start = gas::util::now_seconds();
+    const gas::Partition blocks = gas::partition_graph(data.adj, k, method, seed);
+    const at::Tensor halo = gas::dist::halo_sizes(data.adj, blocks);
+    const at::Tensor own = blocks.ptr.narrow(0, 1, k) - blocks.ptr.narrow(0, 0, k);
+    const double seconds = gas::util::now_seconds() - start;
+    const double cut = 100.0 * static_cast<double>(gas::edge_cut(data.adj, blocks)) / std::max<int64_t>(1, data.adj.nnz());
+    const auto total = halo.sum().item<int64_t>();
+    const double mb = static_cast<double>(total) * width * 4 * histories / 1e6;
+    const double ratio = static_cast<double>(total) / static_cast<double>(n);
+    std::cout << std::setw(6) << k << std::setw(8) << std::setprecision(2) << std::fixed << cut << std::setw(10)
+              << own.max().item<int64_t>() << std::setw(12) << std::setprecision(0) << halo.to(at::kDouble).mean().item<double>()
+              << std::setw(11) << halo.max().item<int64_t>() << std::setw(10) << std::setprecision(3) << ratio
+              << std::setw(29) << std::setprecision(1) << mb << std::setw(10) << std::setprecision(1) << seconds << "\n";
+    rows << (rows.tellp() > 0 ? ",\n" : "") << "    {\"ranks\": " << k << ", \"cut_percent\": " << cut
+         << ", \"own\": " << ints(own) << ", \"halo\": " << ints(halo) << ", \"refresh_bytes\": " << static_cast<int64_t>(mb * 1e6) << "}";
+  }
+  if (!json.empty()) {
+    gas::util::write_file_atomic(json, "{\"dataset\": \"" + data.name + "\", \"nodes\": " + std::to_string(n) +
+                                           ", \"edges\": " + std::to_string(data.adj.nnz()) + ", \"width\": " +
+                                           std::to_string(width) + ", \"histories\": " + std::to_string(histories) +
+                                           ", \"partitions\": [\n" + rows.str() + "\n]}\n");
+    std::cout << "Written to " << json << "\n";
+  }
 }
 
 // Every record of a checkpoint: name, type, shape, bytes and checksum, so
@@ -129,10 +220,14 @@ int main(int argc, char** argv) {
   program.usage =
       "Usage: gas_data info dataset=NAME [root=DIR] [data.KEY=VALUE ...]\n"
       "       gas_data checkpoint FILE\n"
-      "       gas_data generate out=DIR [num_nodes=N num_features=F num_classes=C avg_degree=D ...]\n\n"
+      "       gas_data generate out=DIR [num_nodes=N num_features=F num_classes=C avg_degree=D ...]\n"
+      "       gas_data partition dataset=NAME [root=DIR] [ranks=K,K,...] [method=metis] [width=W] [histories=H]\n"
+      "                          [json=FILE]\n\n"
       "checkpoint: verifies a checkpoint (checkpoint_dir=) and lists its records with their checksums.\n"
       "generate: writes the synthetic line graph (kind=line; the synthetic dataset's keys) to DIR in the\n"
-      "custom format, streaming, so it may be larger than memory.\n\n"
+      "custom format, streaming, so it may be larger than memory.\n"
+      "partition: for K processes (default 2,4,8), the rank blocks' sizes and halos and the bytes one halo\n"
+      "refresh moves (H history layers W wide, float32): a data-parallel job's traffic, before running it.\n\n"
       "Loads a dataset from its raw files under DIR (PyG's layout, e.g. DIR/Planetoid/Cora/raw)\n"
       "and prints its nodes, edges, features, classes, splits, load time and memory.\n\n"
       "Keys:\n"
@@ -152,8 +247,10 @@ int main(int argc, char** argv) {
       checkpoint(rest);
     } else if (command == "generate") {
       generate(rest);
+    } else if (command == "partition") {
+      partition(rest);
     } else {
-      throw gas::ConfigError("unknown command '" + command + "' (known: info, checkpoint, generate)");
+      throw gas::ConfigError("unknown command '" + command + "' (known: info, checkpoint, generate, partition)");
     }
   };
   return gas::run_cli(program, argc, argv);

@@ -1,5 +1,5 @@
 #pragma once
-// String helpers for messages.
+// String helpers for messages and command lines.
 
 #include <map>
 #include <string>
@@ -13,6 +13,19 @@ inline std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+/// "a,b,,c" -> {"a", "b", "", "c"}.
+inline std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts(1);
+  for (char c : text) {
+    if (c == separator) {
+      parts.emplace_back();
+    } else {
+      parts.back() += c;
+    }
+  }
+  return parts;
 }
 
 template <typename Value>

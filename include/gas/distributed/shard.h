@@ -37,6 +37,11 @@ struct GAS_API RankPartition {
 GAS_API RankPartition partition_ranks(const CSR& adj, int64_t ranks, int64_t num_parts, PartitionMethod method,
                                       int64_t seed = 0);
 
+/// How many nodes each rank would hold in its halo if rank r owned the nodes
+/// of part r of `blocks` (the nodes its own point to and others own): what
+/// a halo refresh moves, known from the partition alone (int64 [K]).
+GAS_API at::Tensor halo_sizes(const CSR& adj, const Partition& blocks);
+
 /// What one rank holds.
 struct GAS_API Shard {
   /// Local nodes: the rank's own (num_owned, in global order), then its halo

@@ -90,6 +90,10 @@ TEST(Shard, HoldsItsRowsAndHaloAndBatchesAsTheWholeGraphDoes) {
     EXPECT_EQ(eval.num_nodes(), s.num_local());
   }
   EXPECT_EQ(owned_total, n);
+  // The halo sizes the partition predicts are the shards' own.
+  const Partition blocks{r.partition.perm, r.owner_offsets};
+  const at::Tensor sizes = dist::halo_sizes(d.adj, blocks);  // in the original numbering
+  for (int64_t k = 0; k < 3; ++k) EXPECT_EQ(sizes[k].item<int64_t>(), dist::make_shard(g, r, k).num_halo());
 }
 
 TEST(Shard, LoadersRefuseMoreRowsThanColumnsAndShortFeatures) {
