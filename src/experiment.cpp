@@ -294,11 +294,10 @@ struct PreparedRun {
   bool inductive = false;
   std::shared_ptr<ScalableGNNImpl> model;
   std::unique_ptr<SubgraphLoader> loader;
-  // A data-parallel job: this process's membership, its halo, the hook that
-  // keeps the ranks in step and the steps every epoch takes.
+  // A data-parallel job: this process's membership, its halo and the steps
+  // every epoch takes.
   std::unique_ptr<dist::Communicator> comm;
   std::unique_ptr<dist::HaloExchange> halo;
-  std::shared_ptr<dist::DataParallelHook> data_parallel;
   int64_t collective_steps = 0;
   at::Tensor degree;  // of every node of the whole graph (PNA's degree statistics)
   double load_seconds = 0, partition_seconds = 0;
@@ -485,8 +484,6 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dis
     at::Tensor steps = at::full({1}, loader.size(), at::kLong);
     p.comm->all_reduce_max(steps);
     p.collective_steps = steps.item<int64_t>();
-    p.data_parallel = std::make_shared<dist::DataParallelHook>(
-        *p.comm, *p.halo, model, s.halo_refresh == "step" ? dist::HaloRefresh::Step : dist::HaloRefresh::Epoch);
   }
   int64_t num_params = 0;
   for (const auto& param : model.parameters()) num_params += param.numel();
@@ -517,6 +514,12 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dis
 }
 
 // ------------------------------------------------------------- checkpoints
+
+// DIR/checkpoint.gas, or for rank r > 0 of a job DIR/checkpoint.rank<r>.gas.
+std::string checkpoint_path(const std::string& dir, const PreparedRun& p) {
+  const int64_t rank = p.comm ? p.comm->rank() : 0;
+  return dir + (rank == 0 ? "/checkpoint.gas" : "/checkpoint.rank" + std::to_string(rank) + ".gas");
+}
 
 // FNV-1a over a tensor's bytes: the identity of a partition or a dataset.
 uint64_t fingerprint(const at::Tensor& t, uint64_t h = 1469598103934665603ull) {
@@ -556,6 +559,7 @@ nlohmann::json run_identity(const ConfigNode& config, const PreparedRun& p) {
   part << p.main().partition.num_parts() << " parts, " << std::hex << h;
   identity["(dataset)"] = data.str();
   identity["(partition)"] = part.str();
+  if (p.comm) identity["(processes)"] = std::to_string(p.comm->size()) + ", this one rank " + std::to_string(p.comm->rank());
   return identity;
 }
 
@@ -603,7 +607,7 @@ class Checkpointer : public TrainHook {
         identity_(run_identity(config, p)) {}
 
   const nlohmann::json& identity() const { return identity_; }
-  std::string path() const { return s_.checkpoint_dir + "/checkpoint.gas"; }
+  std::string path() const { return checkpoint_path(s_.checkpoint_dir, p_); }
 
   // Set by fit_runs for the run in progress.
   torch::optim::Optimizer* optimizer = nullptr;
@@ -641,6 +645,10 @@ class Checkpointer : public TrainHook {
                                {"reporter", reporter_.state()}};
     writer.write_bytes("identity", identity_.dump());
     writer.write_bytes("progress", progress.dump());
+    // The ranks of a job write one after another, and a kill may come in
+    // between: each keeps its previous checkpoint, so that a point every
+    // rank has saved remains (resume picks it).
+    if (p_.comm && util::is_file(path())) util::rename_file(path(), path() + ".prev");
     writer.commit();
     if (s_.log_every > 0 && !ended)
       out_ << "Checkpoint: " << path() << " (run " << run + 1 << ", epoch " << st.epochs_done
@@ -657,6 +665,40 @@ class Checkpointer : public TrainHook {
   nlohmann::json identity_;
 };
 
+// Where a checkpoint's run stands, as one number that orders them.
+int64_t progress_key(const std::string& path) {
+  const nlohmann::json j = nlohmann::json::parse(CheckpointReader(path).read_bytes("progress"));
+  return (j.at("run").get<int64_t>() * 1000000 + j.at("epochs_done").get<int64_t>()) * 1000000 +
+         j.at("batches_done").get<int64_t>();
+}
+
+// The checkpoint of this rank at the latest point every rank of the job has
+// saved (its newest or the one before: a kill may have come between two
+// ranks' writes). Collective.
+std::string agreed_checkpoint(const std::string& dir, const PreparedRun& p) {
+  dist::Communicator& comm = *p.comm;
+  const std::string newest = checkpoint_path(dir, p), previous = newest + ".prev";
+  if (!util::is_file(newest))
+    throw ConfigError("resume: no checkpoint '" + newest + "' for rank " + std::to_string(comm.rank()) + " of " +
+                      std::to_string(comm.size()));
+  at::Tensor mine = at::full({1, 2}, -1, at::kLong);
+  mine[0][0] = progress_key(newest);
+  if (util::is_file(previous)) mine[0][1] = progress_key(previous);
+  const at::Tensor all = comm.all_gather(mine);
+  int64_t best = -1;
+  for (int64_t i = 0; i < 2 * comm.size(); ++i) {
+    const int64_t key = all.view(-1)[i].item<int64_t>();
+    if (key <= best) continue;
+    bool everywhere = true;
+    for (int64_t r = 0; r < comm.size(); ++r) everywhere = everywhere && all[r].eq(key).any().item<bool>();
+    if (everywhere) best = key;
+  }
+  if (best < 0)
+    throw ConfigError("resume: the " + std::to_string(comm.size()) + " ranks' checkpoints in '" + dir +
+                      "' share no point to resume from (written by another job, or by more or fewer processes)");
+  return mine[0][0].item<int64_t>() == best ? newest : previous;
+}
+
 // Every run of the experiment through one Trainer and its hooks; from a
 // checkpoint with resume=, and stopping at a batch boundary when `stop` is
 // set (a signal), after writing a checkpoint.
@@ -664,6 +706,13 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
                                 const RunDirectory& dir, const std::atomic<bool>* stop, bool& interrupted,
                                 std::ostream& out) {
   auto evaluation = std::make_shared<Evaluation>(s, p);
+  // A rank of a data-parallel job stops with the others, at the step after
+  // which any of them was signalled.
+  std::shared_ptr<dist::DataParallelHook> data_parallel;
+  if (p.comm)
+    data_parallel = std::make_shared<dist::DataParallelHook>(
+        *p.comm, *p.halo, *p.model, s.halo_refresh == "step" ? dist::HaloRefresh::Step : dist::HaloRefresh::Epoch,
+        stop);
   Trainer trainer(*p.model, *p.loader, p.train_data(), [evaluation](int64_t run) { return (*evaluation)(run); },
                   TrainerOptions()
                       .epochs(s.epochs)
@@ -673,9 +722,9 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
                                  .max_steps(s.max_steps)
                                  .on_nonfinite(s.on_nonfinite == "skip" ? NonFinite::Skip : NonFinite::Stop)
                                  .collective_steps(p.collective_steps)
-                                 .stop(stop)));
+                                 .stop(data_parallel ? data_parallel->stop_flag() : stop)));
   // The gradient all-reduce first: every later hook sees the job's step.
-  if (p.data_parallel) trainer.add_hook(p.data_parallel);
+  if (data_parallel) trainer.add_hook(data_parallel);
   trainer.add_hook(std::shared_ptr<TrainHook>(&reporter, [](TrainHook*) {}));
   std::shared_ptr<Exporter> exporter;
   if (!s.exports.empty()) {
@@ -690,7 +739,7 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
   FitState start;
   std::unique_ptr<CheckpointReader> resumed;
   if (!s.resume.empty()) {
-    resumed = std::make_unique<CheckpointReader>(s.resume + "/checkpoint.gas");
+    resumed = std::make_unique<CheckpointReader>(p.comm ? agreed_checkpoint(s.resume, p) : s.resume + "/checkpoint.gas");
     const std::string difference =
         identity_difference(nlohmann::json::parse(resumed->read_bytes("identity")), checkpointer->identity());
     if (!difference.empty())
@@ -862,8 +911,7 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
 std::unique_ptr<dist::Communicator> join_job(RunOptions& s, const ConfigNode& config) {
   if (std::getenv("WORLD_SIZE") == nullptr) return nullptr;
   const dist::LaunchInfo info = dist::LaunchInfo::from_environment();
-  for (const char* key : {"checkpoint_dir", "resume", "export"})
-    if (config.has(key)) config.fail(key, "not supported yet with several processes (WORLD_SIZE is set)");
+  if (config.has("export")) config.fail("export", "not supported yet with several processes (WORLD_SIZE is set)");
   auto comm = std::make_unique<dist::Communicator>(
       info, std::chrono::milliseconds(static_cast<int64_t>(1000 * s.dist_timeout)));
   if (comm->rank() != 0) {

@@ -68,7 +68,10 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
                             const Dataset& data, const TrainEpochOptions& options,
                             const std::vector<TrainHook*>& hooks) {
   TrainEpochStats stats;
-  stats.total_batches = loader.size();
+  const int64_t collective = options.collective_steps();
+  TORCH_CHECK(collective == 0 || collective >= loader.size() || options.max_steps() > 0, "train_epoch: collective_steps ",
+              collective, " is fewer than the loader's ", loader.size(), " batches");
+  stats.total_batches = collective > 0 ? collective : loader.size();
   const double start = util::now_seconds();
   model.train();
   const c10::Device device = model.device();
@@ -78,8 +81,8 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   // host from the CPU mask, so the device never answers a question either.
   at::Tensor loss_sum = at::zeros({}, at::TensorOptions(device).dtype(at::kDouble));
   model.histories().reset_transfers();
-  TORCH_CHECK(options.first_batch() >= 0 && options.first_batch() <= loader.size(), "train_epoch: first_batch ",
-              options.first_batch(), " outside the epoch's ", loader.size(), " batches");
+  TORCH_CHECK(options.first_batch() >= 0 && options.first_batch() <= stats.total_batches, "train_epoch: first_batch ",
+              options.first_batch(), " outside the epoch's ", stats.total_batches, " batches");
   // Non-finite steps: read at once where reading is free (the CPU) or the
   // step depends on it (skip); on a device under stop, the first bad batch
   // is kept on the device and read with the loss.
@@ -89,9 +92,6 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   std::vector<std::string> bad_batches;
 
   int64_t index = options.first_batch() - 1;  // of the step running
-  const int64_t collective = options.collective_steps();
-  TORCH_CHECK(collective == 0 || (collective >= loader.size() || options.max_steps() > 0),
-              "train_epoch: collective_steps ", collective, " is fewer than the loader's ", loader.size(), " batches");
   // One step: the batch's forward and backward (none for a batch without
   // training nodes, or an empty step that pads a collective epoch), the
   // hooks, and the optimiser step when the step (after the hooks: the job's
@@ -152,7 +152,9 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   };
 
   double wait_start = util::now_seconds();
-  for (auto it = loader.begin(options.first_batch()); it != loader.end(); ++it) {
+  // A collective epoch resumed past this rank's batches starts its loader
+  // epoch with none left, as the other ranks start theirs.
+  for (auto it = loader.begin(std::min(options.first_batch(), loader.size())); it != loader.end(); ++it) {
     const Batch& batch = *it;
     stats.wait_seconds += util::now_seconds() - wait_start;
     ++stats.batches;
@@ -167,12 +169,15 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
     }
     wait_start = util::now_seconds();
   }
-  // A collective epoch: this rank ran out of batches before the others.
+  // A collective epoch: this rank ran out of batches before the others;
+  // its empty steps count as batches, so that every rank resumes at one step.
   const int64_t last = options.max_steps() > 0 ? std::min(collective, options.max_steps()) : collective;
-  for (int64_t i = options.first_batch() + stats.batches; i < last && !stats.interrupted; ++i) {
+  while (!stats.interrupted && options.first_batch() + stats.batches < last) {
+    ++stats.batches;
     ++index;
     run_step(nullptr);
     if (!read_each_step) bad_batches.push_back("an empty step (another rank's batch " + std::to_string(index + 1) + ")");
+    if (options.stop() && options.stop()->load()) stats.interrupted = true;
   }
   if (first_bad.defined()) {
     const int64_t bad = first_bad.item<int64_t>();

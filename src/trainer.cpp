@@ -48,7 +48,7 @@ RunResult Trainer::fit(torch::optim::Optimizer& optimizer, int64_t run, const Fi
       state_.batches_done += e.train.batches;
       state_.partial_loss_sum = loss_sum;
       state_.partial_examples = examples;
-      if (state_.batches_done < loader_.size()) {
+      if (state_.batches_done < e.train.total_batches) {
         RunResult stopped = best;
         stopped.interrupted = true;
         return stopped;

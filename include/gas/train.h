@@ -85,9 +85,9 @@ struct GAS_API TrainEpochStats {
   int64_t examples = 0;           ///< training nodes the loss is over
   int64_t skipped_steps = 0;      ///< steps skipped for a non-finite loss or gradient (NonFinite::Skip)
   bool interrupted = false;       ///< ended early by TrainEpochOptions::stop
-  int64_t batches = 0;            ///< batches taken from the loader (from first_batch on)
+  int64_t batches = 0;            ///< batches taken from the loader (from first_batch on), and a collective epoch's empty steps
   int64_t steps = 0;              ///< optimiser steps (batches with training nodes)
-  int64_t total_batches = 0;      ///< batches an epoch holds
+  int64_t total_batches = 0;      ///< batches an epoch holds (a collective epoch: its steps)
   double seconds = 0.0;           ///< wall time of the epoch, of which:
   double wait_seconds = 0.0;      ///<   waiting for the loader (batch construction not hidden)
   double forward_seconds = 0.0;   ///< forward passes, history pull and push included

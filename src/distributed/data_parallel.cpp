@@ -39,11 +39,13 @@ void GradientAllReduce::after_backward(ScalableGNNImpl& model, StepTargets& step
   }
   parts.push_back(step.loss_sum.detach().to(at::kCPU, at::kDouble).reshape(1));
   parts.push_back(at::full({1}, count, at::kDouble));
+  parts.push_back(at::full({1}, signal_ && signal_->load() ? 1.0 : 0.0, at::kDouble));
   at::Tensor flat = at::cat(parts);
   comm_.all_reduce_sum(flat);
-  const double total = flat[-1].item<double>();
+  if (flat[-1].item<double>() > 0) stop_ = true;
+  const double total = flat[-2].item<double>();
   step.examples = static_cast<int64_t>(total);
-  step.loss_sum = flat[-2].to(model.device());
+  step.loss_sum = flat[-3].to(model.device());
   if (step.examples == 0) return;
   int64_t offset = 0;
   for (auto& p : params) {
@@ -58,8 +60,8 @@ void GradientAllReduce::after_backward(ScalableGNNImpl& model, StepTargets& step
 }
 
 DataParallelHook::DataParallelHook(Communicator& comm, HaloExchange& halo, ScalableGNNImpl& model,
-                                   HaloRefresh refresh)
-    : gradients_(comm), halo_(halo), model_(model), refresh_(refresh) {
+                                   HaloRefresh refresh, StopFlag signal)
+    : gradients_(comm, signal), halo_(halo), model_(model), refresh_(refresh) {
   TORCH_CHECK(model.num_nodes() == halo.num_owned() + halo.num_halo(), "DataParallelHook: the model's histories ",
               "hold ", model.num_nodes(), " rows, the rank has ", halo.num_owned(), " own and ", halo.num_halo(),
               " halo nodes");

@@ -45,6 +45,9 @@ GAS_API void write_file_atomic(const std::string& path, const std::string& conte
 /// less free space than that.
 GAS_API void probe_writable(const std::string& dir, const std::string& what, int64_t bytes_needed = 0);
 
+/// rename(2): replaces `to` atomically; throws std::runtime_error naming both.
+GAS_API void rename_file(const std::string& from, const std::string& to);
+
 /// Moves directory `staging` to `path`, replacing what was there only now:
 /// the old one is renamed aside, the new one renamed in, the old removed.
 GAS_API void replace_directory(const std::string& staging, const std::string& path);

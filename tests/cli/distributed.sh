@@ -5,7 +5,10 @@
 #  2. two and four processes train to a sane accuracy, each rank holding
 #     part of the graph;
 #  3. a rank killed with SIGKILL, or stopped with SIGSTOP, makes the others
-#     exit non-zero within dist_timeout, naming the rank that went missing.
+#     exit non-zero within dist_timeout, naming the rank that went missing;
+#  4. two processes killed (SIGKILL) after a checkpoint, or stopped by
+#     SIGTERM (every rank at the same step, exit 143), resume with the same
+#     K to the uninterrupted run's loss curve and result.
 #   distributed.sh DEFAULT_DATA_DIR BIN_DIR WORKDIR     ($GAS_DATA_DIR wins when set)
 set -uo pipefail
 data=${GAS_DATA_DIR:-$1} bin=$2 work=$3
@@ -73,4 +76,43 @@ for sig in KILL STOP; do
   grep -q "rank 0 of 3: .*not responding: rank 1$" "$work/$sig.log" || fail "SIG$sig: rank 0 did not name rank 1"
   grep -q "rank 2 of 3: .*not responding: rank 1$" "$work/$sig.log" || fail "SIG$sig: rank 2 did not name rank 1"
 done
+# 4. Checkpoints of a job of two processes.
+cargs=(dataset=cora "root=$data" runs=1 epochs=40 threads=1 log_every=0 params.cache_partition=false params.batch_size=2)
+same_curve() {  # REF_DIR RUN_DIR
+  python3 - "$1" "$2" <<'PY' || fail "resumed run differs from the uninterrupted one: $1 vs $2"
+import json, sys
+keys = ("run", "epoch", "loss", "train", "val", "test")
+a, b = ([{k: json.loads(l)[k] for k in keys} for l in open(d + "/metrics.jsonl")] for d in sys.argv[1:3])
+runs = [[(r["test"], r["best_epoch"]) for r in json.load(open(d + "/summary.json"))["runs"]] for d in sys.argv[1:3]]
+print("epochs:", len(a), len(b), "| runs (test, best epoch):", runs[0], "vs", runs[1])
+sys.exit(0 if a == b and runs[0] == runs[1] else 1)
+PY
+}
+"$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${cargs[@]}" out_dir="$work/cref" > "$work/cref.log" 2>&1 ||
+  fail "uninterrupted job: $(tail -3 "$work/cref.log")"
+"$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${cargs[@]}" checkpoint_dir="$work/ckill" out_dir="$work/ckill_run" \
+  > "$work/ckill.log" 2>&1 &
+launcher=$!
+for _ in $(seq 600); do [[ -f $work/ckill/checkpoint.rank1.gas.prev ]] && break; sleep 0.02; done
+pkill -KILL -P $launcher; kill -KILL $launcher 2> /dev/null; wait $launcher 2> /dev/null
+[[ -f $work/ckill/checkpoint.gas && -f $work/ckill/checkpoint.rank1.gas ]] || fail "no checkpoints before the kill"
+"$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${cargs[@]}" checkpoint_dir="$work/ckill" resume="$work/ckill" \
+  out_dir="$work/cres" > "$work/cres.log" 2>&1 || fail "resume after SIGKILL: $(tail -3 "$work/cres.log")"
+grep "^Resuming from" "$work/cres.log" || fail "the resumed job did not say where it resumed"
+same_curve "$work/cref" "$work/cres"
+"$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${cargs[@]}" checkpoint_dir="$work/cterm" checkpoint_every=100 \
+  out_dir="$work/cterm_run" > "$work/cterm.log" 2>&1 &
+launcher=$!
+for _ in $(seq 600); do
+  (($(cat "$work"/cterm_run.partial.*/metrics.jsonl 2> /dev/null | wc -l) >= 3)) && break
+  sleep 0.02
+done
+kill -TERM $launcher
+wait $launcher
+status=$?
+((status == 143)) || fail "SIGTERM: the job exited $status, expected 143: $(tail -3 "$work/cterm.log")"
+grep "^Stopped by a signal" "$work/cterm.log" || fail "SIGTERM: no stop reported"
+"$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${cargs[@]}" checkpoint_dir="$work/cterm" resume="$work/cterm" \
+  out_dir="$work/cterm_res" > "$work/cterm_res.log" 2>&1 || fail "resume after SIGTERM: $(tail -3 "$work/cterm_res.log")"
+same_curve "$work/cref" "$work/cterm_res"
 echo "PASS"

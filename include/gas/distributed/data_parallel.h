@@ -12,6 +12,7 @@
 
 #include <torch/nn/module.h>
 
+#include <atomic>
 #include <cstdint>
 
 namespace gas {
@@ -24,16 +25,23 @@ GAS_API void broadcast_parameters(Communicator& comm, torch::nn::Module& model, 
 /// The gradient exchange of a collective epoch (TrainEpochOptions::
 /// collective_steps), as a TrainHook: after each backward, one flat float64
 /// buffer holding every gradient weighted by this rank's target count, the
-/// summed loss and the count is summed over the ranks; each gradient becomes
-/// the job's mean, and the step's targets the job's. The weighting is exact
-/// in float64, so one rank reproduces a single process bit for bit.
+/// summed loss, the count and whether `signal` is set here is summed over
+/// the ranks; each gradient becomes the job's mean, the step's targets the
+/// job's, and stop_flag() is set on every rank after the same step once any
+/// rank's signal is. The weighting is exact in float64, so one rank
+/// reproduces a single process bit for bit.
 class GAS_API GradientAllReduce : public TrainHook {
  public:
-  explicit GradientAllReduce(Communicator& comm) : comm_(comm) {}
+  explicit GradientAllReduce(Communicator& comm, StopFlag signal = nullptr) : comm_(comm), signal_(signal) {}
   void after_backward(ScalableGNNImpl& model, StepTargets& step) override;
+  /// The job's stop: for TrainEpochOptions::stop, in place of a local flag
+  /// that would stop the ranks at different steps.
+  StopFlag stop_flag() const { return &stop_; }
 
  private:
   Communicator& comm_;
+  StopFlag signal_;
+  std::atomic<bool> stop_{false};
 };
 
 /// When a rank copies its halo's history rows from their owners in training.
@@ -47,11 +55,15 @@ enum class HaloRefresh {
 /// `model`, whose histories hold the rank's own rows then its halo's.
 class GAS_API DataParallelHook : public TrainHook {
  public:
-  DataParallelHook(Communicator& comm, HaloExchange& halo, ScalableGNNImpl& model, HaloRefresh refresh);
+  /// `signal`: this process's stop request (a signal handler's flag).
+  DataParallelHook(Communicator& comm, HaloExchange& halo, ScalableGNNImpl& model, HaloRefresh refresh,
+                   StopFlag signal = nullptr);
   void after_backward(ScalableGNNImpl& model, StepTargets& step) override;
   void end_epoch(const EpochRecord& e, const RunResult& best) override;
   /// Every history's halo rows from their owners. Collective.
   void refresh_halo();
+  /// Set on every rank after the same step once a rank's signal is.
+  StopFlag stop_flag() const { return gradients_.stop_flag(); }
 
  private:
   GradientAllReduce gradients_;
