@@ -18,7 +18,7 @@ mkdir -p "$out"
 say() { echo "[$(date +%H:%M:%S)] distributed: $*"; }
 for k in 1 2 4; do
   say "synthetic-1m, $k process(es)"
-  "$bin/gas_launch" -n $k -- "$bin/large_benchmark" model=gcn dataset=synthetic-1m root="$out/data" log_every=1 \
+  "$bin/gas_launch" -n $k -- "$bin/large_benchmark" model=gcn dataset=synthetic-1m root="$out/data" runs=3 log_every=1 \
     json="$out/k$k.json" out_dir="$out/k$k" > "$out/k$k.log" 2>&1 || { tail -5 "$out/k$k.log"; exit 1; }
   grep -E "^Mini Acc|processes:" "$out/k$k.log"
 done

@@ -4,6 +4,7 @@
 #include <gas/checkpoint.h>
 #include <gas/interrupt.h>
 #include <gas/datasets/registry.h>
+#include <gas/datasets/shards.h>
 #include <gas/distributed/data_parallel.h>
 #include <gas/distributed/shard.h>
 #include <gas/export.h>
@@ -400,11 +401,10 @@ class Exporter : public TrainHook {
   at::Tensor logits_, embeddings_;
 };
 
-// Data, partition, model and loader, with what the log says of each.
-PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dist::Communicator> comm,
-                    std::ostream& out) {
-  PreparedRun p;
-  p.comm = std::move(comm);
+
+// The dataset loaded and partitioned: the graphs the run trains and
+// evaluates on (for a rank of a job, its shard cut on the fly).
+void load_and_partition(RunOptions& s, const ConfigNode& config, PreparedRun& p, std::ostream& out) {
   double t = util::now_seconds();
   out << "Loading " << s.dataset << "..." << std::flush;
   Dataset data = s.load_data(s.root);
@@ -424,11 +424,6 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dis
   if (p.comm && data.inductive)
     config.fail("dataset", "the inductive dataset " + s.dataset + " trains on one graph and evaluates on others; "
                 "several processes split one graph (run it in one process)");
-  if (p.comm && !s.layerwise) {
-    // A rank holds its own rows and its halo: no process has the whole graph for a full-batch pass.
-    s.layerwise = true;
-    out << "Evaluation: layer-wise (several processes: no process holds the whole graph)\n";
-  }
 
   // Inductive datasets train on the training nodes' graph only and evaluate
   // on the validation and test graphs, each partitioned for the splitter.
@@ -448,8 +443,46 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dis
     p.graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
   }
   p.partition_seconds = util::now_seconds() - t;
-  const Dataset& train_data = p.train_data();
+}
 
+// A rank's shard read from a set that gas_data partition wrote: its own
+// nodes and halo only, never the whole graph.
+void prepare_from_shards(RunOptions& s, const ConfigNode& config, PreparedRun& p, std::ostream& out) {
+  if (!p.comm)
+    config.fail("shards", "a shard set is read by the processes of a job: start the run with gas_launch -n K or "
+                          "torchrun (K = the set's shards)");
+  dist::Communicator& comm = *p.comm;
+  const double t = util::now_seconds();
+  const ShardSetInfo info = read_shard_info(s.shards);
+  if (info.ranks != comm.size())
+    config.fail("shards", "'" + s.shards + "' holds " + std::to_string(info.ranks) + " shards, this job has " +
+                              std::to_string(comm.size()) + " processes");
+  const std::string transform = s.norm ? "gcn_norm" : s.loop ? "self_loops" : "none";
+  if (info.transform != transform)
+    config.fail("shards", "'" + s.shards + "' was written with transform=" + info.transform + ", this model needs " +
+                              transform + " (gas_data partition ... transform=" + transform + ")");
+  out << "Reading the shards of " << info.dataset << " (" << info.nodes << " nodes, " << info.ranks
+      << " shards, " << info.num_parts << " parts, " << info.partition << ") from " << s.shards << "..." << std::flush;
+  dist::Shard shard = read_shard(s.shards, comm.rank(), "auto");
+  p.degree = read_shard_degrees(s.shards);
+  p.load_seconds = util::now_seconds() - t;
+  out << " done [" << seconds_since(t) << "]\n";
+  p.halo = std::make_unique<dist::HaloExchange>(comm, info.owner_offsets, shard.halo());
+  out << "Rank " << comm.rank() << ": " << shard.num_owned << " nodes, halo " << shard.num_halo() << ", "
+      << shard.ptr.numel() - 1 << " parts\n";
+  PartitionedGraph g;
+  g.label = "graph";
+  g.data = std::move(shard.data);
+  // The partition's identity, for checkpoints: this rank's nodes and parts.
+  g.partition = Partition{shard.global_id, shard.ptr};
+  g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, shard.ptr, s.batch_size);
+  p.graphs.push_back(std::move(g));
+}
+
+// The model and the training loader over the prepared graphs, and what the
+// log says of them.
+void build_model_and_loader(RunOptions& s, PreparedRun& p, std::ostream& out) {
+  const Dataset& train_data = p.train_data();
   if (!p.degree.defined()) p.degree = train_data.adj.row_degree();
   const models::ModelSpec spec{train_data.num_nodes(), train_data.num_features(), train_data.num_classes, p.degree};
   p.model = s.build_model(spec);
@@ -510,6 +543,24 @@ PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dis
   if (partial)
     out << "Note: max_steps = " << s.max_steps << " < " << loader.size()
         << " batches: each epoch trains on part of the graph, as in PyGAS\n";
+}
+
+// Data, partition, model and loader, with what the log says of each.
+PreparedRun prepare(RunOptions& s, const ConfigNode& config, std::unique_ptr<dist::Communicator> comm,
+                    std::ostream& out) {
+  PreparedRun p;
+  p.comm = std::move(comm);
+  if (p.comm && !s.layerwise) {
+    // A rank holds its own rows and its halo: no process has the whole graph for a full-batch pass.
+    s.layerwise = true;
+    out << "Evaluation: layer-wise (several processes: no process holds the whole graph)\n";
+  }
+  if (!s.shards.empty()) {
+    prepare_from_shards(s, config, p, out);
+  } else {
+    load_and_partition(s, config, p, out);
+  }
+  build_model_and_loader(s, p, out);
   return p;
 }
 
@@ -893,6 +944,9 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   j["static_data_mb"] = p.static_bytes / 1048576.0;
   j["history_mb"] = histories.nbytes() / 1048576.0;
   j["num_nodes"] = p.train_data().num_nodes();
+  int64_t parameters = 0;
+  for (const auto& param : p.model->parameters()) parameters += param.numel();
+  j["parameters"] = parameters;
   j["gas_version"] = GAS_VERSION;
   j["device"] = s.device.str();
   j["threads"] = at::get_num_threads();

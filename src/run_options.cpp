@@ -211,6 +211,16 @@ std::vector<RunKey> make_keys() {
                     o.dist_timeout = top.get_double("dist_timeout", o.dist_timeout);
                     if (!(o.dist_timeout > 0)) top.fail("dist_timeout", "expected a positive number of seconds");
                   }});
+  keys.push_back({"shards", top, "dir",
+                  "with several processes: each reads its own shard of the graph from DIR (gas_data partition "
+                  "... out=DIR) instead of loading and partitioning the whole dataset",
+                  [](const RunOptions& o) { return show(o.shards); },
+                  [](const ConfigNode& top, const ConfigNode&, RunOptions& o) {
+                    o.shards = top.get_string("shards", o.shards);
+                    if (!o.shards.empty() && !util::is_file(o.shards + "/shards.json"))
+                      top.fail("shards", "no '" + o.shards + "/shards.json' (write the shards with gas_data partition "
+                                         "... out=DIR)");
+                  }});
   keys.push_back(choice_key("halo_refresh", top, {"epoch", "step"}, &RunOptions::halo_refresh,
                             "with several processes: when a rank copies the history rows of its halo from their "
                             "owners during training (an evaluation refreshes them layer by layer anyway)"));

@@ -9,6 +9,7 @@
 #include <gas/cli.h>
 #include <gas/config.h>
 #include <gas/datasets/registry.h>
+#include <gas/datasets/shards.h>
 #include <gas/datasets/synthetic.h>
 #include <gas/distributed/shard.h>
 #include <gas/partition.h>
@@ -98,11 +99,11 @@ void info(const std::vector<std::string>& arguments) {
 // partition alone: for each K, the rank blocks' sizes and halos, and the
 // bytes one halo refresh of `histories` float32 layers `width` wide moves.
 void partition(const std::vector<std::string>& arguments) {
-  DatasetArgs args(arguments, {"ranks", "method", "width", "histories", "seed", "json"});
+  DatasetArgs args(arguments, {"ranks", "method", "width", "histories", "seed", "json", "out", "parts", "transform"});
   std::vector<int64_t> ranks = {2, 4, 8};
   gas::PartitionMethod method = gas::has_metis() ? gas::PartitionMethod::Metis : gas::PartitionMethod::Random;
-  int64_t width = 128, histories = 1, seed = 0;
-  std::string json;
+  int64_t width = 128, histories = 1, seed = 0, parts = 0;
+  std::string json, out, transform = "gcn_norm";
   for (const auto& [key, value] : args.rest) {
     gas::ConfigNode one;
     one.set(key, value, "command line");
@@ -121,9 +122,34 @@ void partition(const std::vector<std::string>& arguments) {
       histories = one.get_int_at_least("histories", 0, 1);
     } else if (key == "seed") {
       seed = one.get_int_at_least("seed", 0, 0);
+    } else if (key == "parts") {
+      parts = one.get_int_at_least("parts", 0, 1);
+    } else if (key == "transform") {
+      if (value != "gcn_norm" && value != "self_loops" && value != "none")
+        throw gas::ConfigError("transform: '" + value + "' (valid: gcn_norm, self_loops, none)");
+      transform = value;
+    } else if (key == "out") {
+      out = value;
     } else {
       json = value;
     }
+  }
+  if (!out.empty()) {
+    // The shards of one job: every rank's nodes, halo and arrays, for shards=DIR.
+    if (ranks.size() != 1) throw gas::ConfigError("out: writes the shards of one job; give one ranks=K");
+    if (parts == 0) throw gas::ConfigError("out: needs parts=P, the GAS parts of the whole graph (the run's num_parts)");
+    if (gas::util::is_directory(out) || gas::util::is_file(out))
+      throw gas::ConfigError("out: '" + out + "' exists; remove it or choose another directory");
+    const gas::Dataset data = args.load();
+    std::cout << "Writing " << ranks[0] << " shards of " << data.name << " (" << data.num_nodes() << " nodes, "
+              << parts << " parts, transform " << transform << ") to " << out << std::endl;
+    const double start = gas::util::now_seconds();
+    gas::write_shards(data, transform, ranks[0], parts, method, seed, out, [&](int64_t r) {
+      std::cout << "  rank " << r << " written [" << std::fixed << std::setprecision(1)
+                << gas::util::now_seconds() - start << " s]" << std::endl;
+    });
+    std::cout << "Done: run the job with gas_launch -n " << ranks[0] << " -- <benchmark> ... shards=" << out << std::endl;
+    return;
   }
   gas::Dataset data = args.load();
   if (!data.adj.has_value()) data.adj = gas::to_symmetric(data.adj);  // as the benchmarks see undirected graphs
@@ -222,12 +248,14 @@ int main(int argc, char** argv) {
       "       gas_data checkpoint FILE\n"
       "       gas_data generate out=DIR [num_nodes=N num_features=F num_classes=C avg_degree=D ...]\n"
       "       gas_data partition dataset=NAME [root=DIR] [ranks=K,K,...] [method=metis] [width=W] [histories=H]\n"
-      "                          [json=FILE]\n\n"
+      "                          [json=FILE]\n"
+      "       gas_data partition dataset=NAME [root=DIR] ranks=K parts=P out=DIR [transform=gcn_norm|self_loops|none]\n\n"
       "checkpoint: verifies a checkpoint (checkpoint_dir=) and lists its records with their checksums.\n"
       "generate: writes the synthetic line graph (kind=line; the synthetic dataset's keys) to DIR in the\n"
       "custom format, streaming, so it may be larger than memory.\n"
       "partition: for K processes (default 2,4,8), the rank blocks' sizes and halos and the bytes one halo\n"
-      "refresh moves (H history layers W wide, float32): a data-parallel job's traffic, before running it.\n\n"
+      "refresh moves (H history layers W wide, float32): a data-parallel job's traffic, before running it;\n"
+      "with out=DIR, writes the K shards of a job instead (run it with shards=DIR).\n\n"
       "Loads a dataset from its raw files under DIR (PyG's layout, e.g. DIR/Planetoid/Cora/raw)\n"
       "and prints its nodes, edges, features, classes, splits, load time and memory.\n\n"
       "Keys:\n"

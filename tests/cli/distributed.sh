@@ -3,7 +3,7 @@
 #  1. one process through the distributed path equals the single-process run
 #     bit for bit (every epoch's loss and metrics, the summary);
 #  2. two and four processes train to a sane accuracy, each rank holding
-#     part of the graph;
+#     part of the graph; shards written to disk train as shards cut at start;
 #  3. a rank killed with SIGKILL, or stopped with SIGSTOP, makes the others
 #     exit non-zero within dist_timeout, naming the rank that went missing;
 #  4. two processes killed (SIGKILL) after a checkpoint, or stopped by
@@ -48,6 +48,26 @@ ok = d["processes"] == k and len(d["rank_static_data_mb"]) == k and j["mean"] > 
 sys.exit(0 if ok else 1)
 PY
 done
+
+# 2b. Shards written once to disk, each rank reading its own: the same run,
+#     bit for bit, as shards cut at start; a set for another K is refused.
+"$bin/gas_data" partition dataset=cora "root=$data" ranks=2 parts=40 out="$work/shards" > "$work/shards.log" 2>&1 ||
+  fail "gas_data partition out=: $(tail -3 "$work/shards.log")"
+"$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${args[@]}" out_dir="$work/k2_cut" > "$work/k2_cut.log" 2>&1 ||
+  fail "2 processes: $(tail -3 "$work/k2_cut.log")"
+"$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${args[@]}" root=/nonexistent shards="$work/shards" \
+  out_dir="$work/k2_read" > "$work/k2_read.log" 2>&1 || fail "2 processes reading shards: $(tail -3 "$work/k2_read.log")"
+grep -q "^Reading the shards of cora" "$work/k2_read.log" || fail "the job did not read the shards"
+python3 - "$work/k2_cut" "$work/k2_read" <<'PY' || fail "shards read from disk train differently from shards cut at start"
+import json, sys
+keys = ("run", "epoch", "loss", "train", "val", "test")
+a, b = ([{k: json.loads(l)[k] for k in keys} for l in open(d + "/metrics.jsonl")] for d in sys.argv[1:3])
+print("shards from disk vs cut at start: epochs", len(a), len(b), "equal" if a == b else "DIFFER")
+sys.exit(0 if a == b and len(a) == 60 else 1)
+PY
+"$bin/gas_launch" -n 3 -- "$bin/small_benchmark" "${args[@]}" shards="$work/shards" > "$work/k3_read.log" 2>&1 &&
+  fail "3 processes accepted a set of 2 shards"
+grep -q "holds 2 shards, this job has 3 processes" "$work/k3_read.log" || fail "wrong K: $(tail -2 "$work/k3_read.log")"
 
 # 3. A rank that dies or stops: the others leave within dist_timeout (5 s).
 for sig in KILL STOP; do
