@@ -489,10 +489,12 @@ def distributed(results, report_dir):
              machine_line() + " Produced by `scripts/distributed.sh` (`python3 scripts/report.py distributed`).", "",
              "## Measured: GCN on synthetic-1m with K processes on this machine", "",
              "Every process runs on the same 2 cores (gas_launch, loopback TCP): the times show the cost of "
-             "sharing them, not a speed-up. Memory and bytes are what K machines would hold and move.", "",
-             "| K | test acc. (3 runs) | static data per rank (MiB) | training peak RSS per rank (MiB) | "
+             "sharing them, not a speed-up. Memory and bytes are what K machines would hold and move. With K > 1 "
+             "each process reads its own shard of a set written beforehand (`gas_data partition ... out=`), so its "
+             "peak never includes the whole graph; the K = 1 process loads and partitions the graph itself.", "",
+             "| K | test acc. (3 runs) | static data per rank (MiB) | peak RSS per rank (MiB) | training peak RSS per rank (MiB) | "
              "halo all-to-all per evaluation (MB, all ranks) | gradient all-reduce per step (kB) | "
-             "epoch train / eval (s) |", "|---|---|---|---|---|---|---|"]
+             "epoch train / eval (s) |", "|---|---|---|---|---|---|---|---|"]
     for k, j in sorted(runs.items()):
         d = j.get("distributed", {})
         e = j["epochs"]
@@ -503,6 +505,7 @@ def distributed(results, report_dir):
         # Every evaluation (and the fill pass before the first epoch) refreshes each history once.
         halo_mb = d.get("received_mb", {}).get("all_to_all", 0) * 1.048576 / (e + 1)
         lines.append(f"| {k} | {j['mean']:.2f} ± {j['std']:.2f} | {' / '.join(f'{m:.0f}' for m in d.get('rank_static_data_mb', [j['static_data_mb']]))} | "
+                     f"{' / '.join(f'{m:.0f}' for m in d.get('rank_peak_rss_mb', [j['peak_rss_mb']]))} | "
                      f"{' / '.join(f'{m:.0f}' for m in d.get('rank_train_peak_rss_mb', [j['train_peak_rss_mb']]))} | "
                      f"{halo_mb:.1f} | {grad_kb:.0f} | {train_s:.2f} / {eval_s:.2f} |")
 

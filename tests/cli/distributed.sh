@@ -11,13 +11,7 @@
 #     K to the uninterrupted run's loss curve and result.
 #   distributed.sh DEFAULT_DATA_DIR BIN_DIR WORKDIR     ($GAS_DATA_DIR wins when set)
 set -uo pipefail
-data=${GAS_DATA_DIR:-$1} bin=$2 work=$3
-if [[ ! -f $data/Planetoid/Cora/raw/ind.cora.x ]]; then
-  [[ ${CI:-} == true ]] && { echo "FAIL: Cora is missing under $data (CI=true)"; exit 1; }
-  echo "SKIP: Cora is missing under $data"; exit 0
-fi
-rm -rf "$work" && mkdir -p "$work"
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "$0")/common.sh"
 args=(dataset=cora "root=$data" runs=2 epochs=30 threads=1 log_every=0 params.cache_partition=false)
 
 # 1. One process, with and without the distributed path.
@@ -25,14 +19,7 @@ args=(dataset=cora "root=$data" runs=2 epochs=30 threads=1 log_every=0 params.ca
   fail "single process: $(tail -1 "$work/single.log")"
 "$bin/gas_launch" -n 1 -- "$bin/small_benchmark" "${args[@]}" out_dir="$work/k1" > "$work/k1.log" 2>&1 ||
   fail "one process through gas_launch: $(tail -1 "$work/k1.log")"
-python3 - "$work/single" "$work/k1" <<'PY' || fail "one process through the distributed path differs from the single-process run"
-import json, sys
-keys = ("run", "epoch", "loss", "train", "val", "test")
-a, b = ([{k: json.loads(l)[k] for k in keys} for l in open(d + "/metrics.jsonl")] for d in sys.argv[1:3])
-runs = [[(r["test"], r["best_epoch"]) for r in json.load(open(d + "/summary.json"))["runs"]] for d in sys.argv[1:3]]
-print("epochs compared:", len(a), "| runs (test, best epoch):", runs[0], "vs", runs[1])
-sys.exit(0 if a == b and runs[0] == runs[1] and len(a) == 60 else 1)
-PY
+same_curve "$work/single" "$work/k1" 60
 
 # 2. Two and four processes.
 for k in 2 4; do
@@ -58,13 +45,7 @@ done
 "$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${args[@]}" root=/nonexistent shards="$work/shards" \
   out_dir="$work/k2_read" > "$work/k2_read.log" 2>&1 || fail "2 processes reading shards: $(tail -3 "$work/k2_read.log")"
 grep -q "^Reading the shards of cora" "$work/k2_read.log" || fail "the job did not read the shards"
-python3 - "$work/k2_cut" "$work/k2_read" <<'PY' || fail "shards read from disk train differently from shards cut at start"
-import json, sys
-keys = ("run", "epoch", "loss", "train", "val", "test")
-a, b = ([{k: json.loads(l)[k] for k in keys} for l in open(d + "/metrics.jsonl")] for d in sys.argv[1:3])
-print("shards from disk vs cut at start: epochs", len(a), len(b), "equal" if a == b else "DIFFER")
-sys.exit(0 if a == b and len(a) == 60 else 1)
-PY
+same_curve "$work/k2_cut" "$work/k2_read" 60
 "$bin/gas_launch" -n 3 -- "$bin/small_benchmark" "${args[@]}" shards="$work/shards" > "$work/k3_read.log" 2>&1 &&
   fail "3 processes accepted a set of 2 shards"
 grep -q "holds 2 shards, this job has 3 processes" "$work/k3_read.log" || fail "wrong K: $(tail -2 "$work/k3_read.log")"
@@ -98,16 +79,6 @@ for sig in KILL STOP; do
 done
 # 4. Checkpoints of a job of two processes.
 cargs=(dataset=cora "root=$data" runs=1 epochs=40 threads=1 log_every=0 params.cache_partition=false params.batch_size=2)
-same_curve() {  # REF_DIR RUN_DIR
-  python3 - "$1" "$2" <<'PY' || fail "resumed run differs from the uninterrupted one: $1 vs $2"
-import json, sys
-keys = ("run", "epoch", "loss", "train", "val", "test")
-a, b = ([{k: json.loads(l)[k] for k in keys} for l in open(d + "/metrics.jsonl")] for d in sys.argv[1:3])
-runs = [[(r["test"], r["best_epoch"]) for r in json.load(open(d + "/summary.json"))["runs"]] for d in sys.argv[1:3]]
-print("epochs:", len(a), len(b), "| runs (test, best epoch):", runs[0], "vs", runs[1])
-sys.exit(0 if a == b and runs[0] == runs[1] else 1)
-PY
-}
 "$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${cargs[@]}" out_dir="$work/cref" > "$work/cref.log" 2>&1 ||
   fail "uninterrupted job: $(tail -3 "$work/cref.log")"
 "$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${cargs[@]}" checkpoint_dir="$work/ckill" out_dir="$work/ckill_run" \

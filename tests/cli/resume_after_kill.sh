@@ -11,15 +11,9 @@
 #  4. a damaged checkpoint and one of another model are refused in one line.
 #   resume_after_kill.sh DEFAULT_DATA_DIR BIN_DIR WORKDIR     ($GAS_DATA_DIR wins when set)
 set -uo pipefail
-data=${GAS_DATA_DIR:-$1} bin=$2 work=$3
-if [[ ! -f $data/Planetoid/Cora/raw/ind.cora.x ]]; then
-  [[ ${CI:-} == true ]] && { echo "FAIL: Cora is missing under $data (CI=true)"; exit 1; }
-  echo "SKIP: Cora is missing under $data"; exit 0
-fi
-rm -rf "$work" && mkdir -p "$work"
+source "$(dirname "$0")/common.sh"
 # 20 batches an epoch, so that a signal lands inside an epoch.
 args=(dataset=cora "root=$data" runs=1 epochs=150 threads=1 log_every=0 params.cache_partition=false params.batch_size=2)
-fail() { echo "FAIL: $*"; exit 1; }
 # The records that must be bitwise equal between two final checkpoints.
 state() { "$bin/gas_data" checkpoint "$1" | grep -E '^(model/|history/)'; }
 same_result() {  # A.json B.json
