@@ -101,7 +101,7 @@ PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::str
 // others receive the partition), and this rank's shard of it, whose halo
 // rows `halo` exchanges.
 PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, dist::Communicator& comm,
-                               std::unique_ptr<dist::HaloExchange>& halo, std::ostream& out) {
+                               std::unique_ptr<dist::HaloExchange>& halo, at::Tensor& global_perm, std::ostream& out) {
   if (s.norm) {
     data.adj = gcn_norm(data.adj);
   } else if (s.loop) {
@@ -139,13 +139,15 @@ PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, dist::Communic
   g.label = "graph";
   g.data = std::move(shard.data);
   g.partition = Partition{ranks.partition.perm, shard.ptr};
+  global_perm = ranks.partition.perm;
   g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, shard.ptr, s.batch_size);
   return g;
 }
 
-// Rows of `permuted` (in partition order) put back in original node order.
-at::Tensor unpermute(const at::Tensor& permuted, const Partition& partition) {
-  return at::empty_like(permuted).index_copy_(0, partition.perm, permuted);
+// Rows of `permuted` (in the order of partition permutation `perm`) put back
+// in original node order.
+at::Tensor unpermute(const at::Tensor& permuted, const at::Tensor& perm) {
+  return at::empty_like(permuted).index_copy_(0, perm, permuted);
 }
 
 // The run directory (out_dir): written under a temporary name beside it
@@ -300,6 +302,7 @@ struct PreparedRun {
   std::unique_ptr<dist::Communicator> comm;
   std::unique_ptr<dist::HaloExchange> halo;
   int64_t collective_steps = 0;
+  at::Tensor global_perm;  // a job's partition order (for outputs in the original order; rank 0, when exporting)
   at::Tensor degree;  // of every node of the whole graph (PNA's degree statistics)
   double load_seconds = 0, partition_seconds = 0;
   int64_t static_bytes = 0;  // what the run holds whatever the batch size
@@ -382,12 +385,16 @@ class Exporter : public TrainHook {
   void end_run(const RunResult& r) override {
     if (r.run != s_.runs - 1) return;
     for (const std::string& what : s_.exports) {
-      const at::Tensor values = what == "logits"       ? logits_
-                                : what == "embeddings" ? embeddings_
-                                                       : (p_.train_data().multilabel() ? logits_.gt(0)
-                                                                                       : logits_.argmax(1));
+      at::Tensor values = what == "embeddings" ? embeddings_ : logits_;
+      at::Tensor perm = p_.main().partition.perm;
+      if (p_.comm) {  // every rank's own rows, gathered on rank 0 in the job's order
+        values = p_.comm->gather(values.narrow(0, 0, p_.main().eval->num_rows()).cpu().contiguous());
+        if (p_.comm->rank() != 0) continue;
+        perm = p_.global_perm;
+      }
+      if (what == "predictions") values = p_.train_data().multilabel() ? values.gt(0) : values.argmax(1);
       const std::string file = what + "." + s_.export_format;
-      write_node_values(unpermute(values.cpu(), p_.main().partition), dir_.staged(file));
+      write_node_values(unpermute(values.cpu(), perm), dir_.staged(file));
       out_ << "Wrote " << dir_.final(file) << " (" << values.size(0) << " nodes, original order)\n";
     }
   }
@@ -438,7 +445,7 @@ void load_and_partition(RunOptions& s, const ConfigNode& config, PreparedRun& p,
     }
   } else if (p.comm) {
     p.degree = data.adj.row_degree();
-    p.graphs.push_back(prepare_shard(s, std::move(data), *p.comm, p.halo, out));
+    p.graphs.push_back(prepare_shard(s, std::move(data), *p.comm, p.halo, p.global_perm, out));
   } else {
     p.graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
   }
@@ -465,6 +472,7 @@ void prepare_from_shards(RunOptions& s, const ConfigNode& config, PreparedRun& p
       << " shards, " << info.num_parts << " parts, " << info.partition << ") from " << s.shards << "..." << std::flush;
   dist::Shard shard = read_shard(s.shards, comm.rank(), "auto");
   p.degree = read_shard_degrees(s.shards);
+  if (!s.exports.empty() && comm.rank() == 0) p.global_perm = read_shard_permutation(s.shards);
   p.load_seconds = util::now_seconds() - t;
   out << " done [" << seconds_since(t) << "]\n";
   p.halo = std::make_unique<dist::HaloExchange>(comm, info.owner_offsets, shard.halo());
@@ -965,7 +973,6 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
 std::unique_ptr<dist::Communicator> join_job(RunOptions& s, const ConfigNode& config) {
   if (std::getenv("WORLD_SIZE") == nullptr) return nullptr;
   const dist::LaunchInfo info = dist::LaunchInfo::from_environment();
-  if (config.has("export")) config.fail("export", "not supported yet with several processes (WORLD_SIZE is set)");
   auto comm = std::make_unique<dist::Communicator>(
       info, std::chrono::milliseconds(static_cast<int64_t>(1000 * s.dist_timeout)));
   if (comm->rank() != 0) {

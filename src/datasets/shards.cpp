@@ -42,6 +42,7 @@ ShardSetInfo write_shards(const Dataset& data, const std::string& transform, int
   const std::string staging = dir + ".partial." + std::to_string(getpid());
   util::make_directories(staging);
   write_node_values(data.adj.row_degree(), staging + "/degree.npy");
+  write_node_values(parts.partition.perm, staging + "/perm.npy");
   for (int64_t r = 0; r < ranks; ++r) {
     const dist::Shard shard = dist::make_shard(permuted, parts, r);
     const std::string out = rank_dir(staging, r);
@@ -150,6 +151,10 @@ dist::Shard read_shard(const std::string& dir, int64_t rank, const std::string& 
     TORCH_CHECK(t->dim() >= 1 && t->size(0) == n, "shards: '", in, "' has an array of ", t->dim() ? t->size(0) : 0,
                 " rows for ", n, " local nodes");
   return shard;
+}
+
+at::Tensor read_shard_permutation(const std::string& dir) {
+  return loader::read_npy(loader::require_file(dir + "/perm.npy", "shards", "the files gas_data partition writes"));
 }
 
 at::Tensor read_shard_degrees(const std::string& dir) {

@@ -281,6 +281,17 @@ at::Tensor Communicator::all_gather(const at::Tensor& t) {
   return at::cat(outputs[0], 0);
 }
 
+at::Tensor Communicator::gather(const at::Tensor& rows, int64_t root) {
+  TORCH_CHECK(root >= 0 && root < size_, "Communicator::gather: root ", root, " outside ", size_, " ranks");
+  TORCH_CHECK(rows.dim() >= 1, "Communicator::gather: expected rows, got a scalar");
+  const at::Tensor counts = all_gather(at::full({1}, rows.size(0), at::kLong));
+  std::vector<int64_t> send(static_cast<size_t>(size_), 0), recv(static_cast<size_t>(size_), 0);
+  send[static_cast<size_t>(root)] = rows.size(0);
+  if (rank_ == root)
+    for (int64_t r = 0; r < size_; ++r) recv[static_cast<size_t>(r)] = counts[r].item<int64_t>();
+  return all_to_all(rows.contiguous(), send, recv);
+}
+
 void Communicator::barrier() {
   run("barrier", 0, 0, [&] { impl_->group->barrier()->wait(); });
 }

@@ -15,11 +15,12 @@ source "$(dirname "$0")/common.sh"
 args=(dataset=cora "root=$data" runs=2 epochs=30 threads=1 log_every=0 params.cache_partition=false)
 
 # 1. One process, with and without the distributed path.
-"$bin/small_benchmark" "${args[@]}" params.inference=layerwise out_dir="$work/single" > "$work/single.log" 2>&1 ||
-  fail "single process: $(tail -1 "$work/single.log")"
-"$bin/gas_launch" -n 1 -- "$bin/small_benchmark" "${args[@]}" out_dir="$work/k1" > "$work/k1.log" 2>&1 ||
+"$bin/small_benchmark" "${args[@]}" params.inference=layerwise out_dir="$work/single" export=logits \
+  > "$work/single.log" 2>&1 || fail "single process: $(tail -1 "$work/single.log")"
+"$bin/gas_launch" -n 1 -- "$bin/small_benchmark" "${args[@]}" out_dir="$work/k1" export=logits > "$work/k1.log" 2>&1 ||
   fail "one process through gas_launch: $(tail -1 "$work/k1.log")"
 same_curve "$work/single" "$work/k1" 60
+cmp "$work/single/logits.npy" "$work/k1/logits.npy" || fail "one process through the distributed path exports other logits"
 
 # 2. Two and four processes.
 for k in 2 4; do
@@ -43,9 +44,25 @@ done
 "$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${args[@]}" out_dir="$work/k2_cut" > "$work/k2_cut.log" 2>&1 ||
   fail "2 processes: $(tail -3 "$work/k2_cut.log")"
 "$bin/gas_launch" -n 2 -- "$bin/small_benchmark" "${args[@]}" root=/nonexistent shards="$work/shards" \
-  out_dir="$work/k2_read" > "$work/k2_read.log" 2>&1 || fail "2 processes reading shards: $(tail -3 "$work/k2_read.log")"
+  out_dir="$work/k2_read" 'export=[logits, predictions]' > "$work/k2_read.log" 2>&1 ||
+  fail "2 processes reading shards: $(tail -3 "$work/k2_read.log")"
 grep -q "^Reading the shards of cora" "$work/k2_read.log" || fail "the job did not read the shards"
 same_curve "$work/k2_cut" "$work/k2_read" 60
+# The exports, gathered on rank 0 in the original node order: every node once.
+python3 - "$work/k2_read" <<'PY' || fail "the exports of two processes"
+import ast, array, math, sys
+def load(path):  # a little-endian 1-D or 2-D .npy, without numpy
+    data = open(path, "rb").read()
+    n = int.from_bytes(data[8:10], "little")
+    header = ast.literal_eval(data[10:10 + n].decode())
+    values = array.array({"<f4": "f", "<i8": "q"}[header["descr"]], data[10 + n:])
+    return header["shape"], values
+(rows, classes), logits = load(sys.argv[1] + "/logits.npy")
+shape, pred = load(sys.argv[1] + "/predictions.npy")
+argmax = [max(range(classes), key=lambda c: logits[i * classes + c]) for i in range(rows)]
+print("exports of 2 processes:", (rows, classes), shape)
+sys.exit(0 if (rows, classes) == (2708, 7) and list(pred) == argmax and all(map(math.isfinite, logits)) else 1)
+PY
 "$bin/gas_launch" -n 3 -- "$bin/small_benchmark" "${args[@]}" shards="$work/shards" > "$work/k3_read.log" 2>&1 &&
   fail "3 processes accepted a set of 2 shards"
 grep -q "holds 2 shards, this job has 3 processes" "$work/k3_read.log" || fail "wrong K: $(tail -2 "$work/k3_read.log")"

@@ -7,6 +7,7 @@
 ///
 ///   DIR/shards.json                  what the set holds (written last: a set without it is incomplete)
 ///   DIR/degree.npy                   int64 [N]: every node's degree in the graph as loaded
+///   DIR/perm.npy                     int64 [N]: the partition's order (node i of the set is node perm[i] as loaded)
 ///   DIR/rank<r>/global_id.npy        int64: the rank's own nodes, then its halo (ids of the permuted graph)
 ///   DIR/rank<r>/ptr.npy              int64: its GAS parts
 ///   DIR/rank<r>/rowptr.npy, col.npy  its rows of the transformed adjacency, over local ids
@@ -50,6 +51,9 @@ GAS_API ShardSetInfo read_shard_info(const std::string& dir);
 /// Rank `rank`'s shard. `mmap` ("true", "false", "auto") as the custom
 /// dataset's data.mmap: the features mapped read-only or read.
 GAS_API dist::Shard read_shard(const std::string& dir, int64_t rank, const std::string& mmap = "auto");
+
+/// The set's node order (int64 [N]): for outputs in the order as loaded.
+GAS_API at::Tensor read_shard_permutation(const std::string& dir);
 
 /// The degrees written with the set (int64 [N]), for the models' degree statistics.
 GAS_API at::Tensor read_shard_degrees(const std::string& dir);

@@ -90,6 +90,9 @@ class GAS_API Communicator {
   /// Every rank's `t` (same shape everywhere), stacked in rank order:
   /// [size() * t.size(0), ...].
   at::Tensor all_gather(const at::Tensor& t);
+  /// Every rank's rows (any count, same trailing shape and dtype) stacked in
+  /// rank order on rank `root`; an empty tensor on the others.
+  at::Tensor gather(const at::Tensor& rows, int64_t root = 0);
   /// Returns when every rank has called it.
   void barrier();
 
