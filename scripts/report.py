@@ -502,8 +502,8 @@ def distributed(results, report_dir):
         train_s, eval_s = median_over([run_dir], "train_s"), median_over([run_dir], "eval_s")
         # The flat buffer: every parameter, the loss, the count and the stop flag, in float64.
         grad_kb = (j.get("parameters", 0) + 3) * 8 / 1000
-        # Every evaluation (and the fill pass before the first epoch) refreshes each history once.
-        halo_mb = d.get("received_mb", {}).get("all_to_all", 0) * 1.048576 / (e + 1)
+        # Every evaluation (and each run's fill pass before its first epoch) refreshes each history once.
+        halo_mb = d.get("received_mb", {}).get("all_to_all", 0) * 1.048576 / (len(j["runs"]) * (e + 1))
         lines.append(f"| {k} | {j['mean']:.2f} ± {j['std']:.2f} | {' / '.join(f'{m:.0f}' for m in d.get('rank_static_data_mb', [j['static_data_mb']]))} | "
                      f"{' / '.join(f'{m:.0f}' for m in d.get('rank_peak_rss_mb', [j['peak_rss_mb']]))} | "
                      f"{' / '.join(f'{m:.0f}' for m in d.get('rank_train_peak_rss_mb', [j['train_peak_rss_mb']]))} | "
@@ -614,6 +614,7 @@ set terminal png size 900,480 font ',10'
 set output '{report_dir}/distributed.png'
 set logscale xy
 set xtics (8, 16, 64)
+set xrange [6:80]
 set xlabel 'machines'
 set ylabel 'modelled epoch time (s)'
 set key outside below
