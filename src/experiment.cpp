@@ -36,6 +36,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <optional>
 #include <set>
@@ -320,6 +321,7 @@ class Evaluation {
   std::vector<double> operator()(int64_t run) {
     logits = at::Tensor();  // not alive beside the new output: one N x classes matrix at a time
     std::vector<double> metrics;
+    if (before) before();
     LayerwiseOptions options = LayerwiseOptions().output_on_host(s_.inference_output_on_host);
     // A rank of a data-parallel job fetches its halo's rows of each layer
     // from their owners before the next layer reads them.
@@ -351,6 +353,7 @@ class Evaluation {
   }
 
   at::Tensor logits;  ///< of the main graph, from the last evaluation
+  std::function<void()> before;  ///< run before each evaluation (a data-parallel rank lands its halo rows)
 
  private:
   const RunOptions& s_;
@@ -768,10 +771,13 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
   // A rank of a data-parallel job stops with the others, at the step after
   // which any of them was signalled.
   std::shared_ptr<dist::DataParallelHook> data_parallel;
-  if (p.comm)
-    data_parallel = std::make_shared<dist::DataParallelHook>(
-        *p.comm, *p.halo, *p.model, s.halo_refresh == "step" ? dist::HaloRefresh::Step : dist::HaloRefresh::Epoch,
-        stop);
+  if (p.comm) {
+    const dist::HaloRefresh refresh = s.halo_refresh == "step"        ? dist::HaloRefresh::Step
+                                      : s.halo_refresh == "pipelined" ? dist::HaloRefresh::Pipelined
+                                                                      : dist::HaloRefresh::Epoch;
+    data_parallel = std::make_shared<dist::DataParallelHook>(*p.comm, *p.halo, *p.model, refresh, stop);
+    evaluation->before = [hook = data_parallel.get()] { hook->finish_pending(); };
+  }
   Trainer trainer(*p.model, *p.loader, p.train_data(), [evaluation](int64_t run) { return (*evaluation)(run); },
                   TrainerOptions()
                       .epochs(s.epochs)

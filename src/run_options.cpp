@@ -221,9 +221,10 @@ std::vector<RunKey> make_keys() {
                       top.fail("shards", "no '" + o.shards + "/shards.json' (write the shards with gas_data partition "
                                          "... out=DIR)");
                   }});
-  keys.push_back(choice_key("halo_refresh", top, {"epoch", "step"}, &RunOptions::halo_refresh,
+  keys.push_back(choice_key("halo_refresh", top, {"epoch", "step", "pipelined"}, &RunOptions::halo_refresh,
                             "with several processes: when a rank copies the history rows of its halo from their "
-                            "owners during training (an evaluation refreshes them layer by layer anyway)"));
+                            "owners during training: after each epoch (an evaluation refreshes them layer by layer "
+                            "anyway), after each step, or pipelined (sent after each step, landed a step later)"));
   keys.push_back(choice_key("export_format", top, {"npy", "csv"}, &RunOptions::export_format,
                             "file format of the exports (csv has a node_id column)"));
   // Debian's LibTorch starts with one intra-op thread whatever the machine has.

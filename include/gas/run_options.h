@@ -48,7 +48,7 @@ struct GAS_API RunOptions {
   std::string checkpoint_dir, resume;
   int64_t checkpoint_every = 1;
   double dist_timeout = 60.0;            ///< seconds
-  std::string halo_refresh = "epoch";  ///< epoch | step
+  std::string halo_refresh = "epoch";  ///< epoch | step | pipelined
   std::string shards;                  ///< a shard set to read instead of the dataset
 
   // The dataset's block (params.<dataset>).

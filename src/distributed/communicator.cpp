@@ -237,8 +237,21 @@ void Communicator::broadcast(at::Tensor& t, int64_t root) {
   run("broadcast", sent, rank_ == root ? 0 : nbytes(t), [&] { impl_->group->broadcast(tensors, options)->wait(); });
 }
 
+at::Tensor PendingAllToAll::wait() {
+  TORCH_CHECK(pending(), "PendingAllToAll::wait: nothing in flight");
+  std::function<void()> wait = std::move(wait_);
+  wait_ = nullptr;
+  wait();
+  return std::move(out_);
+}
+
 at::Tensor Communicator::all_to_all(const at::Tensor& send, const std::vector<int64_t>& send_counts,
                                     const std::vector<int64_t>& recv_counts) {
+  return start_all_to_all(send, send_counts, recv_counts).wait();
+}
+
+PendingAllToAll Communicator::start_all_to_all(const at::Tensor& send, const std::vector<int64_t>& send_counts,
+                                               const std::vector<int64_t>& recv_counts) {
   check_cpu(send, "all_to_all");
   TORCH_CHECK(send.dim() >= 1, "Communicator::all_to_all: expected rows, got a scalar");
   TORCH_CHECK(static_cast<int64_t>(send_counts.size()) == size_ && static_cast<int64_t>(recv_counts.size()) == size_,
@@ -265,9 +278,16 @@ at::Tensor Communicator::all_to_all(const at::Tensor& send, const std::vector<in
   at::Tensor out_view = bf16 ? out.view(at::kHalf) : out;
   // Gloo takes its split vectors by value and moves them: pass copies.
   std::vector<int64_t> out_splits = recv_counts, in_splits = send_counts;
-  run("all_to_all", (rows_out - self_rows) * row_bytes, (rows_in - recv_counts[rank_]) * row_bytes,
-      [&] { impl_->group->alltoall_base(out_view, in_view, out_splits, in_splits)->wait(); });
-  return out;
+  PendingAllToAll pending;
+  pending.out_ = out;
+  const int64_t sent = (rows_out - self_rows) * row_bytes, received = (rows_in - recv_counts[rank_]) * row_bytes;
+  auto work = impl_->group->alltoall_base(out_view, in_view, out_splits, in_splits);
+  // The work holds the tensors' storage until it completes; the wait counts
+  // the traffic and names a missing rank as every collective does.
+  pending.wait_ = [this, work, in_view, out_view, sent, received]() mutable {
+    run("all_to_all", sent, received, [&] { work->wait(); });
+  };
+  return pending;
 }
 
 at::Tensor Communicator::all_gather(const at::Tensor& t) {

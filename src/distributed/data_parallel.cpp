@@ -68,6 +68,12 @@ DataParallelHook::DataParallelHook(Communicator& comm, HaloExchange& halo, Scala
 }
 
 void DataParallelHook::after_backward(ScalableGNNImpl& model, StepTargets& step) {
+  if (refresh_ == HaloRefresh::Pipelined) {
+    // This step's pushes go out now and land at the next step's end; the
+    // rows that landed now (last step's) serve the next forward.
+    finish_pending();
+    halo_.start_refresh(model_.histories());
+  }
   gradients_.after_backward(model, step);
   // Every rank calls this for every step of a collective epoch, batches
   // without training nodes and padding included: the refresh stays matched.
@@ -75,7 +81,12 @@ void DataParallelHook::after_backward(ScalableGNNImpl& model, StepTargets& step)
 }
 
 void DataParallelHook::end_epoch(const EpochRecord& e, const RunResult&) {
+  finish_pending();
   if (refresh_ == HaloRefresh::Epoch && !e.evaluated) refresh_halo();
+}
+
+void DataParallelHook::finish_pending() {
+  if (halo_.refresh_pending()) halo_.finish_refresh(model_.histories());
 }
 
 void DataParallelHook::refresh_halo() {

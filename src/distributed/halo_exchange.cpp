@@ -66,5 +66,26 @@ void HaloExchange::refresh(HistoryStore& store, int64_t layer) {
              at::full({1}, num_halo_, at::kLong));
 }
 
+void HaloExchange::start_refresh(HistoryStore& store) {
+  TORCH_CHECK(!pending_.pending(), "HaloExchange::start_refresh: the previous refresh was not finished");
+  TORCH_CHECK(store.num_nodes() == num_owned_ + num_halo_, "HaloExchange::start_refresh: the histories hold ",
+              store.num_nodes(), " rows, this rank has ", num_owned_, " own and ", num_halo_, " halo nodes");
+  std::vector<at::Tensor> layers;
+  for (int64_t layer = 0; layer < store.size(); ++layer) layers.push_back(store.pull(layer, send_rows_).cpu());
+  pending_ = comm_.start_all_to_all(at::cat(layers, 1).contiguous(), send_counts_, recv_counts_);
+}
+
+void HaloExchange::finish_refresh(HistoryStore& store) {
+  const at::Tensor received = pending_.wait();
+  if (num_halo_ == 0) return;
+  int64_t column = 0;
+  for (int64_t layer = 0; layer < store.size(); ++layer) {
+    const int64_t width = store.width(layer);
+    store.push(layer, received.narrow(1, column, width).contiguous().to(store.compute_device()),
+               at::full({1}, num_owned_, at::kLong), at::full({1}, num_halo_, at::kLong));
+    column += width;
+  }
+}
+
 }  // namespace dist
 }  // namespace gas

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -55,6 +56,21 @@ struct GAS_API Traffic {
   int64_t bytes_received = 0;
 };
 
+/// An all-to-all in flight (Communicator::start_all_to_all): other work
+/// runs while its rows travel. The Communicator must outlive it.
+class GAS_API PendingAllToAll {
+ public:
+  bool pending() const { return static_cast<bool>(wait_); }
+  /// Blocks until the rows have arrived and returns them (as all_to_all
+  /// would); throws DistributedError as it would. Once only.
+  at::Tensor wait();
+
+ private:
+  friend class Communicator;
+  std::function<void()> wait_;
+  at::Tensor out_;
+};
+
 /// One process's membership of a job: its rank, the process group, and the
 /// traffic counters. Every collective must be called by every rank in the
 /// same order with matching shapes (the c10d contract); a peer that fails or
@@ -87,6 +103,10 @@ class GAS_API Communicator {
   /// must match what the others send it.
   at::Tensor all_to_all(const at::Tensor& send, const std::vector<int64_t>& send_counts,
                         const std::vector<int64_t>& recv_counts);
+  /// all_to_all, started: the rows travel until wait(). Collectives issued
+  /// before the wait keep their order on every rank.
+  PendingAllToAll start_all_to_all(const at::Tensor& send, const std::vector<int64_t>& send_counts,
+                                   const std::vector<int64_t>& recv_counts);
   /// Every rank's `t` (same shape everywhere), stacked in rank order:
   /// [size() * t.size(0), ...].
   at::Tensor all_gather(const at::Tensor& t);

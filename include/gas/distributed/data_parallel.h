@@ -48,6 +48,10 @@ class GAS_API GradientAllReduce : public TrainHook {
 enum class HaloRefresh {
   Epoch,  ///< after every epoch that did not evaluate (an evaluation refreshes them layer by layer)
   Step,   ///< after every step: the staleness of one process, one all-to-all per history per step
+  /// after every step, every history in one all-to-all that travels while
+  /// the next step computes (PipeGCN's schedule): halo rows one step older
+  /// than Step's, the transfer hidden behind a step's compute
+  Pipelined,
 };
 
 /// The TrainHook of a rank in a data-parallel GAS run: the gradient
@@ -62,6 +66,9 @@ class GAS_API DataParallelHook : public TrainHook {
   void end_epoch(const EpochRecord& e, const RunResult& best) override;
   /// Every history's halo rows from their owners. Collective.
   void refresh_halo();
+  /// Lands a pipelined refresh still in flight (before an evaluation reads
+  /// the histories). Collective when one is.
+  void finish_pending();
   /// Set on every rank after the same step once a rank's signal is.
   StopFlag stop_flag() const { return gradients_.stop_flag(); }
 

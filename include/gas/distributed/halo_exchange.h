@@ -49,6 +49,14 @@ class GAS_API HaloExchange {
   /// backend and device). Collective.
   void refresh(HistoryStore& store, int64_t layer);
 
+  /// refresh(store, layer) for every layer, in two halves: start_refresh
+  /// sends the own rows of every history side by side in one all-to-all,
+  /// finish_refresh waits for the halo rows and writes them. The caller
+  /// computes in between while the rows travel. Collective.
+  void start_refresh(HistoryStore& store);
+  void finish_refresh(HistoryStore& store);
+  bool refresh_pending() const { return pending_.pending(); }
+
   /// Bytes this rank receives per refresh of a `width`-wide float32 layer:
   /// what the partition predicts (every halo row comes from another rank),
   /// to hold the communicator's counters against.
@@ -61,6 +69,7 @@ class GAS_API HaloExchange {
   int64_t num_owned_ = 0, num_halo_ = 0;
   std::vector<int64_t> send_counts_, recv_counts_;
   at::Tensor send_rows_;
+  PendingAllToAll pending_;
 };
 
 }  // namespace dist

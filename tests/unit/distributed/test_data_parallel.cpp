@@ -3,6 +3,7 @@
 // ranks' weights identical when their batch counts differ; one rank
 // reproduces the single-process epoch bit for bit.
 #include <gas/distributed/data_parallel.h>
+#include <gas/distributed/shard.h>
 #include <gas/models/gcn.h>
 #include <gas/partition.h>
 #include <gas/train.h>
@@ -89,6 +90,41 @@ TEST(GradientAllReduce, CollectiveEpochKeepsUnevenRanksInStep) {
       EXPECT_TRUE(all[0].equal(all[1])) << "epoch " << epoch;
     }
   });
+}
+
+// Two ranks training their shards with each halo schedule: identical
+// weights after every epoch, and once a refresh has landed every halo row
+// of every history is its owner's current row.
+TEST(DataParallelHook, EveryHaloScheduleKeepsRanksInStepAndHalosCurrent) {
+  const at::Tensor mask = at::arange(kNodes, at::kLong).remainder(3).eq(0);
+  const Dataset whole = graph(mask);
+  const dist::RankPartition ranks = dist::partition_ranks(whole.adj, 2, 8, PartitionMethod::Random, 6);
+  const Dataset permuted = whole.permute(ranks.partition.perm);
+  for (const auto refresh : {dist::HaloRefresh::Epoch, dist::HaloRefresh::Step, dist::HaloRefresh::Pipelined}) {
+    testing::run_ranks(2, [&](dist::Communicator& comm) {
+      const dist::Shard shard = dist::make_shard(permuted, ranks, comm.rank());
+      torch::manual_seed(2);
+      models::GCN m(shard.num_local(), models::GCNOptions(6, 8, 3, 3).dropout(0.0));
+      dist::broadcast_parameters(comm, *m);
+      dist::HaloExchange halo(comm, ranks.owner_offsets, shard.halo());
+      dist::DataParallelHook hook(comm, halo, *m, refresh);
+      SubgraphLoader loader(shard.data.adj, shard.ptr, shard.data.x, SubgraphLoaderOptions().batch_size(1).seed(1));
+      auto optimizer = make_adam(*m, 0.01, 0, 0);
+      for (int epoch = 0; epoch < 2; ++epoch) {
+        train_epoch(*m, loader, *optimizer, shard.data, TrainEpochOptions().collective_steps(4), {&hook});
+        hook.finish_pending();
+        const at::Tensor all = comm.all_gather(flat_params(*m).unsqueeze(0));
+        EXPECT_TRUE(all[0].equal(all[1])) << "epoch " << epoch;
+      }
+      if (refresh == dist::HaloRefresh::Epoch) hook.refresh_halo();  // what the end of a non-evaluated epoch does
+      for (int64_t layer = 0; layer < m->histories().size(); ++layer) {
+        at::Tensor current = m->histories().pull(layer).contiguous();
+        const at::Tensor before = current.clone();
+        halo.refresh(current);  // the owners' rows as they stand now
+        EXPECT_TRUE(current.equal(before)) << "layer " << layer << ", rank " << comm.rank();
+      }
+    });
+  }
 }
 
 TEST(GradientAllReduce, OneRankIsTheSingleProcessBitForBit) {
