@@ -8,6 +8,7 @@
 #include <torch/cuda.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cctype>
 #include <limits>
 #include <sstream>
@@ -210,6 +211,10 @@ std::vector<RunKey> make_keys() {
                   [](const ConfigNode& top, const ConfigNode&, RunOptions& o) {
                     o.dist_timeout = top.get_double("dist_timeout", o.dist_timeout);
                     if (!(o.dist_timeout > 0)) top.fail("dist_timeout", "expected a positive number of seconds");
+                    for (const char* key : {"dist_timeout", "halo_refresh"})
+                      if (top.has(key) && std::getenv("WORLD_SIZE") == nullptr)
+                        o.warnings.push_back(top.where(key) + ": has no effect in a single process (WORLD_SIZE is "
+                                                              "not set: start the run with gas_launch or torchrun)");
                   }});
   keys.push_back({"shards", top, "dir",
                   "with several processes: each reads its own shard of the graph from DIR (gas_data partition "
