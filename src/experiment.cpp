@@ -920,7 +920,7 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
     job["rank_static_data_mb"] = static_mb;
     job["rank_peak_rss_mb"] = peak_mb;
     job["rank_train_peak_rss_mb"] = train_peak_mb;
-    out << comm.size() << " processes: static data per rank";
+    out << comm.size() << (comm.size() == 1 ? " process" : " processes") << ": static data per rank";
     for (double m : static_mb) out << " " << fixed(m, 1);
     out << " MiB, training peak RSS per rank";
     for (double m : train_peak_mb) out << " " << fixed(m, 0);
