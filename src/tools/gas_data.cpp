@@ -134,6 +134,10 @@ void partition(const std::vector<std::string>& arguments) {
       json = value;
     }
   }
+  if (out.empty())
+    for (const auto& kv : args.rest)
+      if (kv.first == "parts" || kv.first == "transform")
+        throw gas::ConfigError(kv.first + ": applies to the shards that out=DIR writes; give out=DIR or drop it");
   if (!out.empty()) {
     // The shards of one job: every rank's nodes, halo and arrays, for shards=DIR.
     if (ranks.size() != 1) throw gas::ConfigError("out: writes the shards of one job; give one ranks=K");
