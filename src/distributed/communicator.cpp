@@ -5,8 +5,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
-
-#include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
 #include <future>
@@ -82,8 +81,8 @@ struct Communicator::Impl {
   std::shared_ptr<Heartbeat> heartbeat = std::make_shared<Heartbeat>();
   std::thread beat_thread;
 
-  // The ranks whose heartbeat did not move over three periods ("" when the
-  // store's host, rank 0, does not answer within two seconds). Runs on a
+  // The ranks whose heartbeat did not move over three periods; nothing when
+  // the store's host, rank 0, does not answer within two seconds. Runs on a
   // detached thread: a stopped store host would block it.
   std::optional<std::vector<int64_t>> silent_ranks(int64_t self, int64_t size) {
     using Ranks = std::vector<int64_t>;
@@ -152,10 +151,9 @@ Communicator::Communicator(const LaunchInfo& info, std::chrono::milliseconds tim
 }
 
 Communicator::~Communicator() {
-  // The store lives in rank 0: after a failure it stays up while the others
-  // read the heartbeats to name the missing rank.
-  // Waits until every rank still alive has diagnosed (it may be blocked in a
-  // collective for up to the timeout first), or as long as that can take.
+  // The store lives in rank 0: after a failure it stays up until every rank
+  // still alive has read the heartbeats to name the missing one (a rank may
+  // sit in a collective for up to the timeout first), or that long at most.
   if (rank_ == 0 && alive_after_failure_ > 0) {
     const auto deadline = std::chrono::steady_clock::now() + timeout_ + 3 * Heartbeat::period + std::chrono::seconds(1);
     try {
@@ -213,19 +211,17 @@ int64_t nbytes(const at::Tensor& t) { return t.numel() * static_cast<int64_t>(t.
 
 }  // namespace
 
-void Communicator::all_reduce_sum(at::Tensor& t) {
-  check_cpu(t, "all_reduce_sum");
-  std::vector<at::Tensor> tensors{t};
-  run("all_reduce", nbytes(t), nbytes(t), [&] { impl_->group->allreduce(tensors)->wait(); });
-}
-
-void Communicator::all_reduce_max(at::Tensor& t) {
-  check_cpu(t, "all_reduce_max");
+void Communicator::all_reduce(at::Tensor& t, bool max, const char* caller) {
+  check_cpu(t, caller);
   std::vector<at::Tensor> tensors{t};
   c10d::AllreduceOptions options;
-  options.reduceOp = c10d::ReduceOp::MAX;
+  options.reduceOp = max ? c10d::ReduceOp::MAX : c10d::ReduceOp::SUM;
   run("all_reduce", nbytes(t), nbytes(t), [&] { impl_->group->allreduce(tensors, options)->wait(); });
 }
+
+void Communicator::all_reduce_sum(at::Tensor& t) { all_reduce(t, /*max=*/false, "all_reduce_sum"); }
+
+void Communicator::all_reduce_max(at::Tensor& t) { all_reduce(t, /*max=*/true, "all_reduce_max"); }
 
 void Communicator::broadcast(at::Tensor& t, int64_t root) {
   check_cpu(t, "broadcast");

@@ -90,7 +90,8 @@ void DataParallelHook::finish_pending() {
 }
 
 void DataParallelHook::refresh_halo() {
-  for (int64_t layer = 0; layer < model_.histories().size(); ++layer) halo_.refresh(model_.histories(), layer);
+  halo_.start_refresh(model_.histories());
+  halo_.finish_refresh(model_.histories());
 }
 
 }  // namespace dist

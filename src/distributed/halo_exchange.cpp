@@ -57,29 +57,28 @@ void HaloExchange::refresh(at::Tensor& table) {
 }
 
 void HaloExchange::refresh(HistoryStore& store, int64_t layer) {
-  TORCH_CHECK(store.num_nodes() == num_owned_ + num_halo_, "HaloExchange::refresh: the histories hold ",
-              store.num_nodes(), " rows, this rank has ", num_owned_, " owned and ", num_halo_, " halo nodes");
-  at::Tensor rows = store.pull(layer, send_rows_).cpu().contiguous();
-  const at::Tensor received = comm_.all_to_all(rows, send_counts_, recv_counts_);
-  if (num_halo_ == 0) return;
-  store.push(layer, received.to(store.compute_device()), at::full({1}, num_owned_, at::kLong),
-             at::full({1}, num_halo_, at::kLong));
+  start(store, layer, layer + 1);
+  finish_refresh(store);
 }
 
-void HaloExchange::start_refresh(HistoryStore& store) {
-  TORCH_CHECK(!pending_.pending(), "HaloExchange::start_refresh: the previous refresh was not finished");
-  TORCH_CHECK(store.num_nodes() == num_owned_ + num_halo_, "HaloExchange::start_refresh: the histories hold ",
-              store.num_nodes(), " rows, this rank has ", num_owned_, " own and ", num_halo_, " halo nodes");
+void HaloExchange::start_refresh(HistoryStore& store) { start(store, 0, store.size()); }
+
+void HaloExchange::start(HistoryStore& store, int64_t first, int64_t last) {
+  TORCH_CHECK(!pending_.pending(), "HaloExchange: a refresh is in flight; finish it first");
+  TORCH_CHECK(store.num_nodes() == num_owned_ + num_halo_, "HaloExchange: the histories hold ", store.num_nodes(),
+              " rows, this rank has ", num_owned_, " own and ", num_halo_, " halo nodes");
   std::vector<at::Tensor> layers;
-  for (int64_t layer = 0; layer < store.size(); ++layer) layers.push_back(store.pull(layer, send_rows_).cpu());
+  for (int64_t layer = first; layer < last; ++layer) layers.push_back(store.pull(layer, send_rows_).cpu());
   pending_ = comm_.start_all_to_all(at::cat(layers, 1).contiguous(), send_counts_, recv_counts_);
+  pending_first_ = first;
+  pending_last_ = last;
 }
 
 void HaloExchange::finish_refresh(HistoryStore& store) {
   const at::Tensor received = pending_.wait();
   if (num_halo_ == 0) return;
   int64_t column = 0;
-  for (int64_t layer = 0; layer < store.size(); ++layer) {
+  for (int64_t layer = pending_first_; layer < pending_last_; ++layer) {
     const int64_t width = store.width(layer);
     store.push(layer, received.narrow(1, column, width).contiguous().to(store.compute_device()),
                at::full({1}, num_owned_, at::kLong), at::full({1}, num_halo_, at::kLong));

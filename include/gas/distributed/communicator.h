@@ -127,6 +127,7 @@ class GAS_API Communicator {
   // naming the collective and the rank(s) that stopped answering.
   template <typename Op>
   void run(const char* name, int64_t sent, int64_t received, Op&& op);
+  void all_reduce(at::Tensor& t, bool max, const char* caller);
 
   int64_t rank_ = 0, size_ = 1;
   std::chrono::milliseconds timeout_;

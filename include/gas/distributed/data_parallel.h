@@ -47,7 +47,7 @@ class GAS_API GradientAllReduce : public TrainHook {
 /// When a rank copies its halo's history rows from their owners in training.
 enum class HaloRefresh {
   Epoch,  ///< after every epoch that did not evaluate (an evaluation refreshes them layer by layer)
-  Step,   ///< after every step: the staleness of one process, one all-to-all per history per step
+  Step,   ///< after every step: the staleness of one process, one all-to-all per step
   /// after every step, every history in one all-to-all that travels while
   /// the next step computes (PipeGCN's schedule): halo rows one step older
   /// than Step's, the transfer hidden behind a step's compute
@@ -64,7 +64,7 @@ class GAS_API DataParallelHook : public TrainHook {
                    StopFlag signal = nullptr);
   void after_backward(ScalableGNNImpl& model, StepTargets& step) override;
   void end_epoch(const EpochRecord& e, const RunResult& best) override;
-  /// Every history's halo rows from their owners. Collective.
+  /// Every history's halo rows from their owners, in one all-to-all. Collective.
   void refresh_halo();
   /// Lands a pipelined refresh still in flight (before an evaluation reads
   /// the histories). Collective when one is.

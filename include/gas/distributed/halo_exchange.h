@@ -49,10 +49,10 @@ class GAS_API HaloExchange {
   /// backend and device). Collective.
   void refresh(HistoryStore& store, int64_t layer);
 
-  /// refresh(store, layer) for every layer, in two halves: start_refresh
-  /// sends the own rows of every history side by side in one all-to-all,
-  /// finish_refresh waits for the halo rows and writes them. The caller
-  /// computes in between while the rows travel. Collective.
+  /// Every layer of `store` in one all-to-all (the layers' rows side by
+  /// side), in two halves: start_refresh sends the own rows, finish_refresh
+  /// waits for the halo rows and writes them; the caller computes in
+  /// between while the rows travel. Collective.
   void start_refresh(HistoryStore& store);
   void finish_refresh(HistoryStore& store);
   bool refresh_pending() const { return pending_.pending(); }
@@ -69,7 +69,11 @@ class GAS_API HaloExchange {
   int64_t num_owned_ = 0, num_halo_ = 0;
   std::vector<int64_t> send_counts_, recv_counts_;
   at::Tensor send_rows_;
+  // A refresh in flight: its layers [first, last) of the store.
   PendingAllToAll pending_;
+  int64_t pending_first_ = 0, pending_last_ = 0;
+
+  void start(HistoryStore& store, int64_t first, int64_t last);
 };
 
 }  // namespace dist
