@@ -63,13 +63,14 @@ struct PartitionedGraph {
   std::unique_ptr<EvalSubgraphLoader> eval;  // for layer-wise evaluation
 };
 
+// The share of the edges that cross between parts, in percent.
+double cut_percent(const CSR& adj, const Partition& partition) {
+  return 100.0 * static_cast<double>(edge_cut(adj, partition)) / std::max<int64_t>(1, adj.nnz());
+}
+
 PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::string& label, int64_t num_parts,
                                std::ostream& out) {
-  if (s.norm) {
-    data.adj = gcn_norm(data.adj);
-  } else if (s.loop) {
-    data.adj = set_self_loops(data.adj);
-  }
+  data.adj = transform_adjacency(data.adj, s.adjacency_transform());
   num_parts = std::min(num_parts, data.num_nodes());
   const double t = util::now_seconds();
   out << "Partitioning " << label << " into " << num_parts << " parts (" << to_string(s.partition) << ")..."
@@ -86,62 +87,12 @@ PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::str
     partition = partition_graph(data.adj, num_parts, s.partition, s.seed);
     out << " done [" << seconds_since(t) << "]";
   }
-  out << ", edge cut "
-      << fixed(100.0 * static_cast<double>(edge_cut(data.adj, partition)) / std::max<int64_t>(1, data.adj.nnz()), 1)
-      << "%\n";
+  out << ", edge cut " << fixed(cut_percent(data.adj, partition), 1) << "%\n";
   PartitionedGraph g;
   g.label = label;
   g.data = data.permute(partition.perm);
   g.partition = partition;
   if (s.layerwise) g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, partition.ptr, s.batch_size);
-  return g;
-}
-
-// A rank's graph in a data-parallel job: the whole graph transformed as
-// prepare_graph does, cut into rank blocks of GAS parts by rank 0 (the
-// others receive the partition), and this rank's shard of it, whose halo
-// rows `halo` exchanges.
-PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, dist::Communicator& comm,
-                               std::unique_ptr<dist::HaloExchange>& halo, at::Tensor& global_perm, std::ostream& out) {
-  if (s.norm) {
-    data.adj = gcn_norm(data.adj);
-  } else if (s.loop) {
-    data.adj = set_self_loops(data.adj);
-  }
-  const int64_t n = data.num_nodes(), k = comm.size();
-  const int64_t num_parts = std::min(std::max(s.num_parts, k), n);
-  const double t = util::now_seconds();
-  out << "Partitioning the graph for " << k << " processes into " << num_parts << " parts ("
-      << to_string(s.partition) << ")..." << std::flush;
-  dist::RankPartition ranks;
-  at::Tensor sizes = at::zeros({2}, at::kLong);  // parts, then 0: what the other ranks allocate
-  if (comm.rank() == 0) {
-    ranks = dist::partition_ranks(data.adj, k, num_parts, s.partition, s.seed);
-    sizes[0] = ranks.partition.num_parts();
-  }
-  comm.broadcast(sizes);
-  if (comm.rank() != 0) {
-    ranks.partition.perm = at::empty({n}, at::kLong);
-    ranks.partition.ptr = at::empty({sizes[0].item<int64_t>() + 1}, at::kLong);
-    ranks.owner_offsets = at::empty({k + 1}, at::kLong);
-    ranks.rank_parts = at::empty({k + 1}, at::kLong);
-  }
-  for (at::Tensor* t : {&ranks.partition.perm, &ranks.partition.ptr, &ranks.owner_offsets, &ranks.rank_parts})
-    comm.broadcast(*t);
-  out << " done [" << seconds_since(t) << "], edge cut "
-      << fixed(100.0 * static_cast<double>(edge_cut(data.adj, ranks.partition)) / std::max<int64_t>(1, data.adj.nnz()),
-               1)
-      << "% between parts\n";
-  dist::Shard shard = dist::make_shard(data.permute(ranks.partition.perm), ranks, comm.rank());
-  halo = std::make_unique<dist::HaloExchange>(comm, ranks.owner_offsets, shard.halo());
-  out << "Rank " << comm.rank() << ": " << shard.num_owned << " nodes, halo " << shard.num_halo() << ", "
-      << shard.ptr.numel() - 1 << " parts\n";
-  PartitionedGraph g;
-  g.label = "graph";
-  g.data = std::move(shard.data);
-  g.partition = Partition{ranks.partition.perm, shard.ptr};
-  global_perm = ranks.partition.perm;
-  g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, shard.ptr, s.batch_size);
   return g;
 }
 
@@ -411,6 +362,54 @@ class Exporter : public TrainHook {
   at::Tensor logits_, embeddings_;
 };
 
+// A rank's graph from its shard (cut at start or read from a set): the
+// halo exchange over `owner_offsets`, and as the partition's identity (for
+// checkpoints) the rank's node ids and parts.
+PartitionedGraph rank_graph(const RunOptions& s, dist::Shard shard, const at::Tensor& owner_offsets, PreparedRun& p,
+                            std::ostream& out) {
+  p.halo = std::make_unique<dist::HaloExchange>(*p.comm, owner_offsets, shard.halo());
+  out << "Rank " << p.comm->rank() << ": " << shard.num_owned << " nodes, halo " << shard.num_halo() << ", "
+      << shard.ptr.numel() - 1 << " parts\n";
+  PartitionedGraph g;
+  g.label = "graph";
+  g.data = std::move(shard.data);
+  g.partition = Partition{shard.global_id, shard.ptr};
+  g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, shard.ptr, s.batch_size);
+  return g;
+}
+
+// A rank's shard cut at start: the whole graph transformed as prepare_graph
+// does, cut into rank blocks of GAS parts by rank 0 (the others receive the
+// partition), and this rank's shard of it.
+PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, PreparedRun& p, std::ostream& out) {
+  dist::Communicator& comm = *p.comm;
+  data.adj = transform_adjacency(data.adj, s.adjacency_transform());
+  p.degree = data.adj.row_degree();
+  const int64_t n = data.num_nodes(), k = comm.size();
+  const int64_t num_parts = std::min(std::max(s.num_parts, k), n);
+  const double t = util::now_seconds();
+  out << "Partitioning the graph for " << k << " processes into " << num_parts << " parts ("
+      << to_string(s.partition) << ")..." << std::flush;
+  dist::RankPartition ranks;
+  at::Tensor parts = at::zeros({1}, at::kLong);  // what the other ranks allocate
+  if (comm.rank() == 0) {
+    ranks = dist::partition_ranks(data.adj, k, num_parts, s.partition, s.seed);
+    parts[0] = ranks.partition.num_parts();
+  }
+  comm.broadcast(parts);
+  if (comm.rank() != 0) {
+    ranks.partition.perm = at::empty({n}, at::kLong);
+    ranks.partition.ptr = at::empty({parts.item<int64_t>() + 1}, at::kLong);
+    ranks.owner_offsets = at::empty({k + 1}, at::kLong);
+    ranks.rank_parts = at::empty({k + 1}, at::kLong);
+  }
+  for (at::Tensor* t : {&ranks.partition.perm, &ranks.partition.ptr, &ranks.owner_offsets, &ranks.rank_parts})
+    comm.broadcast(*t);
+  out << " done [" << seconds_since(t) << "], edge cut " << fixed(cut_percent(data.adj, ranks.partition), 1)
+      << "% between parts\n";
+  p.global_perm = ranks.partition.perm;
+  return rank_graph(s, dist::make_shard(data, ranks, comm.rank()), ranks.owner_offsets, p, out);
+}
 
 // The dataset loaded and partitioned: the graphs the run trains and
 // evaluates on (for a rank of a job, its shard cut on the fly).
@@ -447,8 +446,7 @@ void load_and_partition(RunOptions& s, const ConfigNode& config, PreparedRun& p,
           prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
     }
   } else if (p.comm) {
-    p.degree = data.adj.row_degree();
-    p.graphs.push_back(prepare_shard(s, std::move(data), *p.comm, p.halo, p.global_perm, out));
+    p.graphs.push_back(prepare_shard(s, std::move(data), p, out));
   } else {
     p.graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
   }
@@ -467,27 +465,18 @@ void prepare_from_shards(RunOptions& s, const ConfigNode& config, PreparedRun& p
   if (info.ranks != comm.size())
     config.fail("shards", "'" + s.shards + "' holds " + std::to_string(info.ranks) + " shards, this job has " +
                               std::to_string(comm.size()) + " processes");
-  const std::string transform = s.norm ? "gcn_norm" : s.loop ? "self_loops" : "none";
+  const std::string transform = s.adjacency_transform();
   if (info.transform != transform)
     config.fail("shards", "'" + s.shards + "' was written with transform=" + info.transform + ", this model needs " +
                               transform + " (gas_data partition ... transform=" + transform + ")");
   out << "Reading the shards of " << info.dataset << " (" << info.nodes << " nodes, " << info.ranks
       << " shards, " << info.num_parts << " parts, " << info.partition << ") from " << s.shards << "..." << std::flush;
-  dist::Shard shard = read_shard(s.shards, comm.rank(), "auto");
+  dist::Shard shard = read_shard(s.shards, info, comm.rank(), "auto");
   p.degree = read_shard_degrees(s.shards);
   if (!s.exports.empty() && comm.rank() == 0) p.global_perm = read_shard_permutation(s.shards);
   p.load_seconds = util::now_seconds() - t;
   out << " done [" << seconds_since(t) << "]\n";
-  p.halo = std::make_unique<dist::HaloExchange>(comm, info.owner_offsets, shard.halo());
-  out << "Rank " << comm.rank() << ": " << shard.num_owned << " nodes, halo " << shard.num_halo() << ", "
-      << shard.ptr.numel() - 1 << " parts\n";
-  PartitionedGraph g;
-  g.label = "graph";
-  g.data = std::move(shard.data);
-  // The partition's identity, for checkpoints: this rank's nodes and parts.
-  g.partition = Partition{shard.global_id, shard.ptr};
-  g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, shard.ptr, s.batch_size);
-  p.graphs.push_back(std::move(g));
+  p.graphs.push_back(rank_graph(s, std::move(shard), info.owner_offsets, p, out));
 }
 
 // The model and the training loader over the prepared graphs, and what the

@@ -203,6 +203,18 @@ CSR add_self_loops(const CSR& adj, double fill) {
   return csr_from_edge_index(ei, n, n, at::cat({v, at::full({n}, fill, at::kFloat)}));
 }
 
+void check_adjacency_transform(const std::string& transform) {
+  TORCH_CHECK(transform == "gcn_norm" || transform == "self_loops" || transform == "none", "adjacency transform '",
+              transform, "': expected gcn_norm, self_loops or none");
+}
+
+CSR transform_adjacency(const CSR& adj, const std::string& transform) {
+  check_adjacency_transform(transform);
+  if (transform == "gcn_norm") return gcn_norm(adj);
+  if (transform == "self_loops") return set_self_loops(adj);
+  return adj;
+}
+
 CSR gcn_norm(const CSR& adj, bool add_loops) {
   check_square(adj, "gcn_norm");
   check_unit_or_vector_value(adj, "gcn_norm");

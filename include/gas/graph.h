@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace gas {
 
@@ -98,6 +99,11 @@ GAS_API CSR add_self_loops(const CSR& adj, double fill = 1.0);
 /// rows after the self-loops are set (PyG's gcn_norm with add_self_loops=True).
 /// Nodes of degree zero get weight zero rather than inf.
 GAS_API CSR gcn_norm(const CSR& adj, bool add_loops = true);
+/// The transform a model asks of the adjacency before partitioning, by
+/// name: "gcn_norm" (gcn_norm), "self_loops" (set_self_loops) or "none".
+GAS_API CSR transform_adjacency(const CSR& adj, const std::string& transform);
+/// Throws c10::Error unless `transform` is one of transform_adjacency's names.
+GAS_API void check_adjacency_transform(const std::string& transform);
 
 /// Whether the leading num_rows x num_rows block equals its transpose,
 /// values included (see ops::SymmetryProof). Every entry is looked up

@@ -80,6 +80,8 @@ struct GAS_API RunOptions {
   /// throws ConfigError naming the first problem, and for any key no row
   /// reads.
   static RunOptions from_config(const ConfigNode& config);
+  /// The adjacency transform norm and loop ask for (transform_adjacency's name).
+  std::string adjacency_transform() const { return norm ? "gcn_norm" : loop ? "self_loops" : "none"; }
 };
 
 /// One row of the key table.

@@ -30,21 +30,19 @@ std::vector<int64_t> to_vector(const at::Tensor& t) {
 ShardSetInfo write_shards(const Dataset& data, const std::string& transform, int64_t ranks, int64_t num_parts,
                           PartitionMethod method, int64_t seed, const std::string& dir,
                           const std::function<void(int64_t)>& progress) {
-  TORCH_CHECK(transform == "gcn_norm" || transform == "self_loops" || transform == "none",
-              "write_shards: transform must be gcn_norm, self_loops or none, got '", transform, "'");
+  check_adjacency_transform(transform);
   TORCH_CHECK(!util::is_directory(dir) && !util::is_file(dir), "write_shards: '", dir,
               "' exists; remove it or choose another directory");
   Dataset d = data;
-  if (transform == "gcn_norm") d.adj = gcn_norm(d.adj);
-  if (transform == "self_loops") d.adj = set_self_loops(d.adj);
+  d.adj = transform_adjacency(d.adj, transform);
   const dist::RankPartition parts = dist::partition_ranks(d.adj, ranks, num_parts, method, seed);
-  const Dataset permuted = d.permute(parts.partition.perm);
   const std::string staging = dir + ".partial." + std::to_string(getpid());
   util::make_directories(staging);
-  write_node_values(data.adj.row_degree(), staging + "/degree.npy");
+  // Of the transformed graph, as a process loading the whole graph computes them.
+  write_node_values(d.adj.row_degree(), staging + "/degree.npy");
   write_node_values(parts.partition.perm, staging + "/perm.npy");
   for (int64_t r = 0; r < ranks; ++r) {
-    const dist::Shard shard = dist::make_shard(permuted, parts, r);
+    const dist::Shard shard = dist::make_shard(d, parts, r);
     const std::string out = rank_dir(staging, r);
     util::make_directories(out);
     write_node_values(shard.global_id, out + "/global_id.npy");
@@ -120,8 +118,7 @@ ShardSetInfo read_shard_info(const std::string& dir) {
   return info;
 }
 
-dist::Shard read_shard(const std::string& dir, int64_t rank, const std::string& mmap) {
-  const ShardSetInfo info = read_shard_info(dir);
+dist::Shard read_shard(const std::string& dir, const ShardSetInfo& info, int64_t rank, const std::string& mmap) {
   TORCH_CHECK(rank >= 0 && rank < info.ranks, "shards: '", dir, "' holds ", info.ranks, " shards, no rank ", rank);
   const std::string in = rank_dir(dir, rank);
   auto file = [&](const std::string& name) {

@@ -62,35 +62,37 @@ Shard make_shard(const Dataset& data, const RankPartition& ranks, int64_t rank) 
   TORCH_CHECK(rank >= 0 && rank < ranks.num_ranks(), "make_shard: rank ", rank, " outside ", ranks.num_ranks(),
               " ranks");
   const CSR& adj = data.adj;
-  TORCH_CHECK(adj.num_rows == adj.num_cols && adj.num_rows == data.num_nodes(), "make_shard: expected the whole ",
-              "graph, got ", adj.num_rows, " x ", adj.num_cols, " for ", data.num_nodes(), " nodes");
+  const at::Tensor& perm = ranks.partition.perm;
+  TORCH_CHECK(adj.num_rows == adj.num_cols && adj.num_rows == data.num_nodes() && perm.numel() == adj.num_rows,
+              "make_shard: expected the whole graph and its partition, got ", adj.num_rows, " x ", adj.num_cols,
+              " for ", data.num_nodes(), " nodes and a partition of ", perm.numel());
   const int64_t lo = ranks.owner_offsets[rank].item<int64_t>(), hi = ranks.owner_offsets[rank + 1].item<int64_t>();
   const int64_t owned = hi - lo;
-  const int64_t e0 = adj.rowptr[lo].item<int64_t>(), e1 = adj.rowptr[hi].item<int64_t>();
-  const at::Tensor col = adj.col.narrow(0, e0, e1 - e0);
+  // The rank's rows, columns renumbered into the partition's order: only
+  // this rank's part of the graph is touched, never a permuted copy of all.
+  const CSR rows = select_rows(adj, perm.narrow(0, lo, owned));
+  const at::Tensor col = invert_permutation(perm).index_select(0, rows.col);
   const at::Tensor outside = col.lt(lo).logical_or(col.ge(hi));
   const at::Tensor halo = std::get<0>(at::_unique(col.masked_select(outside), /*sorted=*/true));
   // Local column ids: own nodes by offset, halo nodes after them by rank in the halo.
-  const at::Tensor local_col =
-      at::where(outside, at::searchsorted(halo, col) + owned, col - lo);
+  const at::Tensor local_col = at::where(outside, at::searchsorted(halo, col) + owned, col - lo);
 
   Shard shard;
   shard.num_owned = owned;
   shard.global_id = at::cat({at::arange(lo, hi, at::kLong), halo});
-  CSR local;
-  local.rowptr = adj.rowptr.narrow(0, lo, owned + 1) - e0;
+  CSR local = rows;
   local.col = local_col;
-  local.value = adj.has_value() ? adj.value.narrow(0, e0, e1 - e0) : at::Tensor();
-  local.num_rows = owned;
   local.num_cols = shard.num_local();
   shard.data.name = data.name;
   shard.data.adj = coalesce(local);  // rows sorted again: halo columns moved past the own ones
-  shard.data.x = data.x.index_select(0, shard.global_id);
-  shard.data.y = data.y.index_select(0, shard.global_id);
+  const at::Tensor loaded = perm.index_select(0, shard.global_id);  // the local nodes' ids as loaded
+  shard.data.x = data.x.index_select(0, loaded);
+  shard.data.y = data.y.index_select(0, loaded);
   // Masks: the own rows as they are, none on the halo (its owners train and evaluate it).
+  const at::Tensor own = loaded.narrow(0, 0, owned);
   auto own_mask = [&](const at::Tensor& m) {
     if (!m.defined()) return m;
-    return at::cat({m.narrow(0, lo, owned), at::zeros_like(m.narrow(0, 0, shard.num_halo()))});
+    return at::cat({m.index_select(0, own), at::zeros_like(m.narrow(0, 0, shard.num_halo()))});
   };
   shard.data.train_mask = own_mask(data.train_mask);
   shard.data.val_mask = own_mask(data.val_mask);

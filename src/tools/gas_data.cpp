@@ -125,8 +125,7 @@ void partition(const std::vector<std::string>& arguments) {
     } else if (key == "parts") {
       parts = one.get_int_at_least("parts", 0, 1);
     } else if (key == "transform") {
-      if (value != "gcn_norm" && value != "self_loops" && value != "none")
-        throw gas::ConfigError("transform: '" + value + "' (valid: gcn_norm, self_loops, none)");
+      gas::check_adjacency_transform(value);
       transform = value;
     } else if (key == "out") {
       out = value;

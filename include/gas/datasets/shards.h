@@ -6,7 +6,7 @@
 /// them; a job started with `shards=DIR` reads them.
 ///
 ///   DIR/shards.json                  what the set holds (written last: a set without it is incomplete)
-///   DIR/degree.npy                   int64 [N]: every node's degree in the graph as loaded
+///   DIR/degree.npy                   int64 [N]: every node's degree in the transformed graph
 ///   DIR/perm.npy                     int64 [N]: the partition's order (node i of the set is node perm[i] as loaded)
 ///   DIR/rank<r>/global_id.npy        int64: the rank's own nodes, then its halo (ids of the permuted graph)
 ///   DIR/rank<r>/ptr.npy              int64: its GAS parts
@@ -48,9 +48,11 @@ GAS_API ShardSetInfo write_shards(const Dataset& data, const std::string& transf
 /// shards.json of `dir`; throws naming the file when it is missing or malformed.
 GAS_API ShardSetInfo read_shard_info(const std::string& dir);
 
-/// Rank `rank`'s shard. `mmap` ("true", "false", "auto") as the custom
-/// dataset's data.mmap: the features mapped read-only or read.
-GAS_API dist::Shard read_shard(const std::string& dir, int64_t rank, const std::string& mmap = "auto");
+/// Rank `rank`'s shard of the set in `dir` that `info` (read_shard_info)
+/// describes. `mmap` ("true", "false", "auto") as the custom dataset's
+/// data.mmap: the features mapped read-only or read.
+GAS_API dist::Shard read_shard(const std::string& dir, const ShardSetInfo& info, int64_t rank,
+                               const std::string& mmap = "auto");
 
 /// The set's node order (int64 [N]): for outputs in the order as loaded.
 GAS_API at::Tensor read_shard_permutation(const std::string& dir);

@@ -61,8 +61,8 @@ struct GAS_API Shard {
   at::Tensor halo() const { return global_id.narrow(0, num_owned, num_halo()); }
 };
 
-/// Rank `rank`'s shard of `data`, a dataset already permuted by
-/// `ranks.partition.perm`.
+/// Rank `rank`'s shard of `data` (the whole dataset in the order as loaded,
+/// the adjacency transformed), cut by `ranks`. Touches the rank's rows only.
 GAS_API Shard make_shard(const Dataset& data, const RankPartition& ranks, int64_t rank);
 
 }  // namespace dist

@@ -55,7 +55,7 @@ TEST(Shard, HoldsItsRowsAndHaloAndBatchesAsTheWholeGraphDoes) {
   const at::Tensor dense = g.adj.to_dense();
   int64_t owned_total = 0;
   for (int64_t k = 0; k < 3; ++k) {
-    const dist::Shard s = dist::make_shard(g, r, k);
+    const dist::Shard s = dist::make_shard(d, r, k);
     const int64_t lo = r.owner_offsets[k].item<int64_t>(), hi = r.owner_offsets[k + 1].item<int64_t>();
     owned_total += s.num_owned;
     ASSERT_EQ(s.num_owned, hi - lo);
@@ -93,13 +93,13 @@ TEST(Shard, HoldsItsRowsAndHaloAndBatchesAsTheWholeGraphDoes) {
   // The halo sizes the partition predicts are the shards' own.
   const Partition blocks{r.partition.perm, r.owner_offsets};
   const at::Tensor sizes = dist::halo_sizes(d.adj, blocks);  // in the original numbering
-  for (int64_t k = 0; k < 3; ++k) EXPECT_EQ(sizes[k].item<int64_t>(), dist::make_shard(g, r, k).num_halo());
+  for (int64_t k = 0; k < 3; ++k) EXPECT_EQ(sizes[k].item<int64_t>(), dist::make_shard(d, r, k).num_halo());
 }
 
 TEST(Shard, LoadersRefuseMoreRowsThanColumnsAndShortFeatures) {
   const Dataset d = weighted_graph(40);
   const dist::RankPartition r = dist::partition_ranks(d.adj, 2, 4, PartitionMethod::Random, 2);
-  const dist::Shard s = dist::make_shard(d.permute(r.partition.perm), r, 1);
+  const dist::Shard s = dist::make_shard(d, r, 1);
   EXPECT_THROW(SubgraphLoader(s.data.adj, s.ptr, s.data.x.narrow(0, 0, s.num_owned)), c10::Error);
   EXPECT_THROW(SubgraphLoader(transpose(s.data.adj), at::tensor(std::vector<int64_t>{0, s.num_local()}, at::kLong)), c10::Error);
 }
