@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Data-parallel runs on Cora through gas_launch, on the loopback interface:
 #  1. one process through the distributed path equals the single-process run
-#     bit for bit (every epoch's loss and metrics, the summary);
+#     bit for bit (every epoch's loss and metrics, the summary; GCN and PNA);
 #  2. two and four processes train to a sane accuracy, each rank holding
 #     part of the graph; shards written to disk train as shards cut at start;
 #  3. a rank killed with SIGKILL, or stopped with SIGSTOP, makes the others
@@ -21,6 +21,15 @@ args=(dataset=cora "root=$data" runs=2 epochs=30 threads=1 log_every=0 params.ca
   fail "one process through gas_launch: $(tail -1 "$work/k1.log")"
 same_curve "$work/single" "$work/k1" 60
 cmp "$work/single/logits.npy" "$work/k1/logits.npy" || fail "one process through the distributed path exports other logits"
+
+# 1b. The same for PNA, whose degree statistics come from the transformed
+#     graph (loop=true adds self-loops) on both paths.
+pargs=(model=pna dataset=synthetic "root=$work" epochs=3 runs=1 threads=1 log_every=0 loop=true params.data.num_nodes=2000)
+"$bin/large_benchmark" "${pargs[@]}" params.inference=layerwise out_dir="$work/pna_single" > "$work/pna_single.log" 2>&1 ||
+  fail "PNA, single process: $(tail -1 "$work/pna_single.log")"
+"$bin/gas_launch" -n 1 -- "$bin/large_benchmark" "${pargs[@]}" out_dir="$work/pna_k1" > "$work/pna_k1.log" 2>&1 ||
+  fail "PNA, one process through gas_launch: $(tail -1 "$work/pna_k1.log")"
+same_curve "$work/pna_single" "$work/pna_k1" 3
 
 # 2. Two and four processes.
 for k in 2 4; do
