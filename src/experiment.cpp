@@ -63,11 +63,6 @@ struct PartitionedGraph {
   std::unique_ptr<EvalSubgraphLoader> eval;  // for layer-wise evaluation
 };
 
-// The share of the edges that cross between parts, in percent.
-double cut_percent(const CSR& adj, const Partition& partition) {
-  return 100.0 * static_cast<double>(edge_cut(adj, partition)) / std::max<int64_t>(1, adj.nnz());
-}
-
 PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::string& label, int64_t num_parts,
                                std::ostream& out) {
   data.adj = transform_adjacency(data.adj, s.adjacency_transform());
@@ -87,7 +82,7 @@ PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::str
     partition = partition_graph(data.adj, num_parts, s.partition, s.seed);
     out << " done [" << seconds_since(t) << "]";
   }
-  out << ", edge cut " << fixed(cut_percent(data.adj, partition), 1) << "%\n";
+  out << ", edge cut " << fixed(edge_cut_percent(data.adj, partition), 1) << "%\n";
   PartitionedGraph g;
   g.label = label;
   g.data = data.permute(partition.perm);
@@ -405,7 +400,7 @@ PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, PreparedRun& p
   }
   for (at::Tensor* t : {&ranks.partition.perm, &ranks.partition.ptr, &ranks.owner_offsets, &ranks.rank_parts})
     comm.broadcast(*t);
-  out << " done [" << seconds_since(t) << "], edge cut " << fixed(cut_percent(data.adj, ranks.partition), 1)
+  out << " done [" << seconds_since(t) << "], edge cut " << fixed(edge_cut_percent(data.adj, ranks.partition), 1)
       << "% between parts\n";
   p.global_perm = ranks.partition.perm;
   return rank_graph(s, dist::make_shard(data, ranks, comm.rank()), ranks.owner_offsets, p, out);

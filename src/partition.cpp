@@ -168,4 +168,8 @@ int64_t edge_cut(const CSR& adj, const Partition& partition) {
   return part.index_select(0, row).ne(part.index_select(0, adj.col)).sum().item<int64_t>();
 }
 
+double edge_cut_percent(const CSR& adj, const Partition& partition) {
+  return 100.0 * static_cast<double>(edge_cut(adj, partition)) / static_cast<double>(std::max<int64_t>(1, adj.nnz()));
+}
+
 }  // namespace gas

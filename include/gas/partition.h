@@ -58,5 +58,7 @@ GAS_API Partition partition_graph(const CSR& adj, int64_t num_parts, PartitionMe
 /// Number of stored entries (u, v) whose endpoints lie in different parts; for
 /// a symmetric adjacency that is twice the number of cut undirected edges.
 GAS_API int64_t edge_cut(const CSR& adj, const Partition& partition);
+/// edge_cut as a percentage of the stored entries (0 for an empty graph).
+GAS_API double edge_cut_percent(const CSR& adj, const Partition& partition);
 
 }  // namespace gas

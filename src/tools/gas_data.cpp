@@ -18,10 +18,10 @@
 #include "util/system.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <iomanip>
-#include <sstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -154,18 +154,12 @@ void partition(const std::vector<std::string>& arguments) {
     std::cout << "Done: run the job with gas_launch -n " << ranks[0] << " -- <benchmark> ... shards=" << out << std::endl;
     return;
   }
-  gas::Dataset data = args.load();
-  if (!data.adj.has_value()) data.adj = gas::to_symmetric(data.adj);  // as the benchmarks see undirected graphs
+  const gas::Dataset data = args.load();
   const int64_t n = data.num_nodes();
   std::cout << data.name << ": " << n << " nodes, " << data.adj.nnz() << " directed edges; halo rows per rank for "
             << histories << " history layer(s) of width " << width << " (float32)\n"
             << "     K   cut %   own max   halo mean   halo max  halo/own   MB per refresh (all ranks)   seconds\n";
-  auto ints = [](const at::Tensor& t) {  // a JSON list
-    std::string out;
-    for (int64_t i = 0; i < t.numel(); ++i) out += (i ? ", " : "") + std::to_string(t[i].item<int64_t>());
-    return "[" + out + "]";
-  };
-  std::ostringstream rows;
+  nlohmann::json rows = nlohmann::json::array();
   for (const int64_t k : ranks) {
     if (k > n) throw gas::ConfigError("ranks: " + std::to_string(k) + " processes for a graph of " + std::to_string(n) + " nodes");
     const double start = gas::util::now_seconds();
@@ -173,7 +167,7 @@ void partition(const std::vector<std::string>& arguments) {
     const at::Tensor halo = gas::dist::halo_sizes(data.adj, blocks);
     const at::Tensor own = blocks.ptr.narrow(0, 1, k) - blocks.ptr.narrow(0, 0, k);
     const double seconds = gas::util::now_seconds() - start;
-    const double cut = 100.0 * static_cast<double>(gas::edge_cut(data.adj, blocks)) / std::max<int64_t>(1, data.adj.nnz());
+    const double cut = gas::edge_cut_percent(data.adj, blocks);
     const auto total = halo.sum().item<int64_t>();
     const double mb = static_cast<double>(total) * width * 4 * histories / 1e6;
     const double ratio = static_cast<double>(total) / static_cast<double>(n);
@@ -181,14 +175,17 @@ void partition(const std::vector<std::string>& arguments) {
               << own.max().item<int64_t>() << std::setw(12) << std::setprecision(0) << halo.to(at::kDouble).mean().item<double>()
               << std::setw(11) << halo.max().item<int64_t>() << std::setw(10) << std::setprecision(3) << ratio
               << std::setw(29) << std::setprecision(1) << mb << std::setw(10) << std::setprecision(1) << seconds << "\n";
-    rows << (rows.tellp() > 0 ? ",\n" : "") << "    {\"ranks\": " << k << ", \"cut_percent\": " << cut
-         << ", \"own\": " << ints(own) << ", \"halo\": " << ints(halo) << ", \"refresh_bytes\": " << static_cast<int64_t>(mb * 1e6) << "}";
+    const auto list = [](const at::Tensor& t) {
+      const at::Tensor c = t.contiguous();
+      return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
+    };
+    rows.push_back({{"ranks", k}, {"cut_percent", cut}, {"own", list(own)}, {"halo", list(halo)},
+                    {"refresh_bytes", static_cast<int64_t>(mb * 1e6)}});
   }
   if (!json.empty()) {
-    gas::util::write_file_atomic(json, "{\"dataset\": \"" + data.name + "\", \"nodes\": " + std::to_string(n) +
-                                           ", \"edges\": " + std::to_string(data.adj.nnz()) + ", \"width\": " +
-                                           std::to_string(width) + ", \"histories\": " + std::to_string(histories) +
-                                           ", \"partitions\": [\n" + rows.str() + "\n]}\n");
+    const nlohmann::json j = {{"dataset", data.name}, {"nodes", n},         {"edges", data.adj.nnz()},
+                              {"width", width},       {"histories", histories}, {"partitions", rows}};
+    gas::util::write_file_atomic(json, j.dump(2) + "\n");
     std::cout << "Written to " << json << "\n";
   }
 }
