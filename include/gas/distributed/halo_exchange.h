@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// The halo of a rank: history rows of nodes its own nodes read but another
-/// rank owns, copied from their owners by one all-to-all per history layer.
+/// rank owns, copied from their owners by all-to-alls (one per refresh).
 
 #include <gas/distributed/communicator.h>
 #include <gas/macros.h>
