@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 namespace gas {
 namespace {
@@ -65,6 +66,41 @@ TEST(Partition, MetisHandlesSelfLoopsAndAsymmetricInput) {
   expect_valid(p, 6, 2);
 }
 
+// METIS sees the undirected simple graph of any input: a directed graph with
+// self-loops, repeated entries and unsorted rows (a hand-built CSR) is
+// partitioned exactly as that graph written out by a loop over std::set, and
+// a symmetric input (the path that skips the transpose) as itself.
+TEST(Partition, MetisSeesTheUndirectedSimpleGraph) {
+  if (!has_metis()) GTEST_SKIP() << "built without METIS";
+  const int64_t n = 500;
+  std::mt19937_64 rng(5);
+  std::vector<std::vector<int64_t>> rows(n);
+  std::vector<std::set<int64_t>> simple(n);
+  for (int64_t e = 0; e < 3000; ++e) {
+    const int64_t u = static_cast<int64_t>(rng() % n), v = e % 97 == 0 ? u : static_cast<int64_t>(rng() % n);
+    rows[u].push_back(v);
+    if (e % 13 == 0) rows[u].push_back(v);  // a repeated entry
+    if (u != v) simple[u].insert(v), simple[v].insert(u);
+  }
+  auto to_csr = [n](const auto& lists) {
+    std::vector<int64_t> rowptr{0}, col;
+    for (const auto& l : lists) {
+      col.insert(col.end(), l.begin(), l.end());
+      rowptr.push_back(static_cast<int64_t>(col.size()));
+    }
+    return CSR{at::tensor(rowptr, at::kLong), at::tensor(col, at::kLong), {}, n, n};
+  };
+  const CSR directed = to_csr(rows), undirected = to_csr(simple);
+  ASSERT_TRUE(is_symmetric(undirected));
+  const Partition reference = metis(undirected, 8, false, 1);
+  expect_valid(reference, n, 8);
+  EXPECT_TRUE(at::equal(metis(directed, 8, false, 1).perm, reference.perm));
+  EXPECT_TRUE(at::equal(metis(directed, 8, false, 1).ptr, reference.ptr));
+  // Weights play no part.
+  EXPECT_TRUE(
+      at::equal(metis(gcn_norm(undirected), 8, false, 1).perm, metis(add_self_loops(undirected), 8, false, 1).perm));
+}
+
 TEST(Partition, OnePartIsTheIdentity) {
   const CSR adj = testing::cycle_graph(7);
   for (int64_t k : {-3, 0, 1}) {
@@ -96,8 +132,14 @@ TEST(Partition, RangePartitionKeepsTheOrderAndCopiesNothing) {
   EXPECT_LE((sizes.max() - sizes.min()).item<int64_t>(), 1);
   EXPECT_TRUE(at::equal(partition_graph(testing::random_graph(103, 3, 1), 10, PartitionMethod::Range, 7).ptr, p.ptr));
   // Permuting by the identity shares the features (a mapped file stays unread).
-  const Dataset d{"g", testing::random_graph(103, 3, 1), at::randn({103, 4}), at::zeros({103}, at::kLong),
-                  at::ones({103}, at::kBool), at::zeros({103}, at::kBool), at::zeros({103}, at::kBool), 1};
+  const Dataset d{"g",
+                  testing::random_graph(103, 3, 1),
+                  at::randn({103, 4}),
+                  at::zeros({103}, at::kLong),
+                  at::ones({103}, at::kBool),
+                  at::zeros({103}, at::kBool),
+                  at::zeros({103}, at::kBool),
+                  1};
   EXPECT_EQ(d.permute(p.perm).x.data_ptr(), d.x.data_ptr());
   EXPECT_NE(d.permute(random_partition(103, 10, 0).perm).x.data_ptr(), d.x.data_ptr());
 }
