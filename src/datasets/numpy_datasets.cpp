@@ -1,11 +1,15 @@
 #include <gas/datasets/numpy_datasets.h>
 
+#include <gas/export.h>
+
 #include "csr_builder.h"
 #include "datasets/loader_utils.h"
 #include "util/system.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+
+#include <unistd.h>
 
 #include <map>
 #include <optional>
@@ -224,6 +228,28 @@ Dataset load_custom(const std::string& root, const CustomOptions& options) {
     }
   }
   return data;
+}
+
+void write_custom(const Dataset& data, const std::string& dir) {
+  TORCH_CHECK(!data.inductive, "write_custom: dataset '", data.name,
+              "' is inductive (separate graphs per split); the custom format holds one graph");
+  TORCH_CHECK(data.adj.num_rows == data.adj.num_cols, "write_custom: dataset '", data.name,
+              "' has a non-square adjacency (", data.adj.num_rows, " x ", data.adj.num_cols, ")");
+  TORCH_CHECK(!data.adj.has_value() || data.adj.value.dim() == 1, "write_custom: dataset '", data.name,
+              "' has per-head edge weights; the custom format holds one weight per edge");
+  TORCH_CHECK(!util::is_directory(dir) && !util::is_file(dir), "write_custom: '", dir,
+              "' exists; remove it or choose another directory");
+  const std::string staging = dir + ".partial." + std::to_string(getpid());
+  util::make_directories(staging);
+  const at::Tensor ei = csr_to_edge_index(data.adj);  // [target (row); source (col)]
+  write_node_values(at::stack({ei[1], ei[0]}), staging + "/edge_index.npy");
+  if (data.adj.has_value()) write_node_values(data.adj.value.to(at::kFloat), staging + "/edge_weight.npy");
+  write_node_values(data.x, staging + "/x.npy");
+  write_node_values(data.multilabel() ? data.y.to(at::kLong) : data.y, staging + "/y.npy");
+  write_node_values(data.train_mask, staging + "/train_mask.npy");
+  write_node_values(data.val_mask, staging + "/val_mask.npy");
+  write_node_values(data.test_mask, staging + "/test_mask.npy");
+  util::rename_file(staging, dir);
 }
 
 }  // namespace gas

@@ -8,6 +8,7 @@
 #include <gas/checkpoint.h>
 #include <gas/cli.h>
 #include <gas/config.h>
+#include <gas/datasets/numpy_datasets.h>
 #include <gas/datasets/registry.h>
 #include <gas/datasets/shards.h>
 #include <gas/datasets/synthetic.h>
@@ -95,6 +96,21 @@ void info(const std::vector<std::string>& arguments) {
   print_info(data, gas::util::now_seconds() - start, std::cout);
 }
 
+// Any dataset gas reads, written in the custom format: for other tools
+// (PyG, in scripts/pyg_peers.py) to read the very graph gas trains on.
+void write(const std::vector<std::string>& arguments) {
+  DatasetArgs args(arguments, {"out"});
+  if (args.rest.empty()) throw gas::ConfigError("write: out=DIR is required");
+  const std::string out = args.rest.back().second;
+  const double start = gas::util::now_seconds();
+  const gas::Dataset data = args.load();
+  std::cout << "Writing " << data.name << " (" << data.num_nodes() << " nodes, " << data.adj.nnz() << " entries) to "
+            << out << "..." << std::flush;
+  gas::write_custom(data, out);
+  std::cout << " done in " << std::fixed << std::setprecision(1) << gas::util::now_seconds() - start
+            << " s (read it with dataset=custom root=" << out << ")" << std::endl;
+}
+
 // What a data-parallel job of K processes would exchange, from the
 // partition alone: for each K, the rank blocks' sizes and halos, and the
 // bytes one halo refresh of `histories` float32 layers `width` wide moves.
@@ -140,18 +156,20 @@ void partition(const std::vector<std::string>& arguments) {
   if (!out.empty()) {
     // The shards of one job: every rank's nodes, halo and arrays, for shards=DIR.
     if (ranks.size() != 1) throw gas::ConfigError("out: writes the shards of one job; give one ranks=K");
-    if (parts == 0) throw gas::ConfigError("out: needs parts=P, the GAS parts of the whole graph (the run's num_parts)");
+    if (parts == 0)
+      throw gas::ConfigError("out: needs parts=P, the GAS parts of the whole graph (the run's num_parts)");
     if (gas::util::is_directory(out) || gas::util::is_file(out))
       throw gas::ConfigError("out: '" + out + "' exists; remove it or choose another directory");
     const gas::Dataset data = args.load();
-    std::cout << "Writing " << ranks[0] << " shards of " << data.name << " (" << data.num_nodes() << " nodes, "
-              << parts << " parts, transform " << transform << ") to " << out << std::endl;
+    std::cout << "Writing " << ranks[0] << " shards of " << data.name << " (" << data.num_nodes() << " nodes, " << parts
+              << " parts, transform " << transform << ") to " << out << std::endl;
     const double start = gas::util::now_seconds();
     gas::write_shards(data, transform, ranks[0], parts, method, seed, out, [&](int64_t r) {
       std::cout << "  rank " << r << " written [" << std::fixed << std::setprecision(1)
                 << gas::util::now_seconds() - start << " s]" << std::endl;
     });
-    std::cout << "Done: run the job with gas_launch -n " << ranks[0] << " -- <benchmark> ... shards=" << out << std::endl;
+    std::cout << "Done: run the job with gas_launch -n " << ranks[0] << " -- <benchmark> ... shards=" << out
+              << std::endl;
     return;
   }
   const gas::Dataset data = args.load();
@@ -161,7 +179,9 @@ void partition(const std::vector<std::string>& arguments) {
             << "     K   cut %   own max   halo mean   halo max  halo/own   MB per refresh (all ranks)   seconds\n";
   nlohmann::json rows = nlohmann::json::array();
   for (const int64_t k : ranks) {
-    if (k > n) throw gas::ConfigError("ranks: " + std::to_string(k) + " processes for a graph of " + std::to_string(n) + " nodes");
+    if (k > n)
+      throw gas::ConfigError("ranks: " + std::to_string(k) + " processes for a graph of " + std::to_string(n) +
+                             " nodes");
     const double start = gas::util::now_seconds();
     const gas::Partition blocks = gas::partition_graph(data.adj, k, method, seed);
     const at::Tensor halo = gas::dist::halo_sizes(data.adj, blocks);
@@ -172,19 +192,24 @@ void partition(const std::vector<std::string>& arguments) {
     const double mb = static_cast<double>(total) * width * 4 * histories / 1e6;
     const double ratio = static_cast<double>(total) / static_cast<double>(n);
     std::cout << std::setw(6) << k << std::setw(8) << std::setprecision(2) << std::fixed << cut << std::setw(10)
-              << own.max().item<int64_t>() << std::setw(12) << std::setprecision(0) << halo.to(at::kDouble).mean().item<double>()
-              << std::setw(11) << halo.max().item<int64_t>() << std::setw(10) << std::setprecision(3) << ratio
-              << std::setw(29) << std::setprecision(1) << mb << std::setw(10) << std::setprecision(1) << seconds << "\n";
+              << own.max().item<int64_t>() << std::setw(12) << std::setprecision(0)
+              << halo.to(at::kDouble).mean().item<double>() << std::setw(11) << halo.max().item<int64_t>()
+              << std::setw(10) << std::setprecision(3) << ratio << std::setw(29) << std::setprecision(1) << mb
+              << std::setw(10) << std::setprecision(1) << seconds << "\n";
     const auto list = [](const at::Tensor& t) {
       const at::Tensor c = t.contiguous();
       return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
     };
-    rows.push_back({{"ranks", k}, {"cut_percent", cut}, {"own", list(own)}, {"halo", list(halo)},
+    rows.push_back({{"ranks", k},
+                    {"cut_percent", cut},
+                    {"own", list(own)},
+                    {"halo", list(halo)},
                     {"refresh_bytes", static_cast<int64_t>(mb * 1e6)}});
   }
   if (!json.empty()) {
-    const nlohmann::json j = {{"dataset", data.name}, {"nodes", n},         {"edges", data.adj.nnz()},
-                              {"width", width},       {"histories", histories}, {"partitions", rows}};
+    const nlohmann::json j = {{"dataset", data.name},    {"nodes", n},
+                              {"edges", data.adj.nnz()}, {"width", width},
+                              {"histories", histories},  {"partitions", rows}};
     gas::util::write_file_atomic(json, j.dump(2) + "\n");
     std::cout << "Written to " << json << "\n";
   }
@@ -193,7 +218,8 @@ void partition(const std::vector<std::string>& arguments) {
 // Every record of a checkpoint: name, type, shape, bytes and checksum, so
 // that two checkpoints can be compared record by record (diff).
 void checkpoint(const std::vector<std::string>& arguments) {
-  if (arguments.size() != 1) throw gas::ConfigError("checkpoint: expected one FILE, got " + std::to_string(arguments.size()));
+  if (arguments.size() != 1)
+    throw gas::ConfigError("checkpoint: expected one FILE, got " + std::to_string(arguments.size()));
   const gas::CheckpointReader reader(arguments.front());
   for (const std::string& name : reader.names()) {
     std::string shape;
@@ -246,11 +272,14 @@ int main(int argc, char** argv) {
   program.usage =
       "Usage: gas_data info dataset=NAME [root=DIR] [data.KEY=VALUE ...]\n"
       "       gas_data checkpoint FILE\n"
+      "       gas_data write dataset=NAME [root=DIR] [data.KEY=VALUE ...] out=DIR\n"
       "       gas_data generate out=DIR [num_nodes=N num_features=F num_classes=C avg_degree=D ...]\n"
       "       gas_data partition dataset=NAME [root=DIR] [ranks=K,K,...] [method=metis] [width=W] [histories=H]\n"
       "                          [json=FILE]\n"
-      "       gas_data partition dataset=NAME [root=DIR] ranks=K parts=P out=DIR [transform=gcn_norm|self_loops|none]\n\n"
+      "       gas_data partition dataset=NAME [root=DIR] ranks=K parts=P out=DIR "
+      "[transform=gcn_norm|self_loops|none]\n\n"
       "checkpoint: verifies a checkpoint (checkpoint_dir=) and lists its records with their checksums.\n"
+      "write: writes the dataset in the custom format (edge_index.npy, x.npy, y.npy, masks) to DIR.\n"
       "generate: writes the synthetic line graph (kind=line; the synthetic dataset's keys) to DIR in the\n"
       "custom format, streaming, so it may be larger than memory.\n"
       "partition: for K processes (default 2,4,8), the rank blocks' sizes and halos and the bytes one halo\n"
@@ -273,12 +302,14 @@ int main(int argc, char** argv) {
       info(rest);
     } else if (command == "checkpoint") {
       checkpoint(rest);
+    } else if (command == "write") {
+      write(rest);
     } else if (command == "generate") {
       generate(rest);
     } else if (command == "partition") {
       partition(rest);
     } else {
-      throw gas::ConfigError("unknown command '" + command + "' (known: info, checkpoint, generate, partition)");
+      throw gas::ConfigError("unknown command '" + command + "' (known: info, checkpoint, write, generate, partition)");
     }
   };
   return gas::run_cli(program, argc, argv);

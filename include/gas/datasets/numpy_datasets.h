@@ -57,4 +57,14 @@ struct GAS_API CustomOptions {
 /// rest for testing.
 GAS_API Dataset load_custom(const std::string& root, const CustomOptions& options = CustomOptions());
 
+/// Writes `data` to the directory `dir` in load_custom's format, so that any
+/// dataset gas reads (a synthetic graph included) can be handed to another
+/// tool, or read back as dataset=custom: edge_index.npy ([2, E], sources in
+/// row 0: the columns of adj, targets in row 1: its rows), edge_weight.npy
+/// when adj has values, x.npy, y.npy (multi-label flags as int64) and the
+/// three masks. The directory appears whole or not at all (written beside
+/// it, then renamed); an existing `dir` is refused. Inductive datasets are
+/// refused: the format has one graph.
+GAS_API void write_custom(const Dataset& data, const std::string& dir);
+
 }  // namespace gas

@@ -153,6 +153,43 @@ TEST(Custom, EdgesAsGivenWeightsAndSymmetrize) {
   load_dataset("custom", root).check_splits(1, /*evaluated=*/false);
 }
 
+// write_custom then load_custom gives the dataset back: a directed weighted
+// graph with several splits, and a multi-label one; the directory appears
+// only whole, and an existing one is refused.
+TEST(Custom, WrittenDatasetsReadBackEqual) {
+  const std::string root = testing::temp_dir();
+  write_file(root + "/edge_index.npy", npy<int64_t>({0, 1, 2, 2, 3, 1, 2, 3, 0, 0}, {2, 5}));
+  write_file(root + "/edge_weight.npy", npy<float>({1, 2, 0.5f, 0.25f, 3}, {5}));
+  write_file(root + "/x.npy", npy<float>({1, 2, 3, 4, 5, 6, 7, 8}, {4, 2}));
+  write_file(root + "/y.npy", npy<int64_t>({0, 1, 1, 0, 1, 0, 1, 1}, {4, 2}));
+  write_file(root + "/train_mask.npy", testing::npy_bool({1, 0, 1, 0, 0, 1, 0, 0}, {4, 2}));
+  write_file(root + "/val_mask.npy", testing::npy_bool({0, 1, 0, 0, 1, 0, 0, 1}, {4, 2}));
+  write_file(root + "/test_mask.npy", testing::npy_bool({0, 0, 0, 1, 0, 0, 1, 0}, {4, 2}));
+  const Dataset multilabel = load_dataset("custom", root);
+  ASSERT_TRUE(multilabel.multilabel());
+  ConfigNode options;
+  options.set("num_nodes", "300", "test");
+  options.set("num_classes", "3", "test");
+  for (const Dataset& d : {multilabel, load_dataset("synthetic", "", options)}) {
+    const std::string out = testing::temp_dir() + "/written";
+    write_custom(d, out);
+    const Dataset back = load_dataset("custom", out);
+    EXPECT_TRUE(at::equal(back.adj.rowptr, d.adj.rowptr));
+    EXPECT_TRUE(at::equal(back.adj.col, d.adj.col));
+    EXPECT_EQ(back.adj.has_value(), d.adj.has_value());
+    if (d.adj.has_value()) EXPECT_TRUE(at::equal(back.adj.value, d.adj.value));
+    EXPECT_TRUE(at::equal(back.x, d.x));
+    EXPECT_TRUE(at::equal(back.y, d.y));
+    for (Split split : {Split::Train, Split::Val, Split::Test}) {
+      EXPECT_EQ(back.num_splits(), d.num_splits());
+      for (int64_t s = 0; s < d.num_splits(); ++s) EXPECT_TRUE(at::equal(back.mask(split, s), d.mask(split, s)));
+    }
+    EXPECT_THROW_WITH(write_custom(d, out), "write_custom: '" + out + "' exists");
+    EXPECT_EQ(std::distance(fs::directory_iterator(fs::path(out).parent_path()), fs::directory_iterator()), 1)
+        << "a staging directory was left behind";
+  }
+}
+
 TEST(Custom, MappedFeaturesAreTheFileAndOtherLayoutsAreRefused) {
   const std::string root = testing::temp_dir();
   write_file(root + "/edge_index.npy", npy<int64_t>({0, 1, 1, 2}, {2, 2}));
@@ -166,8 +203,9 @@ TEST(Custom, MappedFeaturesAreTheFileAndOtherLayoutsAreRefused) {
   EXPECT_EQ(std::memcmp(d.x.data_ptr<float>(), std::vector<float>{1, 2, 3, 4, 5, 6}.data(), 24), 0);
 
   write_file(root + "/x.npy", npy<double>({1, 2, 3, 4, 5, 6}, {3, 2}));
-  EXPECT_THROW_WITH(load_dataset("custom", root, mapped),
-                    root + "/x.npy: data.mmap maps float32 [N, F] little-endian C-order arrays only, got float64 [3, 2]");
+  EXPECT_THROW_WITH(
+      load_dataset("custom", root, mapped),
+      root + "/x.npy: data.mmap maps float32 [N, F] little-endian C-order arrays only, got float64 [3, 2]");
   EXPECT_EQ(load_dataset("custom", root).x.scalar_type(), at::kFloat) << "read (and converted) without mmap";
   write_file(root + "/x.npy", testing::npy_raw("<f4", {3, 2}, std::string(24, '\0'), /*fortran_order=*/true));
   EXPECT_THROW_WITH(load_dataset("custom", root, mapped), "in Fortran order");
