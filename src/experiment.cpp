@@ -2,12 +2,13 @@
 
 #include <gas/build_info.h>
 #include <gas/checkpoint.h>
-#include <gas/interrupt.h>
 #include <gas/datasets/registry.h>
 #include <gas/datasets/shards.h>
 #include <gas/distributed/data_parallel.h>
 #include <gas/distributed/shard.h>
 #include <gas/export.h>
+#include <gas/interrupt.h>
+#include <gas/large_block_cache.h>
 #include <gas/layerwise.h>
 #include <gas/loader.h>
 #include <gas/metrics.h>
@@ -16,9 +17,9 @@
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
 #include <gas/process.h>
+#include <gas/run_options.h>
 #include <gas/sparse_features.h>
 #include <gas/train.h>
-#include <gas/run_options.h>
 #include <gas/trainer.h>
 
 #include "util/strings.h"
@@ -39,8 +40,8 @@
 #include <functional>
 #include <iomanip>
 #include <optional>
-#include <set>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -133,7 +134,8 @@ class Reporter : public TrainHook {
     if (!dir.enabled()) return;
     util::write_file_atomic(dir.staged("config.yaml"), config.to_yaml() + "\n");
     metrics_.open(dir.staged("metrics.jsonl"), std::ios::trunc);
-    if (!metrics_) throw std::runtime_error("cannot write '" + dir.staged("metrics.jsonl") + "': " + util::errno_message());
+    if (!metrics_)
+      throw std::runtime_error("cannot write '" + dir.staged("metrics.jsonl") + "': " + util::errno_message());
   }
 
   nlohmann::json state() const { return {{"lines", lines_}, {"epoch_seconds", epoch_seconds_}, {"skipped", skipped_}}; }
@@ -250,7 +252,7 @@ struct PreparedRun {
   std::unique_ptr<dist::HaloExchange> halo;
   int64_t collective_steps = 0;
   at::Tensor global_perm;  // a job's partition order (for outputs in the original order; rank 0, when exporting)
-  at::Tensor degree;  // of every node of the whole graph (PNA's degree statistics)
+  at::Tensor degree;       // of every node of the whole graph (PNA's degree statistics)
   double load_seconds = 0, partition_seconds = 0;
   int64_t static_bytes = 0;  // what the run holds whatever the batch size
 
@@ -292,13 +294,14 @@ class Evaluation {
         for (int64_t j = 0; j < 3; ++j) sums[static_cast<int64_t>(i)][j] = counts[i].sums[static_cast<size_t>(j)];
       p_.comm->all_reduce_sum(sums);
       for (size_t i = 0; i < counts.size(); ++i)
-        for (int64_t j = 0; j < 3; ++j) counts[i].sums[static_cast<size_t>(j)] = sums[static_cast<int64_t>(i)][j].item<double>();
+        for (int64_t j = 0; j < 3; ++j)
+          counts[i].sums[static_cast<size_t>(j)] = sums[static_cast<int64_t>(i)][j].item<double>();
     }
     for (const MetricCounts& c : counts) metrics.push_back(c.value());
     return metrics;
   }
 
-  at::Tensor logits;  ///< of the main graph, from the last evaluation
+  at::Tensor logits;             ///< of the main graph, from the last evaluation
   std::function<void()> before;  ///< run before each evaluation (a data-parallel rank lands its halo rows)
 
  private:
@@ -383,8 +386,8 @@ PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, PreparedRun& p
   const int64_t n = data.num_nodes(), k = comm.size();
   const int64_t num_parts = std::min(std::max(s.num_parts, k), n);
   const double t = util::now_seconds();
-  out << "Partitioning the graph for " << k << " processes into " << num_parts << " parts ("
-      << to_string(s.partition) << ")..." << std::flush;
+  out << "Partitioning the graph for " << k << " processes into " << num_parts << " parts (" << to_string(s.partition)
+      << ")..." << std::flush;
   dist::RankPartition ranks;
   at::Tensor parts = at::zeros({1}, at::kLong);  // what the other ranks allocate
   if (comm.rank() == 0) {
@@ -426,8 +429,9 @@ void load_and_partition(RunOptions& s, const ConfigNode& config, PreparedRun& p,
   if (data.inductive && !s.exports.empty())
     config.fail("export", "exports cover one graph; the inductive dataset " + s.dataset + " has one per split");
   if (p.comm && data.inductive)
-    config.fail("dataset", "the inductive dataset " + s.dataset + " trains on one graph and evaluates on others; "
-                "several processes split one graph (run it in one process)");
+    config.fail("dataset", "the inductive dataset " + s.dataset +
+                               " trains on one graph and evaluates on others; "
+                               "several processes split one graph (run it in one process)");
 
   // Inductive datasets train on the training nodes' graph only and evaluate
   // on the validation and test graphs, each partitioned for the splitter.
@@ -452,8 +456,9 @@ void load_and_partition(RunOptions& s, const ConfigNode& config, PreparedRun& p,
 // nodes and halo only, never the whole graph.
 void prepare_from_shards(RunOptions& s, const ConfigNode& config, PreparedRun& p, std::ostream& out) {
   if (!p.comm)
-    config.fail("shards", "a shard set is read by the processes of a job: start the run with gas_launch -n K or "
-                          "torchrun (K = the set's shards)");
+    config.fail("shards",
+                "a shard set is read by the processes of a job: start the run with gas_launch -n K or "
+                "torchrun (K = the set's shards)");
   dist::Communicator& comm = *p.comm;
   const double t = util::now_seconds();
   const ShardSetInfo info = read_shard_info(s.shards);
@@ -464,8 +469,8 @@ void prepare_from_shards(RunOptions& s, const ConfigNode& config, PreparedRun& p
   if (info.transform != transform)
     config.fail("shards", "'" + s.shards + "' was written with transform=" + info.transform + ", this model needs " +
                               transform + " (gas_data partition ... transform=" + transform + ")");
-  out << "Reading the shards of " << info.dataset << " (" << info.nodes << " nodes, " << info.ranks
-      << " shards, " << info.num_parts << " parts, " << info.partition << ") from " << s.shards << "..." << std::flush;
+  out << "Reading the shards of " << info.dataset << " (" << info.nodes << " nodes, " << info.ranks << " shards, "
+      << info.num_parts << " parts, " << info.partition << ") from " << s.shards << "..." << std::flush;
   dist::Shard shard = read_shard(s.shards, info, comm.rank(), "auto");
   p.degree = read_shard_degrees(s.shards);
   if (!s.exports.empty() && comm.rank() == 0) p.global_perm = read_shard_permutation(s.shards);
@@ -525,11 +530,10 @@ void build_model_and_loader(RunOptions& s, PreparedRun& p, std::ostream& out) {
                       g.data.num_nodes() * train_data.num_classes * static_cast<int64_t>(sizeof(float));
   const bool partial = s.max_steps > 0 && s.max_steps < loader.size();
   out << "Model " << s.model << ": " << model.num_layers() << " layers, " << num_params << " parameters, "
-      << model.histories().size() << " histories (" << fixed(model.histories().nbytes() / 1048576.0, 1)
-      << " MiB, " << model.histories().backend().name() << "), history I/O " << model.histories().transport().name()
+      << model.histories().size() << " histories (" << fixed(model.histories().nbytes() / 1048576.0, 1) << " MiB, "
+      << model.histories().backend().name() << "), history I/O " << model.histories().transport().name()
       << (s.history_io == "async" || s.history_io == "staged" ? " (" + std::to_string(s.pool_size) + " threads)" : "")
-      << ", " << loader.size()
-      << " batches per epoch ("
+      << ", " << loader.size() << " batches per epoch ("
       << (loader.symmetric() ? "symmetric graph: no transposes" : "directed graph: batches carry transposes") << ")"
       << (partial ? " (max_steps " + std::to_string(s.max_steps) + ")" : "") << ", evaluation "
       << (s.layerwise ? "layer-wise" : "full-batch") << ", " << (sparse ? "sparse" : "dense") << " features (density "
@@ -580,12 +584,12 @@ uint64_t fingerprint(const at::Tensor& t, uint64_t h = 1469598103934665603ull) {
 // that changes what is trained (not epochs, runs, logging, outputs, threads
 // or the device), the dataset and the partition.
 nlohmann::json run_identity(const ConfigNode& config, const PreparedRun& p) {
-  static const std::set<std::string> free_keys = {"epochs", "runs",  "log_every",      "json",   "out_dir",
-                                                  "export", "export_format", "threads", "profile", "device",
-                                                  "checkpoint_dir", "checkpoint_every", "resume", "on_nonfinite"};
+  static const std::set<std::string> free_keys = {
+      "epochs",  "runs",    "log_every", "json",           "out_dir",          "export", "export_format",
+      "threads", "profile", "device",    "checkpoint_dir", "checkpoint_every", "resume", "on_nonfinite"};
   nlohmann::json identity = nlohmann::json::object();
   std::function<void(const std::string&, const nlohmann::json&)> flatten = [&](const std::string& key,
-                                                                             const nlohmann::json& v) {
+                                                                               const nlohmann::json& v) {
     if (v.is_object()) {
       for (auto it = v.begin(); it != v.end(); ++it) {
         if (key.empty() && free_keys.count(it.key())) continue;
@@ -605,7 +609,8 @@ nlohmann::json run_identity(const ConfigNode& config, const PreparedRun& p) {
   part << p.main().partition.num_parts() << " parts, " << std::hex << h;
   identity["(dataset)"] = data.str();
   identity["(partition)"] = part.str();
-  if (p.comm) identity["(processes)"] = std::to_string(p.comm->size()) + ", this one rank " + std::to_string(p.comm->rank());
+  if (p.comm)
+    identity["(processes)"] = std::to_string(p.comm->size()) + ", this one rank " + std::to_string(p.comm->rank());
   return identity;
 }
 
@@ -617,13 +622,15 @@ std::string identity_difference(const nlohmann::json& saved, const nlohmann::jso
       return std::string(key) + ": " + saved.at(key).get<std::string>() + " in the checkpoint, " +
              current.at(key).get<std::string>() + " now";
   for (auto it = current.begin(); it != current.end(); ++it) {
-    if (!saved.contains(it.key())) return it.key() + ": not set in the checkpoint, " + it.value().get<std::string>() + " now";
+    if (!saved.contains(it.key()))
+      return it.key() + ": not set in the checkpoint, " + it.value().get<std::string>() + " now";
     if (saved.at(it.key()) != it.value())
       return it.key() + ": " + saved.at(it.key()).get<std::string>() + " in the checkpoint, " +
              it.value().get<std::string>() + " now";
   }
   for (auto it = saved.begin(); it != saved.end(); ++it)
-    if (!current.contains(it.key())) return it.key() + ": " + it.value().get<std::string>() + " in the checkpoint, not set now";
+    if (!current.contains(it.key()))
+      return it.key() + ": " + it.value().get<std::string>() + " in the checkpoint, not set now";
   return "";
 }
 
@@ -649,7 +656,11 @@ class Checkpointer : public TrainHook {
  public:
   Checkpointer(const RunOptions& s, const ConfigNode& config, PreparedRun& p, Reporter& reporter,
                std::shared_ptr<Exporter> exporter, std::ostream& out)
-      : s_(s), p_(p), reporter_(reporter), exporter_(std::move(exporter)), out_(out),
+      : s_(s),
+        p_(p),
+        reporter_(reporter),
+        exporter_(std::move(exporter)),
+        out_(out),
         identity_(run_identity(config, p)) {}
 
   const nlohmann::json& identity() const { return identity_; }
@@ -762,16 +773,17 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
     data_parallel = std::make_shared<dist::DataParallelHook>(*p.comm, *p.halo, *p.model, refresh, stop);
     evaluation->before = [hook = data_parallel.get()] { hook->finish_pending(); };
   }
-  Trainer trainer(*p.model, *p.loader, p.train_data(), [evaluation](int64_t run) { return (*evaluation)(run); },
-                  TrainerOptions()
-                      .epochs(s.epochs)
-                      .eval_every(s.eval_every)
-                      .epoch(TrainEpochOptions()
-                                 .grad_norm(s.grad_norm ? gas::optional<double>(*s.grad_norm) : gas::nullopt)
-                                 .max_steps(s.max_steps)
-                                 .on_nonfinite(s.on_nonfinite == "skip" ? NonFinite::Skip : NonFinite::Stop)
-                                 .collective_steps(p.collective_steps)
-                                 .stop(data_parallel ? data_parallel->stop_flag() : stop)));
+  Trainer trainer(
+      *p.model, *p.loader, p.train_data(), [evaluation](int64_t run) { return (*evaluation)(run); },
+      TrainerOptions()
+          .epochs(s.epochs)
+          .eval_every(s.eval_every)
+          .epoch(TrainEpochOptions()
+                     .grad_norm(s.grad_norm ? gas::optional<double>(*s.grad_norm) : gas::nullopt)
+                     .max_steps(s.max_steps)
+                     .on_nonfinite(s.on_nonfinite == "skip" ? NonFinite::Skip : NonFinite::Stop)
+                     .collective_steps(p.collective_steps)
+                     .stop(data_parallel ? data_parallel->stop_flag() : stop)));
   // The gradient all-reduce first: every later hook sees the job's step.
   if (data_parallel) trainer.add_hook(data_parallel);
   trainer.add_hook(std::shared_ptr<TrainHook>(&reporter, [](TrainHook*) {}));
@@ -788,7 +800,8 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
   FitState start;
   std::unique_ptr<CheckpointReader> resumed;
   if (!s.resume.empty()) {
-    resumed = std::make_unique<CheckpointReader>(p.comm ? agreed_checkpoint(s.resume, p) : s.resume + "/checkpoint.gas");
+    resumed =
+        std::make_unique<CheckpointReader>(p.comm ? agreed_checkpoint(s.resume, p) : s.resume + "/checkpoint.gas");
     const std::string difference =
         identity_difference(nlohmann::json::parse(resumed->read_bytes("identity")), checkpointer->identity());
     if (!difference.empty())
@@ -834,7 +847,7 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
       checkpointer->save(run);
       out << "Stopped by a signal in run " << run + 1 << " after epoch " << trainer.state().epochs_done
           << (trainer.state().batches_done > 0 ? ", batch " + std::to_string(trainer.state().batches_done)
-                                              : std::string())
+                                               : std::string())
           << (s.checkpoint_dir.empty() ? "; no checkpoint_dir, nothing saved"
                                        : "; resume with resume=" + s.checkpoint_dir)
           << "\n";
@@ -873,11 +886,13 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   out << "Median epoch " << fixed(1000 * result.median_epoch_seconds, 1) << " ms (train + eval), total "
       << fixed(result.total_seconds, 1) << " s, peak RSS " << fixed(result.peak_rss_mb, 0) << " MiB ("
       << fixed(result.train_peak_rss_mb, 0) << " MiB in training)"
-      << (result.device_peak_mb >= 0 ? ", peak " + s.device.str() + " memory " + fixed(result.device_peak_mb, 0) + " MiB"
-                                     : std::string())
+      << (result.device_peak_mb >= 0
+              ? ", peak " + s.device.str() + " memory " + fixed(result.device_peak_mb, 0) + " MiB"
+              : std::string())
       << "\n";
   if (reporter.skipped_steps() > 0)
-    out << reporter.skipped_steps() << " training steps skipped for a non-finite loss or gradient (on_nonfinite=skip)\n";
+    out << reporter.skipped_steps()
+        << " training steps skipped for a non-finite loss or gradient (on_nonfinite=skip)\n";
   if (stop_signal != 0)
     out << "Interrupted by signal " << stop_signal << ": the summary covers " << result.runs.size()
         << " run(s), the last one partial\n";
@@ -890,10 +905,12 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
     const std::vector<std::string> ops = {"all_reduce", "all_to_all", "broadcast", "all_gather"};
     at::Tensor bytes = at::zeros({static_cast<int64_t>(ops.size())}, at::kDouble);
     for (size_t i = 0; i < ops.size(); ++i)
-      if (traffic.count(ops[i])) bytes[static_cast<int64_t>(i)] = static_cast<double>(traffic.at(ops[i]).bytes_received);
+      if (traffic.count(ops[i]))
+        bytes[static_cast<int64_t>(i)] = static_cast<double>(traffic.at(ops[i]).bytes_received);
     comm.all_reduce_sum(bytes);
     const at::Tensor memory = comm.all_gather(
-        at::tensor({p.static_bytes / 1048576.0, result.peak_rss_mb, result.train_peak_rss_mb}, at::kDouble).unsqueeze(0));
+        at::tensor({p.static_bytes / 1048576.0, result.peak_rss_mb, result.train_peak_rss_mb}, at::kDouble)
+            .unsqueeze(0));
     job["processes"] = comm.size();
     std::vector<double> static_mb, peak_mb, train_peak_mb;
     for (int64_t r = 0; r < comm.size(); ++r) {
@@ -938,6 +955,11 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   j["partition_s"] = p.partition_seconds;
   j["peak_rss_mb"] = result.peak_rss_mb;
   j["train_peak_rss_mb"] = result.train_peak_rss_mb;
+  if (const LargeBlockCache* cache = installed_large_block_cache()) {
+    const LargeBlockCacheStats c = cache->stats();
+    j["large_block_cache"] = {
+        {"hits", c.hits}, {"misses", c.misses}, {"released", c.released}, {"cached_mb", c.cached_bytes / 1048576.0}};
+  }
   if (result.device_peak_mb >= 0) j["device_peak_mb"] = result.device_peak_mb;
   j["static_data_mb"] = p.static_bytes / 1048576.0;
   j["history_mb"] = histories.nbytes() / 1048576.0;
@@ -1081,8 +1103,7 @@ ExperimentResult run_experiment(const ConfigNode& config, std::ostream& console)
     util::probe_writable(s.checkpoint_dir, "checkpoint_dir", 2 * bytes);
   }
   // The files are sparse until rows are pushed: the room they will take.
-  if (!s.history_dir.empty())
-    util::probe_writable(s.history_dir, "history_dir", prepared.model->histories().nbytes());
+  if (!s.history_dir.empty()) util::probe_writable(s.history_dir, "history_dir", prepared.model->histories().nbytes());
   // Loading and partitioning peak higher than training and free their
   // buffers; training's own peak is what GAS keeps flat as graphs grow.
   const double setup_peak_mb = util::peak_rss_mb();

@@ -1,5 +1,7 @@
 #include <gas/layerwise.h>
 
+#include <gas/large_block_cache.h>
+
 #include <gas/ops/gather.h>
 
 #include <ATen/ATen.h>
@@ -14,6 +16,7 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
   TORCH_CHECK(x.dim() == 2 && x.size(0) == num_nodes, "layerwise_inference: expected features [", num_nodes,
               ", F] for the loader's graph, got ", x.sizes());
   torch::NoGradGuard no_grad;
+  const RetainLargeBlocks retain;  // the next pass reuses this one's large temporaries
   const bool was_training = model.is_training();
   model.eval();
   struct RestoreMode {
@@ -51,8 +54,9 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
         histories.push(layer, h, batch.offset, batch.count);
       } else {
         if (!out.defined())
-          out = at::empty({loader.num_rows(), h.size(1)},
-                          options.output_on_host() ? h.options().device(c10::kCPU).pinned_memory(async_out) : h.options());
+          out = at::empty({loader.num_rows(), h.size(1)}, options.output_on_host()
+                                                              ? h.options().device(c10::kCPU).pinned_memory(async_out)
+                                                              : h.options());
         int64_t src = 0;
         const int64_t* o = batch.offset.data_ptr<int64_t>();
         const int64_t* c = batch.count.data_ptr<int64_t>();

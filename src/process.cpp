@@ -1,5 +1,7 @@
 #include <gas/process.h>
 
+#include <gas/large_block_cache.h>
+
 #include "util/strings.h"
 
 #include <dlfcn.h>
@@ -137,6 +139,8 @@ void tune_process(char** argv) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
+  // Blocks above that threshold glibc maps afresh each time: kept here.
+  install_large_block_cache();
 }
 
 }  // namespace gas

@@ -1,5 +1,7 @@
 #include <gas/train.h>
 
+#include <gas/large_block_cache.h>
+
 #include <gas/trainer.h>
 
 #include "util/system.h"
@@ -59,7 +61,8 @@ std::string describe_batch(const Batch& batch, int64_t index, int64_t total) {
   std::string parts;
   for (size_t i = 0; i < batch.parts.size() && i < 8; ++i) parts += (i ? ", " : "") + std::to_string(batch.parts[i]);
   if (batch.parts.size() > 8) parts += ", ...";
-  return "batch " + std::to_string(index + 1) + "/" + std::to_string(total) + (parts.empty() ? "" : " (parts " + parts + ")");
+  return "batch " + std::to_string(index + 1) + "/" + std::to_string(total) +
+         (parts.empty() ? "" : " (parts " + parts + ")");
 }
 
 }  // namespace
@@ -69,8 +72,8 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
                             const std::vector<TrainHook*>& hooks) {
   TrainEpochStats stats;
   const int64_t collective = options.collective_steps();
-  TORCH_CHECK(collective == 0 || collective >= loader.size() || options.max_steps() > 0, "train_epoch: collective_steps ",
-              collective, " is fewer than the loader's ", loader.size(), " batches");
+  TORCH_CHECK(collective == 0 || collective >= loader.size() || options.max_steps() > 0,
+              "train_epoch: collective_steps ", collective, " is fewer than the loader's ", loader.size(), " batches");
   stats.total_batches = collective > 0 ? collective : loader.size();
   const double start = util::now_seconds();
   model.train();
@@ -129,10 +132,11 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
       bool step = true;
       if (read_each_step && !finite.item<bool>()) {
         if (!skip)
-          throw NonFiniteError("non-finite loss (" + std::to_string(targets.loss_sum.item<double>() /
-                                                                   static_cast<double>(targets.examples)) +
-                               ") or gradient at " +
-                               (batch ? describe_batch(*batch, index, loader.size()) : "an empty step (another rank's)"));
+          throw NonFiniteError(
+              "non-finite loss (" +
+              std::to_string(targets.loss_sum.item<double>() / static_cast<double>(targets.examples)) +
+              ") or gradient at " +
+              (batch ? describe_batch(*batch, index, loader.size()) : "an empty step (another rank's)"));
         step = false;
         ++stats.skipped_steps;
         optimizer.zero_grad();
@@ -176,7 +180,8 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
     ++stats.batches;
     ++index;
     run_step(nullptr);
-    if (!read_each_step) bad_batches.push_back("an empty step (another rank's batch " + std::to_string(index + 1) + ")");
+    if (!read_each_step)
+      bad_batches.push_back("an empty step (another rank's batch " + std::to_string(index + 1) + ")");
     if (options.stop() && options.stop()->load()) stats.interrupted = true;
   }
   if (first_bad.defined()) {
@@ -199,6 +204,9 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
 
 at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data) {
   torch::NoGradGuard no_grad;
+  // Every layer's output is a full-graph temporary (256 MB for 64 features
+  // of a 1M-node graph), freed within the pass: kept for the next pass.
+  const RetainLargeBlocks retain;
   const bool was_training = model.is_training();
   model.eval();
   const c10::Device device = model.device();

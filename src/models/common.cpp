@@ -28,7 +28,10 @@ at::Tensor hidden_activation(at::Tensor out, const at::Tensor& input, std::vecto
   if (layer < static_cast<int64_t>(bns.size())) out = bns[layer]->forward(out);
   if (residual && out.size(-1) == input.size(-1) && !is_sparse_features(input))
     out = out + input.narrow(0, 0, out.size(0));
-  return out.relu();
+  // `out` is this layer's own temporary: without autograd (inference) it is
+  // rectified in place, one full-graph temporary fewer to allocate (and to
+  // fault in: glibc maps every block of 32 MiB or more afresh).
+  return out.requires_grad() ? out.relu() : out.relu_();
 }
 
 }  // namespace detail

@@ -34,7 +34,8 @@ at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj) {
   at::Tensor out = options.out_channels() <= options.in_channels() || is_sparse_features(x)
                        ? ops::spmm(adj, nn::matmul(x, weight))
                        : ops::spmm(adj, x).matmul(weight);
-  if (bias.defined()) out = out + bias;
+  // In place when nothing records it (inference): `out` is this call's own.
+  if (bias.defined()) out = out.requires_grad() ? out + bias : out.add_(bias);
   return out;
 }
 
