@@ -4,11 +4,14 @@
 #
 #   scripts/perf_report.sh [BUILD_DIR [BASELINE_BUILD_DIR]]   # default: build
 #
-# Takes about 20 minutes on 2 cores (50 without huge pages). Run it on a
+# Takes about 35 minutes on 2 cores (more without huge pages). Run it on a
 # quiet machine: the figures that count are ratios between configurations
 # measured in the same run, each configuration repeated and interleaved with
-# the others. Needs
-# python3 and gnuplot (Debian: apt-get install python3 gnuplot-nox).
+# the others. Needs python3 and gnuplot (Debian: apt-get install python3
+# gnuplot-nox). The peers (PyG's full-batch GCN and Cluster-GCN, timed on the
+# same graphs in the same run) need scripts/install_pyg.sh's environment
+# (GAS_PYG_PYTHON, default: what that script prints if it is installed);
+# without it their section says so.
 #
 # With a baseline (a build of an earlier commit, say in a git worktree), every
 # measurement runs for both builds back to back, the order alternating between
@@ -79,6 +82,7 @@ declare -A configs=(
   [gas_worker]="params.num_workers=1"
   [gas_worker_2threads]="params.num_workers=1 threads=2"
   [gas_async]="params.history_io=async"
+  [gas_full_eval]="params.inference=full"
   [full_random_order]="params.num_parts=1 params.batch_size=1"
   [full_metis_order]="params.batch_size=200"
 )
@@ -100,21 +104,61 @@ for b in $(in_order 2); do
     > "$b/perf/e2e_sbm.log" 2>&1
 done
 
+# METIS on the 10M-node random geometric graph: the partition step against
+# the bare METIS call (BM_Metis), as the micro-benchmarks do for 1M nodes.
+for b in $(in_order 1); do
+  log "METIS, 10M nodes: $b"
+  GAS_BENCH_NODES=10000000 "$b/bin/gas_micro_benchmarks" --benchmark_filter=BM_Metis \
+    --benchmark_out="$b/perf/metis_10m.json" --benchmark_out_format=json > "$b/perf/metis_10m.txt" 2>&1
+done
+
 # ---------------------------------------------------- memory scaling
 pairs=()
 for b in $(in_order 1); do pairs+=("$b" "$b/perf"); done
 scripts/scaling.sh "${pairs[@]}"
 
 # ------------------------------------------------- small graphs vs PyGAS
+# Sparse (the default for these features) and dense inputs.
 for d in cora citeseer; do
   if [[ -f $data/Planetoid/Cora/raw/ind.cora.x ]]; then
-    for b in $(in_order 2); do
-      log "small: $d $b"
-      "$b/bin/small_benchmark" model=gcn dataset=$d root="$data" runs=1 epochs=100 log_every=0 \
-        params.cache_partition=false out_dir="$b/perf/small/$d" > "$b/perf/small_$d.log" 2>&1
+    for features in sparse dense; do
+      for b in $(in_order 2); do
+        log "small: $d, $features features, $b"
+        "$b/bin/small_benchmark" model=gcn dataset=$d root="$data" runs=1 epochs=100 log_every=0 \
+          params.cache_partition=false params.sparse_features=$([[ $features == sparse ]] && echo auto || echo false) \
+          out_dir="$b/perf/small/$d-$features" > "$b/perf/small_$d-$features.log" 2>&1
+      done
     done
   fi
 done
+
+# --------------------------------------------------------- PyG peers
+# PyG's full-batch GCN and Cluster-GCN on Cora, CiteSeer and synthetic-1m
+# (written to disk in the custom format by gas_data), each next to the gas
+# runs above: in the same run, on the same graphs. One process each.
+pyg=${GAS_PYG_PYTHON:-}
+if [[ -z $pyg ]] && venv_py=$(scripts/install_pyg.sh --check 2> /dev/null); then pyg=$venv_py; fi
+if [[ -n $pyg ]]; then
+  graph_dir="$build/perf/synthetic-1m-custom"
+  rm -rf "$graph_dir"
+  "$build/bin/gas_data" write dataset=synthetic data.kind=rgg data.num_nodes=1000000 data.avg_degree=10 \
+    data.num_features=64 data.num_classes=8 data.feature_noise=12.0 out="$graph_dir" > "$build/perf/pyg_write.log"
+  mkdir -p "$build/perf/pyg"
+  for rep in 1 2; do
+    for d in cora citeseer synthetic-1m; do
+      [[ $d != synthetic-1m && ! -f $data/Planetoid/Cora/raw/ind.cora.x ]] && continue
+      for m in full cluster; do
+        log "PyG peer: $d $m ($rep/2)"
+        epochs=$([[ $d == synthetic-1m ]] && echo 3 || echo 20)
+        "$pyg" scripts/pyg_peers.py $d $m --root "$data" --custom "$graph_dir" --epochs $epochs \
+          > "$build/perf/pyg/$d-$m-$rep.log" 2>&1 || log "PyG peer failed: $build/perf/pyg/$d-$m-$rep.log"
+      done
+    done
+  done
+  rm -rf "$graph_dir"
+else
+  log "PyG peers skipped: no environment (scripts/install_pyg.sh, or GAS_PYG_PYTHON)"
+fi
 
 log "rendering scripts/reports/performance.md"
 python3 scripts/report.py perf "$build/perf" scripts/reports
