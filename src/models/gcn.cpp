@@ -33,12 +33,15 @@ at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
   check_layer(layer);
   const double p = options.dropout();
   const bool last = layer == options.num_layers() - 1;
-  at::Tensor h = x;
-  if (layer > 0 || options.drop_input()) h = nn::dropout(h, p, is_training());
+  const double drop = (layer > 0 || options.drop_input()) ? p : 0.0;
+  // The conv drops its own input, fused into its product, unless the dropped
+  // input is needed again (the residual, or the input linear layer).
+  const bool fused = !options.residual() && !(layer == 0 && options.linear());
+  at::Tensor h = fused ? x : nn::dropout(x, drop, is_training());
   if (layer == 0 && options.linear())
     h = nn::dropout(nn::linear(h, lins[0]->weight, lins[0]->bias).relu(), p, is_training());
 
-  at::Tensor out = convs[layer]->forward(h, adj);
+  at::Tensor out = convs[layer]->forward(h, adj, fused ? drop : 0.0);
   if (!last || options.linear()) {
     out = detail::hidden_activation(out, h, bns, layer, options.residual());
   }

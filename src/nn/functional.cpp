@@ -2,6 +2,7 @@
 
 #include <gas/compat.h>
 #include <gas/ops/dropout.h>
+#include <gas/ops/dropout_matmul.h>
 #include <gas/ops/spmm.h>
 #include <gas/sparse_features.h>
 
@@ -38,6 +39,13 @@ at::Tensor matmul(const at::Tensor& x, const at::Tensor& w) {
               "] times ", w.sizes());
   const CSR rows{x.crow_indices(), x.col_indices(), x.values(), x.size(0), x.size(1)};
   return ops::spmm(rows, w.contiguous());
+}
+
+at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bool training) {
+  TORCH_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability must be in [0, 1], got ", p);
+  if (!training) p = 0.0;
+  if (is_sparse_features(x) || p == 1.0) return nn::matmul(nn::dropout(x, p, training), w);
+  return ops::dropout_matmul(x, w, p, p > 0.0 ? draw_seed() : 0);
 }
 
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {

@@ -24,6 +24,12 @@ GAS_API at::Tensor dropout(const at::Tensor& x, double p, bool training);
 /// differentiable with respect to w (and to x when dense).
 GAS_API at::Tensor matmul(const at::Tensor& x, const at::Tensor& w);
 
+/// matmul(dropout(x, p, training), w), with the same mask and random draw,
+/// fused for dense float x (ops/dropout_matmul.h: no dropped copy of x, no
+/// packing of it by the GEMM); evaluation (or p = 0) runs the fused
+/// product without a mask.
+GAS_API at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bool training);
+
 /// x @ weight^T + bias (a Linear layer's weight [out, F] and optional bias)
 /// for dense or sparse-feature x.
 GAS_API at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);

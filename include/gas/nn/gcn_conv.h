@@ -31,7 +31,9 @@ class GAS_API GCNConvImpl : public torch::nn::Cloneable<GCNConvImpl>, public Res
 
   void reset() override;
   void reset_parameters() override;
-  at::Tensor forward(const at::Tensor& x, const CSR& adj);
+  /// `input_dropout`: dropout applied to x first (in training), fused into
+  /// the product when x is transformed first (nn::dropout_matmul).
+  at::Tensor forward(const at::Tensor& x, const CSR& adj, double input_dropout = 0.0);
 
   GCNConvOptions options;
   at::Tensor weight;  ///< [in_channels, out_channels]

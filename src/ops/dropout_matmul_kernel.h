@@ -1,0 +1,24 @@
+#pragma once
+// The kernels behind gas::ops::dropout_matmul, one per backend
+// (ops/cpu/dropout_matmul_cpu.cpp; CUDA in cuda/). The mask is dropout's
+// (ops/dropout_kernel.h): element (i, j) of x is element i * k + j of its
+// flattening. threshold 0 keeps everything (p = 0).
+
+#include "ops/registry.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace gas {
+namespace ops {
+
+// out [m, n] = (x [m, k] * mask * scale) w [k, n]; float32, contiguous.
+GAS_DECLARE_KERNEL(dropout_matmul_forward, void(const at::Tensor& x, const at::Tensor& w, at::Tensor& out,
+                                                uint64_t seed, uint32_t threshold, double scale));
+// grad_w [k, n] = (x * mask * scale)^T grad_out [m, n]; float32, contiguous.
+GAS_DECLARE_KERNEL(dropout_matmul_grad_w, void(const at::Tensor& x, const at::Tensor& grad_out, at::Tensor& grad_w,
+                                               uint64_t seed, uint32_t threshold, double scale));
+
+}  // namespace ops
+}  // namespace gas
