@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 namespace gas {
@@ -138,6 +139,22 @@ at::Tensor padded_block(const at::Tensor& w, int64_t col0, int64_t width, int64_
   return pad;
 }
 
+// Calls fn with std::integral_constant<int, vecs> (1 to 4): the kernel's
+// instantiation for the block's number of vectors.
+template <typename Fn>
+void with_vecs(int64_t vecs, Fn&& fn) {
+  switch (vecs) {
+    case 1:
+      return fn(std::integral_constant<int, 1>{});
+    case 2:
+      return fn(std::integral_constant<int, 2>{});
+    case 3:
+      return fn(std::integral_constant<int, 3>{});
+    default:
+      return fn(std::integral_constant<int, 4>{});
+  }
+}
+
 constexpr int64_t kRowGrain = 64;
 
 void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor& out, uint64_t seed,
@@ -153,20 +170,7 @@ void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor
       auto run = [&](auto fn) {
         fn(xp, wp, op, n, col0, width, r0, r1, k, seed, threshold, float(scale), bufs.data());
       };
-      switch (vecs) {
-        case 1:
-          run(forward_rows<1>);
-          break;
-        case 2:
-          run(forward_rows<2>);
-          break;
-        case 3:
-          run(forward_rows<3>);
-          break;
-        default:
-          run(forward_rows<4>);
-          break;
-      }
+      with_vecs(vecs, [&](auto v) { run(forward_rows<decltype(v)::value>); });
     });
   });
 }
@@ -187,20 +191,7 @@ void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::
       auto run = [&](auto fn) {
         fn(xp, gp, n, col0, width, acc.data_ptr<float>(), r0, r1, k, seed, threshold, float(scale), bufs.data());
       };
-      switch (vecs) {
-        case 1:
-          run(grad_rows<1>);
-          break;
-        case 2:
-          run(grad_rows<2>);
-          break;
-        case 3:
-          run(grad_rows<3>);
-          break;
-        default:
-          run(grad_rows<4>);
-          break;
-      }
+      with_vecs(vecs, [&](auto v) { run(grad_rows<decltype(v)::value>); });
     });
     at::Tensor sum = at::zeros({k, width}, x.options());
     for (const at::Tensor& acc : partial)
