@@ -42,7 +42,7 @@ SETTINGS = {
 }
 
 
-def load(dataset, root, custom):
+def load(dataset, root, custom, scratch):
     from torch_geometric.data import Data
 
     if dataset in ("cora", "citeseer"):
@@ -52,7 +52,6 @@ def load(dataset, root, custom):
         raw = os.path.join(root, "Planetoid", name, "raw")
         if not os.path.isdir(raw):
             sys.exit(f"pyg_peers: no Planetoid raw files at {raw}")
-        scratch = tempfile.mkdtemp(prefix="pyg_peers_")
         os.makedirs(os.path.join(scratch, name))
         os.symlink(os.path.abspath(raw), os.path.join(scratch, name, "raw"))
         return Planetoid(scratch, name)[0]
@@ -88,10 +87,16 @@ def main():
     parser.add_argument("--epochs", type=int, default=10, help="timed epochs, after one of warm-up")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     a = parser.parse_args()
+    # Planetoid's processed files and ClusterData's partition, removed at exit.
+    with tempfile.TemporaryDirectory(prefix="pyg_peers_") as scratch:
+        run(a, scratch)
+
+
+def run(a, scratch):
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     s = SETTINGS[a.dataset]
-    data = load(a.dataset, a.root, a.custom)
+    data = load(a.dataset, a.root, a.custom, scratch)
     classes = int(data.y.max()) + 1
     model = GCN(data.num_features, s["hidden"], classes, s["dropout"], s["drop_input"], cached=a.method == "full")
     optimizer = torch.optim.Adam([dict(params=model.conv1.parameters(), weight_decay=s["wd"]),
@@ -102,8 +107,7 @@ def main():
         from torch_geometric.loader import ClusterData, ClusterLoader
 
         start = time.perf_counter()
-        with tempfile.TemporaryDirectory() as scratch:
-            clusters = ClusterData(data, num_parts=s["parts"], save_dir=scratch, log=False)
+        clusters = ClusterData(data, num_parts=s["parts"], save_dir=os.path.join(scratch, "clusters"), log=False)
         partition_seconds = time.perf_counter() - start
         loader = ClusterLoader(clusters, batch_size=s["batch"], shuffle=True)
         batches = lambda: loader  # noqa: E731
