@@ -136,6 +136,42 @@ void HistoryStore::set_profiling(bool on) {
 void HistoryStore::reset() {
   transport_->synchronize();
   for (auto& l : layers_) l->zero();  // storage not yet allocated is zero when it is
+  for (int64_t i = 0; i < static_cast<int64_t>(written_at_.size()); ++i) mark_written(i, at::Tensor());
+}
+
+void HistoryStore::set_push_momentum(double momentum) {
+  TORCH_CHECK(momentum >= 0 && momentum < 1, "HistoryStore: push momentum must be in [0, 1), got ", momentum);
+  push_momentum_ = momentum;
+}
+
+void HistoryStore::track_ages(bool on) {
+  written_at_.clear();
+  steps_ = 0;
+  if (on)
+    for (int64_t i = 0; i < size(); ++i) written_at_.push_back(at::zeros({num_nodes_}, at::kLong));
+}
+
+at::Tensor HistoryStore::ages(int64_t layer) const {
+  TORCH_CHECK(tracks_ages(), "HistoryStore::ages: ages are not tracked (track_ages(true) first)");
+  width(layer);  // checks the layer
+  return steps_ - written_at_[static_cast<size_t>(layer)];
+}
+
+void HistoryStore::mark_written(int64_t layer, const at::Tensor& n_id) {
+  if (!tracks_ages()) return;
+  at::Tensor& at = written_at_[static_cast<size_t>(layer)];
+  if (n_id.defined())
+    at.index_fill_(0, n_id.to(at::kCPU), steps_);
+  else
+    at.fill_(steps_);
+}
+
+void HistoryStore::mix(int64_t layer, const at::Tensor& x, const at::Tensor& n_id, double gamma) {
+  TORCH_CHECK(gamma >= 0 && gamma <= 1, "HistoryStore::mix: gamma must be in [0, 1], got ", gamma);
+  check_index(n_id, "mix");
+  check_rows(layer, x, n_id.numel(), "n_id has");
+  const at::Tensor old = pull(layer, n_id);
+  write_rows(layer, old.mul_(1.0 - gamma).add_(x.detach().to(old.device(), at::kFloat), gamma), n_id);
 }
 
 void HistoryStore::check_rows(int64_t layer, const at::Tensor& x, int64_t rows, const char* what) const {
@@ -151,6 +187,7 @@ at::Tensor HistoryStore::to_storage(int64_t layer, const at::Tensor& x) const {
 }
 
 void HistoryStore::begin_batch(const Batch& batch) {
+  ++steps_;
   Timer t(transfers_->pull_seconds);
   std::vector<HistoryStorage*> layers;
   for (auto& l : storages()) layers.push_back(l.get());
@@ -166,10 +203,13 @@ void HistoryStore::push(int64_t layer, const at::Tensor& x, const Batch& batch) 
   Timer t(transfers_->push_seconds);
   // On the compute device: the transport moves it (a device transport
   // asynchronously, the host ones at once).
-  const at::Tensor rows = x.narrow(0, 0, batch.batch_size).detach().to(at::kFloat).contiguous();
+  at::Tensor rows = x.narrow(0, 0, batch.batch_size).detach().to(at::kFloat).contiguous();
   check_rows(layer, rows, batch.batch_size, "the batch has");
+  const at::Tensor in_batch = batch.n_id.narrow(0, 0, batch.batch_size);
+  if (push_momentum_ > 0) rows = rows.mul(1.0 - push_momentum_).add_(pull(layer, in_batch), push_momentum_);
   transport_->push(this->layer(layer), static_cast<size_t>(layer), rows, batch);
   transfers_->rows_pushed += batch.batch_size;
+  mark_written(layer, in_batch);
 }
 
 at::Tensor HistoryStore::pull(int64_t layer, const Batch& batch) {
@@ -198,12 +238,18 @@ void HistoryStore::push(int64_t layer, const at::Tensor& x) {
   Timer t(transfers_->push_seconds);
   this->layer(layer).write_range(0, to_storage(layer, x));
   transfers_->rows_pushed += num_nodes_;
+  mark_written(layer, at::Tensor());
 }
 
 void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& n_id) {
-  transport_->synchronize();
   check_index(n_id, "push");
   check_rows(layer, x, n_id.numel(), "n_id has");
+  write_rows(layer, x, n_id);
+  mark_written(layer, n_id);
+}
+
+void HistoryStore::write_rows(int64_t layer, const at::Tensor& x, const at::Tensor& n_id) {
+  transport_->synchronize();
   Timer t(transfers_->push_seconds);
   HistoryStorage& l = this->layer(layer);
   const at::Tensor index = n_id.to(l.device()).contiguous();
@@ -227,6 +273,7 @@ void HistoryStore::push(int64_t layer, const at::Tensor& x, const at::Tensor& of
   int64_t src_offset = 0;
   for (int64_t i = 0; i < o.numel(); ++i) {
     l.write_range(op[i], src.narrow(0, src_offset, cp[i]));
+    if (tracks_ages()) written_at_[static_cast<size_t>(layer)].narrow(0, op[i], cp[i]).fill_(steps_);
     src_offset += cp[i];
   }
   transfers_->rows_pushed += total;

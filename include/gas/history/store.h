@@ -114,6 +114,27 @@ class GAS_API HistoryStore {
   const HistoryTransfers& transfers() const { return *transfers_; }
   void reset_transfers() { *transfers_ = HistoryTransfers(); }
 
+  /// Beyond plain GAS (all off by default):
+  /// Push momentum m in [0, 1): a training batch's push writes
+  /// m * old + (1 - m) * new instead of new (PipeGCN's smoothing of stale
+  /// boundary features); full-graph and id pushes still overwrite.
+  void set_push_momentum(double momentum);
+  double push_momentum() const { return push_momentum_; }
+  /// Rows n_id of `layer` <- gamma * x + (1 - gamma) * rows (GraphFM-OB's
+  /// feature momentum on out-of-batch rows). The rows keep their age.
+  void mix(int64_t layer, const at::Tensor& x, const at::Tensor& n_id, double gamma);
+
+  /// Staleness bookkeeping: with it on, the store counts training batches
+  /// (begin_batch) and remembers, per layer and row, that count at the row's
+  /// last write. Off by default (an int64 per row and layer when on).
+  void track_ages(bool on);
+  bool tracks_ages() const { return !written_at_.empty(); }
+  /// Training batches begun since track_ages(true).
+  int64_t steps() const { return steps_; }
+  /// Steps since each row of `layer` was last written (int64 [num_nodes]);
+  /// rows never written since tracking began count from its start.
+  at::Tensor ages(int64_t layer) const;
+
  private:
   HistoryStorage& layer(int64_t layer) const;
   /// Every layer's storage, allocated at first use: a backend chosen after
@@ -123,6 +144,10 @@ class GAS_API HistoryStore {
   /// New storage from the backend for the compute device, content kept.
   void reallocate();
   void check_rows(int64_t layer, const at::Tensor& x, int64_t rows, const char* what) const;
+  /// Overwrites rows n_id of `layer` (checked) without touching their ages.
+  void write_rows(int64_t layer, const at::Tensor& x, const at::Tensor& n_id);
+  /// Ages: rows `n_id` (or every row, undefined n_id) of `layer` written now.
+  void mark_written(int64_t layer, const at::Tensor& n_id);
   /// x detached, float32, contiguous, on the layer's storage device.
   at::Tensor to_storage(int64_t layer, const at::Tensor& x) const;
 
@@ -137,6 +162,9 @@ class GAS_API HistoryStore {
   // in their model's figures.
   std::shared_ptr<HistoryTransfers> transfers_;
   bool profiling_ = false;
+  double push_momentum_ = 0.0;
+  int64_t steps_ = 0;
+  std::vector<at::Tensor> written_at_;  // per layer: steps_ at each row's last write (with track_ages)
 };
 
 }  // namespace gas
