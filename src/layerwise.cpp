@@ -31,9 +31,9 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
   // waited for once at the end.
   const bool async_out = options.output_on_host() && !device.is_cpu();
   const int64_t num_layers = model.num_layers();
-  // Another graph gets buffers of its own, so the model's histories stay as training left them.
+  // Another graph (or keep_histories) gets buffers of its own, so the model's histories stay as training left them.
   std::unique_ptr<HistoryStore> scratch;
-  if (num_nodes != model.num_nodes()) scratch = model.histories().like(num_nodes);
+  if (num_nodes != model.num_nodes() || options.keep_histories()) scratch = model.histories().like(num_nodes);
   HistoryStore& histories = scratch ? *scratch : model.histories();
   std::vector<LayerState> states(loader.size());
   at::Tensor out;

@@ -1,8 +1,10 @@
 #include <gas/scalable_gnn.h>
 
 #include <gas/nn/init.h>
+#include <gas/sparse_features.h>
 
 #include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
 
 #include <unordered_set>
 
@@ -73,11 +75,67 @@ at::Tensor ScalableGNNImpl::forward(const at::Tensor& x, const CSR& adj, const B
   return out;
 }
 
+at::Tensor ScalableGNNImpl::forward_exact(const at::Tensor& x, const CSR& adj, std::vector<at::Tensor>* hidden) {
+  if (hidden) hidden->clear();
+  exact_ = true;
+  exact_hidden_ = hidden;
+  struct Reset {
+    ScalableGNNImpl& model;
+    ~Reset() {
+      model.exact_ = false;
+      model.exact_hidden_ = nullptr;
+    }
+  } reset{*this};
+  LayerState state;
+  return forward_chain(x, adj, nullptr, state);
+}
+
+void ScalableGNNImpl::set_out_of_batch_momentum(double gamma) {
+  TORCH_CHECK(gamma >= 0 && gamma <= 1, "ScalableGNN: out-of-batch momentum must be in [0, 1], got ", gamma);
+  TORCH_CHECK(gamma == 0 || supports_out_of_batch_momentum(), name(),
+              " does not support out-of-batch momentum (GraphFM-OB): its layers read their output rows' own input");
+  ob_momentum_ = gamma;
+}
+
+CSR ScalableGNNImpl::out_of_batch_block(const CSR& adj, int64_t batch_size) {
+  const int64_t halo = adj.num_cols - batch_size;
+  TORCH_CHECK(halo >= 0 && adj.num_rows == batch_size, "out_of_batch_block: adjacency [", adj.num_rows, ", ",
+              adj.num_cols, "] for a batch of ", batch_size);
+  const CSR t = transpose(adj);  // [IB + OB, IB]
+  return select_rows(t, at::arange(batch_size, adj.num_cols, t.rowptr.options()));
+}
+
+void ScalableGNNImpl::update_out_of_batch(int64_t layer, const at::Tensor& input, const CSR& block, const Batch* batch,
+                                          const LayerState& state) {
+  if (ob_momentum_ == 0 || batch == nullptr || block.num_rows == 0) return;
+  at::Tensor partial;
+  {
+    torch::NoGradGuard no_grad;
+    LayerState scratch = state;  // a layer may set values; the batch's own stay as they are
+    const bool training = is_training();
+    train(false);
+    try {
+      partial = forward_layer(layer, first_rows(input, batch->batch_size), block, scratch);
+    } catch (...) {
+      train(training);
+      throw;
+    }
+    train(training);
+  }
+  histories_->mix(layer, partial, batch->n_id.narrow(0, batch->batch_size, block.num_rows), ob_momentum_);
+}
+
 at::Tensor ScalableGNNImpl::forward_chain(const at::Tensor& x, const CSR& adj, const Batch* batch, LayerState& state) {
+  const bool ob = batch != nullptr && ob_momentum_ > 0;
+  // Built from the batch's host adjacency (the graph transforms run on the CPU).
+  const CSR block = ob ? out_of_batch_block(batch->adj, batch->batch_size).to(adj.device()) : CSR();
   at::Tensor h = x;
   for (int64_t layer = 0; layer < num_layers(); ++layer) {
+    const at::Tensor input = h;
     h = forward_layer(layer, h, adj, state);
-    if (layer + 1 < num_layers()) h = push_and_pull(layer, h, batch);
+    if (layer + 1 == num_layers()) break;
+    if (ob) update_out_of_batch(layer, input, block, batch, state);
+    h = push_and_pull(layer, h, batch);
   }
   return h;
 }
@@ -89,7 +147,10 @@ void ScalableGNNImpl::check_layer(int64_t layer) const {
 
 at::Tensor ScalableGNNImpl::push_and_pull(int64_t layer, const at::Tensor& x, const Batch* batch) {
   if (batch == nullptr) {
-    if (x.size(0) == num_nodes()) histories_->push(layer, x);
+    if (exact_) {
+      if (exact_hidden_ != nullptr) exact_hidden_->push_back(x);
+    } else if (x.size(0) == num_nodes())
+      histories_->push(layer, x);
     return x;
   }
   histories_->push(layer, x, *batch);

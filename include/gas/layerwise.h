@@ -23,6 +23,10 @@ struct GAS_API LayerwiseOptions {
   /// all in its history, before the next layer reads them: where a
   /// data-parallel rank fetches the rows of its halo from their owners.
   TORCH_ARG(std::function<void(HistoryStore&, int64_t)>, after_layer) = nullptr;
+  /// Leave the model's histories as they are: the layers go through buffers
+  /// of their own (as for another graph), so evaluation does not refresh
+  /// what training pulls.
+  TORCH_ARG(bool, keep_histories) = false;
 };
 
 /// Computes the model's eval-mode output for every node of the graph the

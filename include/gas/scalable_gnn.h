@@ -75,6 +75,28 @@ class GAS_API ScalableGNNImpl : public torch::nn::Module {
   /// columns as rows.
   virtual at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) = 0;
 
+  /// The full graph's forward (x has num_nodes rows) without touching the
+  /// histories: the exact embeddings of the current weights. When `hidden`
+  /// is given it receives every hidden layer's output (one per history).
+  /// Runs in the current mode; callers wanting exact values use eval() and
+  /// no gradients.
+  at::Tensor forward_exact(const at::Tensor& x, const CSR& adj, std::vector<at::Tensor>* hidden = nullptr);
+
+  /// GraphFM-OB (Yu et al., ICML 2022): on a training batch, before each
+  /// history's pull, its out-of-batch rows are moved towards the layer's
+  /// output computed from the in-batch rows alone,
+  ///   hist[OB] <- gamma * layer(A[OB, IB] x_IB) + (1 - gamma) * hist[OB],
+  /// evaluated without gradients in eval mode. 0 (the default) is plain GAS.
+  /// Needs a model whose forward_layer, given the transposed block as the
+  /// adjacency, computes exactly that (supports_out_of_batch_momentum).
+  void set_out_of_batch_momentum(double gamma);
+  double out_of_batch_momentum() const { return ob_momentum_; }
+  /// Whether forward_layer(layer, x_IB, A[OB, IB]) is the layer's output for
+  /// the out-of-batch rows from in-batch messages only: true for layers that
+  /// propagate over the adjacency and transform per row, with no term that
+  /// reads the output row's own input (a root weight, a residual, a state).
+  virtual bool supports_out_of_batch_momentum() const { return false; }
+
   int64_t num_nodes() const { return histories_->num_nodes(); }
   int64_t num_layers() const { return histories_->size() + 1; }
   /// The histories: where their rows live (set_backend), how training
@@ -128,6 +150,16 @@ class GAS_API ScalableGNNImpl : public torch::nn::Module {
   /// otherwise returns x untouched.
   at::Tensor push_and_pull(int64_t layer, const at::Tensor& x, const Batch* batch);
 
+  /// GraphFM-OB's update of history `layer` from the layer's `input` (its
+  /// in-batch rows are read), with `block` = out_of_batch_block(adj, batch);
+  /// does nothing without out-of-batch momentum. forward_chain calls it
+  /// before each push_and_pull; an override of forward_chain calls it too.
+  void update_out_of_batch(int64_t layer, const at::Tensor& input, const CSR& block, const Batch* batch,
+                           const LayerState& state);
+  /// The batch's messages from in-batch to out-of-batch nodes: A[OB, IB]
+  /// (rows: the halo, columns: the in-batch nodes), from adj = A[IB, IB+OB].
+  static CSR out_of_batch_block(const CSR& adj, int64_t batch_size);
+
  private:
   template <typename Impl>
   void add_nonreg(const torch::nn::ModuleHolder<Impl>& module) {
@@ -140,6 +172,11 @@ class GAS_API ScalableGNNImpl : public torch::nn::Module {
 
   std::shared_ptr<HistoryStore> histories_;
   std::vector<std::shared_ptr<torch::nn::Module>> nonreg_;
+  double ob_momentum_ = 0.0;
+  // Inside forward_exact: full-graph outputs go to exact_hidden_ (when not
+  // null) instead of the histories.
+  bool exact_ = false;
+  std::vector<at::Tensor>* exact_hidden_ = nullptr;
 };
 
 }  // namespace gas

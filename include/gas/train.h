@@ -116,7 +116,8 @@ GAS_API TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& load
                             const std::vector<TrainHook*>& hooks = {});
 
 /// Eval-mode full-batch forward of the whole graph (no gradients). It writes
-/// every history as a side effect, which is how GAS fills them.
-GAS_API at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data);
+/// every history as a side effect, which is how GAS fills them, unless
+/// `keep_histories` (ScalableGNN::forward_exact).
+GAS_API at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, bool keep_histories = false);
 
 }  // namespace gas

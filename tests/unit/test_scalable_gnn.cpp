@@ -220,5 +220,96 @@ TEST(ScalableGNN, LayerStateNamesAMissingKey) {
   EXPECT_THROW_WITH(state.get("x0"), "no value 'x0'");
 }
 
+
+// forward_exact: the full graph's output and every hidden layer's, the
+// histories left as they were.
+TEST(ScalableGNN, ForwardExactLeavesTheHistoriesAlone) {
+  const Graph g = make_graph(120, 6, 4);
+  GCN model(120, GCNOptions(6, 8, 3, 3).batch_norm(true));
+  warm_up_batch_norm(*model, g);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  for (int64_t l = 0; l < 2; ++l) model->histories().push(l, at::randn({120, 8}));
+  const at::Tensor h0 = model->histories().pull(0), h1 = model->histories().pull(1);
+  std::vector<at::Tensor> hidden;
+  const at::Tensor exact = model->forward_exact(g.x, g.adj, &hidden);
+  EXPECT_TRUE(at::equal(model->histories().pull(0), h0));
+  EXPECT_TRUE(at::equal(model->histories().pull(1), h1));
+  ASSERT_EQ(hidden.size(), 2u);
+  const at::Tensor full = model(g.x, g.adj);  // writes the histories
+  EXPECT_TRUE(at::equal(exact, full));
+  EXPECT_TRUE(at::equal(hidden[0], model->histories().pull(0)));
+  EXPECT_TRUE(at::equal(hidden[1], model->histories().pull(1)));
+  model->histories().push(0, h0);
+  EXPECT_TRUE(at::equal(model->forward_exact(g.x, g.adj), full)) << "without `hidden` too";
+  EXPECT_TRUE(at::equal(model->histories().pull(0), h0));
+}
+
+// GraphFM-OB against a dense float64 reference of one training batch: each
+// history's out-of-batch rows become gamma * relu(A[OB, IB] h_IB W + b) +
+// (1 - gamma) * old before they are pulled, and the output and its weight
+// gradients are those of plain GAS over the mixed rows.
+TEST(ScalableGNN, OutOfBatchMomentumFollowsGraphFMOB) {
+  const Graph g = make_graph(160, 8, 6);
+  const double gamma = 0.4;
+  GCN model(160, GCNOptions(6, 8, 3, 3));
+  model->set_out_of_batch_momentum(gamma);
+  std::vector<at::Tensor> old;
+  for (int64_t l = 0; l < 2; ++l) {
+    old.push_back(at::randn({160, 8}));
+    model->histories().push(l, old.back());
+  }
+  SubgraphLoader loader(g.adj, g.ptr, g.x, SubgraphLoaderOptions().batch_size(2).seed(2));
+  const Batch b = *loader.begin();
+  const int64_t B = b.batch_size, H = b.num_halo();
+  ASSERT_GT(H, 0);
+  model->train();
+  const at::Tensor out = model(b.x, b.adj, &b);
+  out.sum().backward();
+
+  // The reference, in float64 with its own autograd.
+  const auto d = [](const at::Tensor& t) { return t.detach().to(at::kDouble); };
+  const at::Tensor A = at::zeros({B, B + H}, at::kDouble);
+  for (int64_t r = 0; r < B; ++r)
+    for (int64_t k = b.adj.rowptr[r].item<int64_t>(); k < b.adj.rowptr[r + 1].item<int64_t>(); ++k)
+      A[r][b.adj.col[k].item<int64_t>()] += b.adj.value[k].item<double>();
+  const at::Tensor block = A.narrow(1, B, H).t();  // A[OB, IB]
+  std::vector<at::Tensor> W, bias;
+  for (int64_t l = 0; l < 3; ++l) {
+    W.push_back(d(model->convs[l]->weight).requires_grad_(true));
+    bias.push_back(d(model->convs[l]->bias).requires_grad_(true));
+  }
+  const at::Tensor halo = b.n_id.narrow(0, B, H);
+  at::Tensor h = d(b.x);
+  for (int64_t l = 0; l < 3; ++l) {
+    at::Tensor next = A.matmul(h.matmul(W[l])) + bias[l];
+    if (l == 2) {
+      h = next;
+      break;
+    }
+    next = next.relu();
+    const at::Tensor partial = (block.matmul(d(h.narrow(0, 0, B)).matmul(d(W[l]))) + d(bias[l])).relu();
+    const at::Tensor mixed = gamma * partial + (1 - gamma) * d(old[l].index_select(0, halo));
+    EXPECT_LT(testing::max_rel_diff(model->histories().pull(l, halo).to(at::kDouble), mixed), 1e-5) << "history " << l;
+    h = at::cat({next, mixed}, 0);
+  }
+  EXPECT_LT(testing::max_rel_diff(out.to(at::kDouble), h.detach()), 1e-5);
+  h.sum().backward();
+  for (int64_t l = 0; l < 3; ++l) {
+    EXPECT_LT(testing::max_rel_diff(model->convs[l]->weight.grad().to(at::kDouble), W[l].grad()), 1e-5) << l;
+    EXPECT_LT(testing::max_rel_diff(model->convs[l]->bias.grad().to(at::kDouble), bias[l].grad()), 1e-5) << l;
+  }
+  EXPECT_TRUE(model->is_training()) << "mode restored after the no-grad eval pass";
+}
+
+TEST(ScalableGNN, OutOfBatchMomentumNeedsLayersWithoutARootTerm) {
+  GCN residual(10, GCNOptions(6, 6, 3, 3).residual(true));
+  EXPECT_THROW_WITH(residual->set_out_of_batch_momentum(0.5), "does not support out-of-batch momentum");
+  GCN plain(10, GCNOptions(6, 6, 3, 3));
+  EXPECT_THROW_WITH(plain->set_out_of_batch_momentum(1.5), "must be in [0, 1], got 1.5");
+  plain->set_out_of_batch_momentum(0.0);
+  residual->set_out_of_batch_momentum(0.0);  // off is always allowed
+}
+
 }  // namespace
 }  // namespace gas

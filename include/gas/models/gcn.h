@@ -28,6 +28,9 @@ class GAS_API GCNImpl : public Model<GCNOptions> {
   GCNImpl(int64_t num_nodes, const GCNOptions& options);
 
   at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) override;
+  /// Each layer propagates, then transforms per row; a residual reads the
+  /// output rows' own input.
+  bool supports_out_of_batch_momentum() const override { return !options.residual(); }
 
   std::vector<nn::GCNConv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only
