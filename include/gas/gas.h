@@ -44,7 +44,9 @@
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
 #include <gas/process.h>
+#include <gas/refresh_schedule.h>
 #include <gas/scalable_gnn.h>
+#include <gas/staleness.h>
 #include <gas/sparse_features.h>
 #include <gas/train.h>
 #include <gas/trainer.h>

@@ -1,0 +1,58 @@
+// The refresh schedule: a pass after every N-th batch of a run, and, in a
+// training epoch, histories equal to the exact embeddings after each pass.
+#include <gas/refresh_schedule.h>
+
+#include <gas/models/gcn.h>
+#include <gas/partition.h>
+#include <gas/train.h>
+
+#include "common/test_utils.h"
+
+#include <torch/csrc/autograd/grad_mode.h>
+
+namespace gas {
+namespace {
+
+TEST(RefreshSchedule, RefreshesAfterEveryNthBatchOfARun) {
+  int64_t calls = 0;
+  RefreshSchedule schedule(3, [&] { ++calls; });
+  const Batch batch;
+  for (int i = 0; i < 7; ++i) schedule.end_batch(batch);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(schedule.passes(), 2);
+  schedule.end_run(RunResult());
+  schedule.end_batch(batch);
+  schedule.end_batch(batch);
+  EXPECT_EQ(calls, 2) << "a new run counts from its start";
+  schedule.end_batch(batch);
+  EXPECT_EQ(calls, 3);
+  EXPECT_THROW_WITH(RefreshSchedule(0, [] {}), "every must be >= 1 batch, got 0");
+}
+
+// With a full-batch refresh after every batch, each batch pulls rows
+// computed by the weights of the step before it: after the epoch the
+// histories are the exact embeddings of the final weights.
+TEST(RefreshSchedule, EveryBatchKeepsTheHistoriesExact) {
+  const int64_t n = 120;
+  const CSR raw = gcn_norm(testing::random_graph(n, 4, 3));
+  const Partition p = has_metis() ? metis(raw, 6) : random_partition(n, 6, 0);
+  torch::manual_seed(3);
+  const Dataset data{"g", permute(raw, p.perm), at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong),
+                     at::ones({n}, at::kBool), {}, {}, 3};
+  models::GCN model(n, models::GCNOptions(5, 8, 3, 3).dropout(0.5));
+  SubgraphLoader loader(data.adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(1));
+  auto adam = make_adam(*model, 0.01, 0, 0);
+  RefreshSchedule schedule(1, [&] { full_batch_inference(*model, data); });
+  train_epoch(*model, loader, *adam, data, {}, {&schedule});
+  EXPECT_EQ(schedule.passes(), loader.size());
+  std::vector<at::Tensor> exact;
+  {
+    torch::NoGradGuard no_grad;
+    model->eval();
+    model->forward_exact(data.x, data.adj, &exact);
+  }
+  for (int64_t l = 0; l < 2; ++l) EXPECT_TRUE(at::equal(model->histories().pull(l), exact[l])) << l;
+}
+
+}  // namespace
+}  // namespace gas
