@@ -17,8 +17,10 @@
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
 #include <gas/process.h>
+#include <gas/refresh_schedule.h>
 #include <gas/run_options.h>
 #include <gas/sparse_features.h>
+#include <gas/staleness.h>
 #include <gas/train.h>
 #include <gas/trainer.h>
 
@@ -150,6 +152,28 @@ class Reporter : public TrainHook {
   }
   int64_t skipped_steps() const { return skipped_; }
 
+  /// Set when the run measures staleness or refreshes on a schedule.
+  std::shared_ptr<StalenessMonitor> staleness;
+  std::shared_ptr<RefreshSchedule> refresh;
+
+  // The summary's record of both.
+  void summarise_extras(nlohmann::json& j) const {
+    if (refresh) j["refresh"] = {{"every", s_.refresh_every}, {"passes", refresh->passes()}, {"seconds", refresh->seconds()}};
+    if (!staleness) return;
+    const StalenessByAge& a = staleness->by_age();
+    nlohmann::json layers = nlohmann::json::array();
+    for (size_t l = 0; l < a.rows.size(); ++l) {
+      nlohmann::json buckets = nlohmann::json::array();
+      for (size_t b = 0; b < a.rows[l].size(); ++b) {
+        const double error = a.error(l, b);
+        buckets.push_back({{"rows", a.rows[l][b]}, {"error", std::isnan(error) ? nlohmann::json() : nlohmann::json(error)}});
+      }
+      layers.push_back(buckets);
+    }
+    j["staleness"] = {{"age_bounds", StalenessByAge::age_bounds()}, {"by_age", layers}, {"seconds", staleness->seconds()},
+                      {"measurements", staleness->records().size()}};
+  }
+
   void end_epoch(const EpochRecord& e, const RunResult& best) override {
     const TrainEpochStats& t = e.train;
     epoch_seconds_.push_back(t.seconds + e.eval_seconds);
@@ -172,6 +196,10 @@ class Reporter : public TrainHook {
       if (t.h2d_seconds >= 0) j["h2d_s"] = t.h2d_seconds;
       if (t.d2h_seconds >= 0) j["d2h_s"] = t.d2h_seconds;
       if (t.skipped_steps > 0) j["skipped_steps"] = t.skipped_steps;
+      if (const StalenessRecord* r = measured(e)) {
+        j["staleness"] = nlohmann::json::array();
+        for (const StalenessLayer& l : r->layers) j["staleness"].push_back({{"error", l.error}, {"age", l.mean_age}});
+      }
       if (e.evaluated) {
         j["train"] = 100 * e.train_metric;
         j["val"] = 100 * e.val_metric;
@@ -194,6 +222,11 @@ class Reporter : public TrainHook {
     if (t.batches < t.total_batches) out_ << " (" << t.batches << "/" << t.total_batches << " batches)";
     out_ << ", " << fixed(1000 * e.eval_seconds, 1) << " ms eval";
     if (t.skipped_steps > 0) out_ << ", " << t.skipped_steps << " steps skipped (non-finite)";
+    if (const StalenessRecord* r = measured(e)) {
+      out_ << "  | stale";
+      for (size_t l = 0; l < r->layers.size(); ++l)
+        out_ << " h" << l << " " << fixed(r->layers[l].error, 3) << " (age " << fixed(r->layers[l].mean_age, 1) << ")";
+    }
     if (s_.profile) {
       const double compute = t.forward_seconds + t.backward_seconds - t.pull_seconds - t.push_seconds;
       out_ << "  [wait " << fixed(1000 * t.wait_seconds, 1) << ", compute " << fixed(1000 * compute, 1) << ", pull "
@@ -230,6 +263,13 @@ class Reporter : public TrainHook {
   }
 
  private:
+  // The staleness measured after epoch e's last batch, if any.
+  const StalenessRecord* measured(const EpochRecord& e) const {
+    if (!staleness || staleness->records().empty()) return nullptr;
+    const StalenessRecord& r = staleness->records().back();
+    return r.run == e.run && r.epoch == e.epoch ? &r : nullptr;
+  }
+
   const RunOptions& s_;
   RunDirectory& dir_;
   std::ostream& out_;
@@ -266,18 +306,15 @@ class Evaluation {
  public:
   Evaluation(const RunOptions& s, PreparedRun& p) : s_(s), p_(p) {}
 
-  std::vector<double> operator()(int64_t run) {
+  // `fill`: the pass before a run's first step, which writes the histories
+  // even when evaluation leaves them alone (eval_refresh=false).
+  std::vector<double> operator()(int64_t run, bool fill = false) {
     logits = at::Tensor();  // not alive beside the new output: one N x classes matrix at a time
     std::vector<double> metrics;
     if (before) before();
-    LayerwiseOptions options = LayerwiseOptions().output_on_host(s_.inference_output_on_host);
-    // A rank of a data-parallel job fetches its halo's rows of each layer
-    // from their owners before the next layer reads them.
-    if (p_.halo) options.after_layer([this](HistoryStore& h, int64_t layer) { p_.halo->refresh(h, layer); });
     std::vector<MetricCounts> counts;
     for (PartitionedGraph& g : p_.graphs) {
-      const at::Tensor out = s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x, options)
-                                          : full_batch_inference(*p_.model, g.data);
+      const at::Tensor out = infer(g, /*keep_histories=*/!s_.eval_refresh && !fill);
       if (&g == &p_.graphs.front()) logits = out;
       // The output's rows: every node, or a rank's own (its halo follows them).
       const at::Tensor y = g.data.y.narrow(0, 0, out.size(0));
@@ -301,10 +338,27 @@ class Evaluation {
     return metrics;
   }
 
+  /// The evaluation's pass over the main graph, writing every history, and
+  /// nothing else: refresh_every's refresh.
+  void refresh() {
+    if (before) before();
+    infer(p_.graphs.front(), /*keep_histories=*/false);
+  }
+
   at::Tensor logits;             ///< of the main graph, from the last evaluation
   std::function<void()> before;  ///< run before each evaluation (a data-parallel rank lands its halo rows)
 
  private:
+  at::Tensor infer(PartitionedGraph& g, bool keep_histories) {
+    LayerwiseOptions options =
+        LayerwiseOptions().output_on_host(s_.inference_output_on_host).keep_histories(keep_histories);
+    // A rank of a data-parallel job fetches its halo's rows of each layer
+    // from their owners before the next layer reads them.
+    if (p_.halo) options.after_layer([this](HistoryStore& h, int64_t layer) { p_.halo->refresh(h, layer); });
+    return s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x, options)
+                        : full_batch_inference(*p_.model, g.data, keep_histories);
+  }
+
   const RunOptions& s_;
   PreparedRun& p_;
 };
@@ -493,6 +547,11 @@ void build_model_and_loader(RunOptions& s, PreparedRun& p, std::ostream& out) {
                                                     .directory(s.history_dir)));
   model.histories().set_transport(make_history_transport(s.history_io, s.pool_size));
   model.histories().set_profiling(s.profile);
+  model.histories().set_push_momentum(s.history_momentum);
+  if (s.ob_momentum > 0 && !model.supports_out_of_batch_momentum())
+    s.params.fail("ob_momentum", "model " + s.model + " (with these options) does not support out-of-batch momentum: "
+                                     "its layers read their output rows' own input (GCN without residual does not)");
+  model.set_out_of_batch_momentum(s.ob_momentum);
   model.to(s.device);
   // Sparse input features where the first layer can take them and they are
   // mostly zeros (bag-of-words): the first transform and input dropout then
@@ -786,6 +845,18 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
                      .stop(data_parallel ? data_parallel->stop_flag() : stop)));
   // The gradient all-reduce first: every later hook sees the job's step.
   if (data_parallel) trainer.add_hook(data_parallel);
+  // Staleness is measured after an epoch's last batch, before any refresh.
+  if (s.staleness) {
+    if (p.comm) throw ConfigError("staleness: measured in single-process runs only");
+    const int64_t batches = s.max_steps > 0 ? std::min(s.max_steps, p.loader->size()) : p.loader->size();
+    reporter.staleness = std::make_shared<StalenessMonitor>(
+        *p.model, p.train_data(), pulled_nodes(p.train_data().adj, p.main().partition.ptr), batches);
+    trainer.add_hook(reporter.staleness);
+  }
+  if (s.refresh_every > 0) {
+    reporter.refresh = std::make_shared<RefreshSchedule>(s.refresh_every, [evaluation] { evaluation->refresh(); });
+    trainer.add_hook(reporter.refresh);
+  }
   trainer.add_hook(std::shared_ptr<TrainHook>(&reporter, [](TrainHook*) {}));
   std::shared_ptr<Exporter> exporter;
   if (!s.exports.empty()) {
@@ -837,7 +908,7 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
       if (exporter) exporter->restore(*resumed);
       p.loader->seek(start.epochs_done);
     } else if (s.fill_history) {
-      (*evaluation)(run);  // fills every history before the first step
+      (*evaluation)(run, /*fill=*/true);  // fills every history before the first step
     }
     resumed.reset();
     RunResult r = trainer.fit(*optimizer, run, resuming ? start : FitState{});
@@ -976,6 +1047,7 @@ ExperimentResult summarise(const RunOptions& s, const ConfigNode& config, const 
   j["interrupted"] = stop_signal != 0;
   if (!job.is_null()) j["distributed"] = job;
   if (stop_signal != 0) j["signal"] = stop_signal;
+  reporter.summarise_extras(j);
   reporter.summary(j);
   return result;
 }

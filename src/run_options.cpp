@@ -61,6 +61,18 @@ RunKey number_key(std::string name, Scope scope, double RunOptions::*field, bool
           }};
 }
 
+// A number in [0, 1], or [0, 1) with `open`.
+RunKey fraction_key(std::string name, Scope scope, double RunOptions::*field, bool open, std::string help) {
+  const std::string range = open ? "[0, 1)" : "[0, 1]";
+  return {name, scope, "number in " + range, std::move(help), [field](const RunOptions& o) { return show(o.*field); },
+          [name, scope, field, open, range](const ConfigNode& top, const ConfigNode& block, RunOptions& o) {
+            const ConfigNode& node = node_of(scope, top, block);
+            o.*field = node.get_double(name, o.*field);
+            if (!(o.*field >= 0 && (open ? o.*field < 1 : o.*field <= 1)))
+              node.fail(name, "must be in " + range + ", got " + show(o.*field));
+          }};
+}
+
 RunKey bool_key(std::string name, Scope scope, bool RunOptions::*field, std::string help) {
   return {name, scope, "bool", std::move(help), [field](const RunOptions& o) { return show(o.*field); },
           [name, scope, field](const ConfigNode& top, const ConfigNode& block, RunOptions& o) {
@@ -239,6 +251,9 @@ std::vector<RunKey> make_keys() {
   keys.push_back(bool_key("profile", top, &RunOptions::profile,
                           "break every epoch's time down (waiting for batches, compute, history I/O, step); the CUDA "
                           "transports' copies are timed on the device with events"));
+  keys.push_back(bool_key("staleness", top, &RunOptions::staleness,
+                          "after every epoch's last batch, compare the history rows batches pull with the exact "
+                          "embeddings of the same weights (error and age per history; one extra full-graph pass)"));
   keys.push_back(bool_key("norm", top, &RunOptions::norm, "GCN-normalise the adjacency (with self-loops)"));
   keys.push_back(bool_key("loop", top, &RunOptions::loop, "add self-loops (without norm)"));
 
@@ -313,6 +328,17 @@ std::vector<RunKey> make_keys() {
                   }});
   keys.push_back(bool_key("fill_history", block, &RunOptions::fill_history,
                           "fill the histories by a full-graph evaluation before the first step"));
+  keys.push_back(bool_key("eval_refresh", block, &RunOptions::eval_refresh,
+                          "evaluation writes its exact embeddings into the histories (PyGAS's small benchmark); "
+                          "false leaves them as training wrote them"));
+  keys.push_back(int_key("refresh_every", block, &RunOptions::refresh_every, 0,
+                         "an extra forward-only refresh of every history (the evaluation's pass) after every N "
+                         "batches, REST-like; 0: none"));
+  keys.push_back(fraction_key("history_momentum", block, &RunOptions::history_momentum, /*open=*/true,
+                              "a training push writes m * old + (1 - m) * new (PipeGCN's smoothing); 0: overwrite"));
+  keys.push_back(fraction_key("ob_momentum", block, &RunOptions::ob_momentum, /*open=*/false,
+                              "GraphFM-OB: before each pull, out-of-batch rows <- gamma * (layer of their in-batch "
+                              "messages) + (1 - gamma) * rows; 0: off (GCN without residual)"));
   keys.push_back(choice_key("history", block, {"host", "device", "mmap"}, &RunOptions::history,
                             "where history rows live: host memory (pinned with CUDA), the model's device, or "
                             "memory-mapped files (histories larger than RAM)"));

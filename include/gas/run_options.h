@@ -44,6 +44,7 @@ struct GAS_API RunOptions {
   std::string export_format = "npy";
   int64_t threads = 0, log_every = 1;
   bool profile = false, norm = false, loop = false;
+  bool staleness = false;  ///< measure the histories' staleness every epoch (gas/staleness.h)
   std::string on_nonfinite = "stop";  ///< stop | skip
   std::string checkpoint_dir, resume;
   int64_t checkpoint_every = 1;
@@ -63,6 +64,11 @@ struct GAS_API RunOptions {
   std::optional<double> grad_norm;
   PartitionMethod partition = has_metis() ? PartitionMethod::Metis : PartitionMethod::Random;
   bool layerwise = false, fill_history = true, cache_partition = true;
+  // Beyond plain GAS (gas/staleness.h, gas/refresh_schedule.h, HistoryStore, ScalableGNN).
+  bool eval_refresh = true;        ///< evaluation rewrites the histories (PyGAS's small benchmark)
+  int64_t refresh_every = 0;       ///< an extra refresh pass every N batches; 0: none
+  double history_momentum = 0.0;   ///< push momentum (PipeGCN's smoothing)
+  double ob_momentum = 0.0;        ///< GraphFM-OB's out-of-batch momentum gamma
   bool inference_output_on_host = false;  ///< inference_output=host
   std::string history = "host";  ///< host, device or mmap: HistoryBackendOptions::placement
   std::string history_dtype = "float32";  ///< float32, float16 or bfloat16

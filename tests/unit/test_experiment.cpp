@@ -84,6 +84,49 @@ TEST(Experiment, LayerwiseEvaluationMatchesFullBatchEvaluation) {
   EXPECT_NEAR(full.runs[0].best_val, layerwise.runs[0].best_val, 1e-3);
 }
 
+// Beyond plain GAS: evaluation that leaves the histories alone trains the
+// same way whichever inference runs it (layer-wise buffers of its own);
+// staleness is logged per epoch and summarised by age; the refresh schedule
+// counts its passes; a model that cannot take out-of-batch momentum is named.
+TEST(Experiment, StalenessAndHistoryMethodsAreReported) {
+  std::ostringstream log;
+  const std::vector<std::string> stale = {"epochs=4", "runs=1", "params.eval_refresh=false", "params.architecture.num_layers=3"};
+  std::vector<std::string> layerwise = stale;
+  layerwise.push_back("params.inference=layerwise");
+  const ExperimentResult full = run_experiment(tiny(stale), log);
+  const ExperimentResult lw = run_experiment(tiny(layerwise), log);
+  EXPECT_NEAR(full.runs[0].test, lw.runs[0].test, 1e-3);
+  const ExperimentResult refreshed = run_experiment(tiny({"epochs=4", "params.architecture.num_layers=3"}), log);
+  EXPECT_NE(full.runs[0].best_val, refreshed.runs[0].best_val) << "the per-epoch refresh changes training";
+
+  const std::string dir = testing::temp_dir() + "/stale";
+  std::vector<std::string> measured = stale;
+  for (const char* o : {"staleness=true", "params.refresh_every=2", "params.ob_momentum=0.5",
+                        "params.history_momentum=0.2", "log_every=1"})
+    measured.push_back(o);
+  measured.push_back("out_dir=" + dir);
+  std::ostringstream out;
+  run_experiment(tiny(measured), out);
+  EXPECT_NE(out.str().find("| stale h0 "), std::string::npos) << out.str();
+  std::istringstream lines(testing::read_file(dir + "/metrics.jsonl"));
+  std::string line;
+  int64_t epochs = 0;
+  while (std::getline(lines, line)) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    ASSERT_TRUE(j.contains("staleness")) << line;
+    EXPECT_EQ(j["staleness"].size(), 2u);
+    ++epochs;
+  }
+  EXPECT_EQ(epochs, 4);
+  const nlohmann::json summary = nlohmann::json::parse(testing::read_file(dir + "/summary.json"));
+  EXPECT_EQ(summary["staleness"]["measurements"], 4);
+  EXPECT_EQ(summary["staleness"]["by_age"].size(), 2u);
+  EXPECT_EQ(summary["refresh"]["passes"], 4 * 3 / 2) << "6 parts in batches of 2: 3 batches an epoch";
+
+  EXPECT_THROW_WITH(run_experiment(tiny({"model=gat", "epochs=1", "params.ob_momentum=0.5"}), log),
+                    "ob_momentum: model gat");
+}
+
 // The run directory holds the resolved config, one JSON line per epoch, the
 // summary, and exports in the original node order: predictions read back
 // from disk score exactly the reported test accuracy against the labels of a

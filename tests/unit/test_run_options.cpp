@@ -99,6 +99,11 @@ TEST(RunOptions, BadValuesNameTheKey) {
   EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{history_dir: /tmp/h}")),
                     "params.synthetic.history_dir: needs history=mmap (history is host)");
   EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{nmu_parts: 2}")), "unknown key 'nmu_parts'");
+  EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{history_momentum: 1}")),
+                    "params.synthetic.history_momentum: must be in [0, 1), got 1");
+  EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{ob_momentum: -0.1}")),
+                    "params.synthetic.ob_momentum: must be in [0, 1], got -0.1");
+  EXPECT_THROW_WITH(RunOptions::from_config(synthetic("{refresh_every: -1}")), "params.synthetic.refresh_every");
 }
 
 // The README's table is generated from the same rows (scripts/readme_keys.sh).
