@@ -2,6 +2,7 @@
 
 #include <gas/build_info.h>
 #include <gas/ops/devices.h>
+#include <gas/partition.h>
 
 #include <torch/cuda.h>
 
@@ -74,6 +75,12 @@ CSR random_graph(int64_t n, double degree, uint64_t seed) {
   }
   const at::Tensor ei = at::stack({at::tensor(src, at::kLong), at::tensor(dst, at::kLong)});
   return to_symmetric(csr_from_edge_index(ei, n, n));
+}
+
+PartitionedGraph partitioned_graph(int64_t n, int64_t parts, uint64_t seed) {
+  const CSR raw = gcn_norm(random_graph(n, 4, seed));
+  const Partition p = has_metis() ? metis(raw, parts) : random_partition(n, parts, 0);
+  return {permute(raw, p.perm), p.ptr};
 }
 
 double max_rel_diff(const at::Tensor& a, const at::Tensor& b) {

@@ -39,6 +39,15 @@ CSR cycle_graph(int64_t n);
 /// A seeded random symmetric graph without self-loops, about `degree` neighbours per node.
 CSR random_graph(int64_t n, double degree, uint64_t seed);
 
+/// random_graph(n, 4, seed), GCN-normalised, partitioned into `parts` (METIS
+/// where built, else randomly) and permuted so each part's nodes are
+/// contiguous: the setup of the training tests.
+struct PartitionedGraph {
+  CSR adj;
+  at::Tensor ptr;
+};
+PartitionedGraph partitioned_graph(int64_t n, int64_t parts, uint64_t seed);
+
 /// max |a - b| / max(1, max |b|).
 double max_rel_diff(const at::Tensor& a, const at::Tensor& b);
 

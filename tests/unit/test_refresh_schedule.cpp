@@ -34,13 +34,12 @@ TEST(RefreshSchedule, RefreshesAfterEveryNthBatchOfARun) {
 // histories are the exact embeddings of the final weights.
 TEST(RefreshSchedule, EveryBatchKeepsTheHistoriesExact) {
   const int64_t n = 120;
-  const CSR raw = gcn_norm(testing::random_graph(n, 4, 3));
-  const Partition p = has_metis() ? metis(raw, 6) : random_partition(n, 6, 0);
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, 6, 3);
   torch::manual_seed(3);
-  const Dataset data{"g", permute(raw, p.perm), at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong),
+  const Dataset data{"g", pg.adj, at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong),
                      at::ones({n}, at::kBool), {}, {}, 3};
   models::GCN model(n, models::GCNOptions(5, 8, 3, 3).dropout(0.5));
-  SubgraphLoader loader(data.adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(1));
+  SubgraphLoader loader(data.adj, pg.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(1));
   auto adam = make_adam(*model, 0.01, 0, 0);
   RefreshSchedule schedule(1, [&] { full_batch_inference(*model, data); });
   train_epoch(*model, loader, *adam, data, {}, {&schedule});

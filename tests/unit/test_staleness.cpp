@@ -21,12 +21,10 @@ struct Partitioned {
 };
 
 Partitioned make_setup(int64_t n, int64_t parts, uint64_t seed) {
-  const CSR raw = gcn_norm(testing::random_graph(n, 4, seed));
-  const Partition p = has_metis() ? metis(raw, parts) : random_partition(n, parts, 0);
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, parts, seed);
   torch::manual_seed(seed);
-  return {Dataset{"g", permute(raw, p.perm), at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong),
-                  at::rand({n}).lt(0.5), {}, {}, 3},
-          p.ptr};
+  return {Dataset{"g", pg.adj, at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong), at::rand({n}).lt(0.5), {}, {}, 3},
+          pg.ptr};
 }
 
 TEST(Staleness, PulledNodesHaveANeighbourInAnotherPart) {

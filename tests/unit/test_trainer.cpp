@@ -42,13 +42,12 @@ struct Recorder : TrainHook {
 
 TEST(Trainer, CallsEveryHookWhereItPromisesAndKeepsTheBestEpoch) {
   const int64_t n = 90;
-  const CSR raw = gcn_norm(testing::random_graph(n, 4, 2));
-  const Partition p = has_metis() ? metis(raw, 6) : random_partition(n, 6, 0);
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, 6, 2);
   torch::manual_seed(0);
-  const Dataset data{"g", permute(raw, p.perm), at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
+  const Dataset data{"g", pg.adj, at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
                      at::ones({n}, at::kBool), {}, {}, 3};
   models::GCN model(n, models::GCNOptions(4, 8, 3, 2));
-  SubgraphLoader loader(data.adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(2).num_workers(0));
+  SubgraphLoader loader(data.adj, pg.ptr, data.x, SubgraphLoaderOptions().batch_size(2).num_workers(0));
   // Validation metrics by evaluation: the best is the second of three.
   const std::vector<double> val = {0.5, 0.8, 0.7};
   int64_t evaluations = 0;
@@ -116,17 +115,16 @@ TEST(ClipGradNorm, MatchesLibTorch) {
 // of the nodes train, so some batches may have none.
 TEST(TrainEpoch, EqualsAHandWrittenLoop) {
   const int64_t n = 90;
-  const CSR raw = gcn_norm(testing::random_graph(n, 4, 3));
-  const Partition p = has_metis() ? metis(raw, 9) : random_partition(n, 9, 0);
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, 9, 3);
   torch::manual_seed(2);
-  const Dataset data{"g", permute(raw, p.perm), at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
+  const Dataset data{"g", pg.adj, at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
                      at::rand({n}).lt(0.5), {}, {}, 3};
   torch::manual_seed(5);
   models::GCN ours(n, models::GCNOptions(4, 8, 3, 2).dropout(0.3));
   torch::manual_seed(5);
   models::GCN theirs(n, models::GCNOptions(4, 8, 3, 2).dropout(0.3));
   const auto options = SubgraphLoaderOptions().batch_size(1).seed(3);
-  SubgraphLoader loader_ours(data.adj, p.ptr, data.x, options), loader_theirs(data.adj, p.ptr, data.x, options);
+  SubgraphLoader loader_ours(data.adj, pg.ptr, data.x, options), loader_theirs(data.adj, pg.ptr, data.x, options);
   auto opt_ours = make_adam(*ours, 0.01, 0.0, 0.0), opt_theirs = make_adam(*theirs, 0.01, 0.0, 0.0);
 
   for (int epoch = 0; epoch < 3; ++epoch) {
@@ -165,14 +163,13 @@ TEST(TrainEpoch, EqualsAHandWrittenLoop) {
 // parameters stay finite and the other batches train.
 TEST(TrainEpoch, NonFiniteStepsStopOrAreSkipped) {
   const int64_t n = 90;
-  const CSR raw = gcn_norm(testing::random_graph(n, 4, 3));
-  const Partition p = has_metis() ? metis(raw, 9) : random_partition(n, 9, 0);
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, 9, 3);
   torch::manual_seed(2);
   at::Tensor x = at::randn({n, 4});
   x[5][1] = std::numeric_limits<float>::quiet_NaN();  // poisons the batches that read node 5
-  const Dataset data{"g", permute(raw, p.perm), x, at::randint(0, 3, {n}, at::kLong), at::ones({n}, at::kBool), {}, {}, 3};
+  const Dataset data{"g", pg.adj, x, at::randint(0, 3, {n}, at::kLong), at::ones({n}, at::kBool), {}, {}, 3};
   models::GCN model(n, models::GCNOptions(4, 8, 3, 2));
-  SubgraphLoader loader(data.adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(1).seed(3));
+  SubgraphLoader loader(data.adj, pg.ptr, data.x, SubgraphLoaderOptions().batch_size(1).seed(3));
   auto optimizer = make_adam(*model, 0.01, 0.0, 0.0);
   EXPECT_THROW_WITH(train_epoch(*model, loader, *optimizer, data), "non-finite loss (nan) or gradient at batch ");
   for (const auto& param : model->parameters()) EXPECT_TRUE(at::isfinite(param).all().item<bool>());
@@ -195,10 +192,9 @@ TEST(TrainEpoch, NonFiniteStepsStopOrAreSkipped) {
 // loader skips the batches done, the epoch's loss covers all of them.
 TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
   const int64_t n = 90;
-  const CSR raw = gcn_norm(testing::random_graph(n, 4, 5));
-  const Partition p = has_metis() ? metis(raw, 9) : random_partition(n, 9, 0);
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, 9, 5);
   torch::manual_seed(4);
-  const Dataset data{"g", permute(raw, p.perm), at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
+  const Dataset data{"g", pg.adj, at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
                      at::ones({n}, at::kBool), {}, {}, 3};
   struct StopAt : TrainHook {
     std::atomic<bool> flag{false};
@@ -208,7 +204,7 @@ TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
   auto run = [&](int64_t stop_at, std::vector<double>& losses) {
     torch::manual_seed(7);
     models::GCN model(n, models::GCNOptions(4, 8, 3, 2).dropout(0.3));
-    SubgraphLoader loader(data.adj, p.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(3));
+    SubgraphLoader loader(data.adj, pg.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(3));
     auto optimizer = make_adam(*model, 0.01, 0.0, 0.0);
     auto stop = std::make_shared<StopAt>();
     stop->at = stop_at;
