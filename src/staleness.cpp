@@ -1,9 +1,10 @@
 #include <gas/staleness.h>
 
+#include <gas/train.h>
+
 #include "util/system.h"
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/grad_mode.h>
 
 #include <cmath>
 #include <limits>
@@ -54,14 +55,7 @@ StalenessMonitor::StalenessMonitor(ScalableGNNImpl& model, const Dataset& data, 
 StalenessRecord StalenessMonitor::measure() {
   const double start = util::now_seconds();
   std::vector<at::Tensor> exact;
-  {
-    torch::NoGradGuard no_grad;
-    const bool training = model_.is_training();
-    model_.eval();
-    const c10::Device device = model_.device();
-    model_.forward_exact(data_.x.to(device), data_.adj.to(device), &exact);
-    model_.train(training);
-  }
+  full_batch_inference(model_, data_, /*keep_histories=*/true, &exact);
   HistoryStore& histories = model_.histories();
   TORCH_CHECK(static_cast<int64_t>(exact.size()) == histories.size(), "StalenessMonitor: the exact pass gave ",
               exact.size(), " hidden outputs for ", histories.size(), " histories");

@@ -202,7 +202,9 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
   return stats;
 }
 
-at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, bool keep_histories) {
+at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, bool keep_histories,
+                                std::vector<at::Tensor>* hidden) {
+  TORCH_CHECK(keep_histories || hidden == nullptr, "full_batch_inference: hidden outputs need keep_histories");
   torch::NoGradGuard no_grad;
   // Every layer's output is a full-graph temporary (256 MB for 64 features
   // of a 1M-node graph), freed within the pass: kept for the next pass.
@@ -210,7 +212,7 @@ at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, boo
   const bool was_training = model.is_training();
   model.eval();
   const c10::Device device = model.device();
-  at::Tensor out = keep_histories ? model.forward_exact(data.x.to(device), data.adj.to(device))
+  at::Tensor out = keep_histories ? model.forward_exact(data.x.to(device), data.adj.to(device), hidden)
                                   : model.forward(data.x.to(device), data.adj.to(device));
   model.train(was_training);
   return out;

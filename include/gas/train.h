@@ -117,7 +117,9 @@ GAS_API TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& load
 
 /// Eval-mode full-batch forward of the whole graph (no gradients). It writes
 /// every history as a side effect, which is how GAS fills them, unless
-/// `keep_histories` (ScalableGNN::forward_exact).
-GAS_API at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, bool keep_histories = false);
+/// `keep_histories` (ScalableGNN::forward_exact), which also fills `hidden`
+/// with each history's exact rows when given.
+GAS_API at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, bool keep_histories = false,
+                                        std::vector<at::Tensor>* hidden = nullptr);
 
 }  // namespace gas
