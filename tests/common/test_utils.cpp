@@ -77,6 +77,13 @@ CSR random_graph(int64_t n, double degree, uint64_t seed) {
   return to_symmetric(csr_from_edge_index(ei, n, n));
 }
 
+Dataset random_dataset(const CSR& adj, int64_t features) {
+  const int64_t n = adj.num_rows;
+  at::Tensor x = at::randn({n, features});
+  at::Tensor y = at::randint(0, 3, {n}, at::kLong);
+  return {"g", adj, x, y, at::ones({n}, at::kBool), {}, {}, 3};
+}
+
 PartitionedGraph partitioned_graph(int64_t n, int64_t parts, uint64_t seed) {
   const CSR raw = gcn_norm(random_graph(n, 4, seed));
   const Partition p = has_metis() ? metis(raw, parts) : random_partition(n, parts, 0);

@@ -2,6 +2,7 @@
 // Shared helpers of the test suite: data location, skip-or-fail for absent
 // files, error-message assertions, small graph fixtures.
 
+#include <gas/datasets/dataset.h>
 #include <gas/graph.h>
 
 #include <ATen/ATen.h>
@@ -47,6 +48,10 @@ struct PartitionedGraph {
   at::Tensor ptr;
 };
 PartitionedGraph partitioned_graph(int64_t n, int64_t parts, uint64_t seed);
+
+/// A dataset on `adj`: random features [n, features], then labels of 3
+/// classes, drawn in that order from the global generator; every node trains.
+Dataset random_dataset(const CSR& adj, int64_t features);
 
 /// max |a - b| / max(1, max |b|).
 double max_rel_diff(const at::Tensor& a, const at::Tensor& b);

@@ -44,8 +44,7 @@ TEST(Trainer, CallsEveryHookWhereItPromisesAndKeepsTheBestEpoch) {
   const int64_t n = 90;
   const testing::PartitionedGraph pg = testing::partitioned_graph(n, 6, 2);
   torch::manual_seed(0);
-  const Dataset data{"g", pg.adj, at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
-                     at::ones({n}, at::kBool), {}, {}, 3};
+  const Dataset data = testing::random_dataset(pg.adj, 4);
   models::GCN model(n, models::GCNOptions(4, 8, 3, 2));
   SubgraphLoader loader(data.adj, pg.ptr, data.x, SubgraphLoaderOptions().batch_size(2).num_workers(0));
   // Validation metrics by evaluation: the best is the second of three.
@@ -194,8 +193,7 @@ TEST(Trainer, StoppedAndResumedRunEqualsAnUninterruptedOne) {
   const int64_t n = 90;
   const testing::PartitionedGraph pg = testing::partitioned_graph(n, 9, 5);
   torch::manual_seed(4);
-  const Dataset data{"g", pg.adj, at::randn({n, 4}), at::randint(0, 3, {n}, at::kLong),
-                     at::ones({n}, at::kBool), {}, {}, 3};
+  const Dataset data = testing::random_dataset(pg.adj, 4);
   struct StopAt : TrainHook {
     std::atomic<bool> flag{false};
     int64_t batches = 0, at = -1;

@@ -117,8 +117,7 @@ TEST(MmapHistory, TrainingThroughFilesEqualsTrainingInMemory) {
   const Partition p = random_partition(n, 10, 0);
   const CSR adj = permute(raw, p.perm);
   torch::manual_seed(0);
-  const Dataset data{"g", adj, at::randn({n, 6}), at::randint(0, 3, {n}, at::kLong), at::ones({n}, at::kBool), {}, {},
-                     3};
+  const Dataset data = testing::random_dataset(adj, 6);
   auto run = [&](const std::shared_ptr<HistoryBackend>& backend) {
     torch::manual_seed(4);
     models::GCN model(n, models::GCNOptions(6, 16, 3, 3));

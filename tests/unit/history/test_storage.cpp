@@ -105,8 +105,7 @@ TEST(HistoryBackend, AUserBackendCarriesTrainingLayerwiseInferenceAndExport) {
   const Partition p = has_metis() ? metis(raw, 6) : random_partition(n, 6, 0);
   const CSR adj = permute(raw, p.perm);
   torch::manual_seed(0);
-  const Dataset data{"g", adj, at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong), at::ones({n}, at::kBool), {}, {},
-                     3};
+  const Dataset data = testing::random_dataset(adj, 5);
 
   const Outcome reference = train_infer_export(nullptr, adj, p, data);
   const auto backend = std::make_shared<CountingBackend>();

@@ -202,8 +202,7 @@ Trained train_through(const std::shared_ptr<HistoryTransport>& transport) {
   const Partition p = has_metis() ? metis(raw, 6) : random_partition(n, 6, 0);
   const CSR adj = permute(raw, p.perm);
   torch::manual_seed(5);
-  const Dataset data{"g", adj, at::randn({n, 6}), at::randint(0, 3, {n}, at::kLong), at::ones({n}, at::kBool), {}, {},
-                     3};
+  const Dataset data = testing::random_dataset(adj, 6);
   models::GCN model(n, models::GCNOptions(6, 16, 3, 3));
   model->histories().set_transport(transport);
   auto optimizer = make_adam(*model, 0.01, 0.0, 0.0);
