@@ -158,7 +158,11 @@ class Reporter : public TrainHook {
 
   // The summary's record of both.
   void summarise_extras(nlohmann::json& j) const {
-    if (refresh) j["refresh"] = {{"every", s_.refresh_every}, {"passes", refresh->passes()}, {"seconds", refresh->seconds()}};
+    if (refresh)
+      j["refresh"] = {{"every", s_.refresh_every},
+                      {"mode", s_.refresh_training ? "train" : "eval"},
+                      {"passes", refresh->passes()},
+                      {"seconds", refresh->seconds()}};
     if (!staleness) return;
     const StalenessByAge& a = staleness->by_age();
     nlohmann::json layers = nlohmann::json::array();
@@ -339,24 +343,28 @@ class Evaluation {
   }
 
   /// The evaluation's pass over the main graph, writing every history, and
-  /// nothing else: refresh_every's refresh.
+  /// nothing else: refresh_every's refresh (in training mode with
+  /// refresh_mode=train).
   void refresh() {
     if (before) before();
-    infer(p_.graphs.front(), /*keep_histories=*/false);
+    infer(p_.graphs.front(), /*keep_histories=*/false, s_.refresh_training);
   }
 
   at::Tensor logits;             ///< of the main graph, from the last evaluation
   std::function<void()> before;  ///< run before each evaluation (a data-parallel rank lands its halo rows)
 
  private:
-  at::Tensor infer(PartitionedGraph& g, bool keep_histories) {
-    LayerwiseOptions options =
-        LayerwiseOptions().output_on_host(s_.inference_output_on_host).keep_histories(keep_histories);
+  // `training`: refresh_mode=train's pass (dropout as in training).
+  at::Tensor infer(PartitionedGraph& g, bool keep_histories, bool training = false) {
+    LayerwiseOptions options = LayerwiseOptions()
+                                   .output_on_host(s_.inference_output_on_host)
+                                   .keep_histories(keep_histories)
+                                   .training(training);
     // A rank of a data-parallel job fetches its halo's rows of each layer
     // from their owners before the next layer reads them.
     if (p_.halo) options.after_layer([this](HistoryStore& h, int64_t layer) { p_.halo->refresh(h, layer); });
     return s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x, options)
-                        : full_batch_inference(*p_.model, g.data, keep_histories);
+                        : full_batch_inference(*p_.model, g.data, keep_histories, nullptr, training);
   }
 
   const RunOptions& s_;

@@ -18,7 +18,7 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
   torch::NoGradGuard no_grad;
   const RetainLargeBlocks retain;  // the next pass reuses this one's large temporaries
   const bool was_training = model.is_training();
-  model.eval();
+  model.train(options.training());
   struct RestoreMode {
     ScalableGNNImpl& model;
     bool training;

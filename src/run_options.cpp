@@ -334,6 +334,15 @@ std::vector<RunKey> make_keys() {
   keys.push_back(int_key("refresh_every", block, &RunOptions::refresh_every, 0,
                          "an extra forward-only refresh of every history (the evaluation's pass) after every N "
                          "batches, REST-like; 0: none"));
+  keys.push_back({"refresh_mode", block, "eval | train",
+                  "refresh_every's pass in eval mode (exact), or in training mode (dropout as training pushes "
+                  "rows, no gradients)",
+                  [](const RunOptions& o) { return std::string(o.refresh_training ? "train" : "eval"); },
+                  [](const ConfigNode&, const ConfigNode& block, RunOptions& o) {
+                    o.refresh_training = block.get_choice("refresh_mode", "eval", {"eval", "train"}) == "train";
+                    if (block.has("refresh_mode") && o.refresh_every == 0)
+                      o.warnings.push_back(block.where("refresh_mode") + ": has no effect without refresh_every");
+                  }});
   keys.push_back(fraction_key("history_momentum", block, &RunOptions::history_momentum, /*open=*/true,
                               "a training push writes m * old + (1 - m) * new (PipeGCN's smoothing); 0: overwrite"));
   keys.push_back(fraction_key("ob_momentum", block, &RunOptions::ob_momentum, /*open=*/false,

@@ -203,14 +203,14 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
 }
 
 at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, bool keep_histories,
-                                std::vector<at::Tensor>* hidden) {
+                                std::vector<at::Tensor>* hidden, bool training) {
   TORCH_CHECK(keep_histories || hidden == nullptr, "full_batch_inference: hidden outputs need keep_histories");
   torch::NoGradGuard no_grad;
   // Every layer's output is a full-graph temporary (256 MB for 64 features
   // of a 1M-node graph), freed within the pass: kept for the next pass.
   const RetainLargeBlocks retain;
   const bool was_training = model.is_training();
-  model.eval();
+  model.train(training);
   const c10::Device device = model.device();
   at::Tensor out = keep_histories ? model.forward_exact(data.x.to(device), data.adj.to(device), hidden)
                                   : model.forward(data.x.to(device), data.adj.to(device));

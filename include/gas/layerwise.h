@@ -27,6 +27,10 @@ struct GAS_API LayerwiseOptions {
   /// of their own (as for another graph), so evaluation does not refresh
   /// what training pulls.
   TORCH_ARG(bool, keep_histories) = false;
+  /// Run the layers in training mode (dropout drawn as a training step draws
+  /// it; still no gradients), so that the rows written are distributed as
+  /// the pushes of training they replace: refresh_mode=train.
+  TORCH_ARG(bool, training) = false;
 };
 
 /// Computes the model's eval-mode output for every node of the graph the

@@ -1,11 +1,13 @@
 #pragma once
 /// \file
 /// Extra forward-only refreshes of the histories during training (REST-like:
-/// Xue et al., "Haste Makes Waste", 2024): every `every` batches, one exact
-/// eval-mode pass over the whole graph (full-batch or layer-wise, as the run
-/// evaluates) rewrites every history with the current weights, so that no
-/// pulled row is more than `every` steps old. It costs one inference pass
-/// per refresh and no memory.
+/// Xue et al., "Haste Makes Waste", 2024): every `every` batches, one pass
+/// over the whole graph (full-batch or layer-wise, as the run evaluates)
+/// rewrites every history with the current weights, so that no pulled row is
+/// more than `every` steps old. The pass is whatever `refresh` runs: exact
+/// (eval mode), or in training mode (refresh_mode=train), whose rows carry
+/// dropout like the in-batch rows they are aggregated with. It costs one
+/// inference pass per refresh and no memory.
 
 #include <gas/macros.h>
 #include <gas/trainer.h>

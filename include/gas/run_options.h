@@ -67,6 +67,7 @@ struct GAS_API RunOptions {
   // Beyond plain GAS (gas/staleness.h, gas/refresh_schedule.h, HistoryStore, ScalableGNN).
   bool eval_refresh = true;        ///< evaluation rewrites the histories (PyGAS's small benchmark)
   int64_t refresh_every = 0;       ///< an extra refresh pass every N batches; 0: none
+  bool refresh_training = false;   ///< refresh_mode=train: that pass in training mode
   double history_momentum = 0.0;   ///< push momentum (PipeGCN's smoothing)
   double ob_momentum = 0.0;        ///< GraphFM-OB's out-of-batch momentum gamma
   bool inference_output_on_host = false;  ///< inference_output=host

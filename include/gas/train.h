@@ -118,8 +118,10 @@ GAS_API TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& load
 /// Eval-mode full-batch forward of the whole graph (no gradients). It writes
 /// every history as a side effect, which is how GAS fills them, unless
 /// `keep_histories` (ScalableGNN::forward_exact), which also fills `hidden`
-/// with each history's exact rows when given.
+/// with each history's exact rows when given. `training` runs it in training
+/// mode instead (dropout drawn as in a training step, still no gradients;
+/// LayerwiseOptions::training).
 GAS_API at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, bool keep_histories = false,
-                                        std::vector<at::Tensor>* hidden = nullptr);
+                                        std::vector<at::Tensor>* hidden = nullptr, bool training = false);
 
 }  // namespace gas

@@ -122,6 +122,23 @@ TEST(Experiment, StalenessAndHistoryMethodsAreReported) {
   EXPECT_EQ(summary["staleness"]["measurements"], 4);
   EXPECT_EQ(summary["staleness"]["by_age"].size(), 2u);
   EXPECT_EQ(summary["refresh"]["passes"], 4 * 3 / 2) << "6 parts in batches of 2: 3 batches an epoch";
+  EXPECT_EQ(summary["refresh"]["mode"], "eval");
+  // A training-mode refresh (dropout drawn) writes other rows than the exact
+  // one, so training takes another course from the first refresh on.
+  double last_loss[2];
+  for (const bool train : {false, true}) {
+    std::vector<std::string> refreshing = stale;
+    refreshing.push_back("params.refresh_every=1");
+    if (train) refreshing.push_back("params.refresh_mode=train");
+    const std::string rdir = dir + (train ? "_train" : "_eval");
+    refreshing.push_back("out_dir=" + rdir);
+    run_experiment(tiny(refreshing), log);
+    const nlohmann::json s = nlohmann::json::parse(testing::read_file(rdir + "/summary.json"));
+    EXPECT_EQ(s["refresh"]["mode"], train ? "train" : "eval");
+    std::istringstream epochs_of(testing::read_file(rdir + "/metrics.jsonl"));
+    while (std::getline(epochs_of, line)) last_loss[train] = nlohmann::json::parse(line)["loss"].get<double>();
+  }
+  EXPECT_NE(last_loss[0], last_loss[1]);
 
   EXPECT_THROW_WITH(run_experiment(tiny({"model=gat", "epochs=1", "params.ob_momentum=0.5"}), log),
                     "ob_momentum: model gat");

@@ -2,6 +2,7 @@
 // training epoch, histories equal to the exact embeddings after each pass.
 #include <gas/refresh_schedule.h>
 
+#include <gas/layerwise.h>
 #include <gas/models/gcn.h>
 #include <gas/partition.h>
 #include <gas/train.h>
@@ -36,8 +37,7 @@ TEST(RefreshSchedule, EveryBatchKeepsTheHistoriesExact) {
   const int64_t n = 120;
   const testing::PartitionedGraph pg = testing::partitioned_graph(n, 6, 3);
   torch::manual_seed(3);
-  const Dataset data{"g", pg.adj, at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong),
-                     at::ones({n}, at::kBool), {}, {}, 3};
+  const Dataset data = testing::random_dataset(pg.adj, 5);
   models::GCN model(n, models::GCNOptions(5, 8, 3, 3).dropout(0.5));
   SubgraphLoader loader(data.adj, pg.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(1));
   auto adam = make_adam(*model, 0.01, 0, 0);
@@ -51,6 +51,42 @@ TEST(RefreshSchedule, EveryBatchKeepsTheHistoriesExact) {
     model->forward_exact(data.x, data.adj, &exact);
   }
   for (int64_t l = 0; l < 2; ++l) EXPECT_TRUE(at::equal(model->histories().pull(l), exact[l])) << l;
+}
+
+// refresh_mode=train's passes, full-batch and layer-wise: the model's mode
+// comes back as it was; without dropout they write the exact (eval-mode)
+// rows; with it they draw dropout as training does, so (Jensen, through the
+// ReLU) the hidden rows are larger on average than the exact ones.
+TEST(RefreshSchedule, TrainingModePassesDrawDropout) {
+  const int64_t n = 120;
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, 6, 4);
+  torch::manual_seed(4);
+  const Dataset data = testing::random_dataset(pg.adj, 5);
+  const EvalSubgraphLoader loader(data.adj, pg.ptr, 2);
+  for (const double p : {0.0, 0.5}) {
+    models::GCN model(n, models::GCNOptions(5, 16, 3, 2).dropout(p));
+    model->eval();
+    full_batch_inference(*model, data);
+    const at::Tensor exact = model->histories().pull(0).clone();
+    for (const bool layerwise : {false, true}) {
+      model->train();
+      if (layerwise)
+        layerwise_inference(*model, loader, data.x, LayerwiseOptions().training(true));
+      else
+        full_batch_inference(*model, data, false, nullptr, /*training=*/true);
+      EXPECT_TRUE(model->is_training()) << layerwise;
+      const at::Tensor rows = model->histories().pull(0);
+      if (p == 0) {
+        EXPECT_TRUE(at::allclose(rows, exact, 1e-5, 1e-6)) << layerwise;
+      } else {
+        EXPECT_FALSE(at::allclose(rows, exact, 1e-3, 1e-3)) << layerwise;
+        EXPECT_GT(rows.mean().item<double>(), exact.mean().item<double>()) << layerwise;
+      }
+    }
+    model->eval();
+    full_batch_inference(*model, data, false, nullptr, /*training=*/true);
+    EXPECT_FALSE(model->is_training()) << "an eval-mode model stays in eval mode";
+  }
 }
 
 }  // namespace

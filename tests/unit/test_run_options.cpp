@@ -84,6 +84,13 @@ TEST(RunOptions, KeysWithoutEffectWarn) {
   EXPECT_TRUE(layerwise.warnings.empty());
   EXPECT_TRUE(layerwise.inference_output_on_host);
   EXPECT_FALSE(RunOptions::from_config(synthetic("{inference: layerwise}")).inference_output_on_host);
+  const RunOptions mode = RunOptions::from_config(synthetic("{refresh_mode: train}"));
+  ASSERT_EQ(mode.warnings.size(), 1u);
+  EXPECT_NE(mode.warnings[0].find("refresh_mode: has no effect without refresh_every"), std::string::npos);
+  const RunOptions train = RunOptions::from_config(synthetic("{refresh_every: 2, refresh_mode: train}"));
+  EXPECT_TRUE(train.warnings.empty());
+  EXPECT_TRUE(train.refresh_training);
+  EXPECT_FALSE(RunOptions::from_config(synthetic("{refresh_every: 2}")).refresh_training);
 }
 
 TEST(RunOptions, BadValuesNameTheKey) {
