@@ -6,6 +6,7 @@ as markdown reports with gnuplot figures.
   report.py reproduce SUITE RESULTS_DIR REPORT_DIR -> REPORT_DIR/reproduction_SUITE.md
   report.py compare BASELINE_RESULTS RESULTS         -> RESULTS/compare.md (and stdout)
   report.py distributed RESULTS_DIR REPORT_DIR -> REPORT_DIR/distributed.md
+  report.py staleness RESULTS_DIR REPORT_DIR   -> REPORT_DIR/staleness.md (and README.md's table)
 """
 import glob
 import json
@@ -701,6 +702,219 @@ plot {plots}
     print("\n".join(lines))
 
 
+# scripts/staleness.sh's settings and methods, in the report's order.
+STALENESS_SETTINGS = [
+    ("cora", "GCN, Cora, paper partition (40 parts, 10 per batch)"),
+    ("citeseer", "GCN, CiteSeer, paper partition (24 parts, 8 per batch)"),
+    ("cora-40x1", "GCN, Cora, 40 parts, 1 per batch"),
+    ("cora-random", "GCN, Cora, random partition (40 parts, 10 per batch)"),
+    ("appnp-cora", "APPNP K=10, Cora, 40 parts, 10 per batch"),
+    ("appnp-citeseer", "APPNP K=10, CiteSeer, 24 parts, 8 per batch"),
+    ("appnp-cora-random", "APPNP K=10, Cora, random partition (40 parts, 10 per batch)"),
+    ("appnp-citeseer-random", "APPNP K=10, CiteSeer, random partition (24 parts, 8 per batch)"),
+    ("gcn2-cora", "GCNII 32 layers, Cora, 40 parts, 10 per batch"),
+    ("sbm", "GCN, synthetic SBM (20,000 nodes, homophily 0.7), 40 parts, 10 per batch"),
+    ("appnp-sbm", "APPNP K=10, synthetic SBM, 40 parts, 10 per batch"),
+]
+STALENESS_METHODS = [
+    ("full", "full-batch"), ("plain", "plain GAS"), ("exact", "exact halos (refresh every step)"),
+    ("fresh", "train-mode refresh every step"),
+    ("refresh", "refresh twice per epoch"), ("momentum", "push momentum 0.5"), ("ob", "GraphFM-OB 0.5"),
+]
+
+
+def best_so_far(run_dir):
+    """Per run, the test accuracy a run stopped after epoch e would report
+    (test at the best validation epoch so far, the first of ties, as the
+    trainer picks it), for every evaluated epoch: {run: [(epoch, test)]}."""
+    curves, best = {}, {}
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            if "val" not in r:
+                continue
+            b = best.get(r["run"])
+            if b is None or r["val"] > b[0]:
+                best[r["run"]] = b = (r["val"], r["test"])
+            curves.setdefault(r["run"], []).append((r["epoch"], b[1]))
+    return curves
+
+
+def mean_curve(curves):
+    """The mean over runs of best_so_far's curves, at the epochs all share."""
+    epochs_ = sorted(set.intersection(*(set(e for e, _ in c) for c in curves.values())))
+    by_run = [dict(c) for c in curves.values()]
+    return [(e, statistics.mean(c[e] for c in by_run)) for e in epochs_]
+
+
+def staleness_errors(run_dir, key="error"):
+    """A staleness=true run's per-history mean of `key` (error or age) over
+    the epochs after the first tenth; None without such a run."""
+    path = os.path.join(run_dir, "metrics.jsonl")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        recs = [json.loads(line)["staleness"] for line in f if '"staleness"' in line]
+    recs = recs[len(recs) // 10:]
+    return [statistics.mean(r[l][key] for r in recs) for l in range(len(recs[0]))] if recs else None
+
+
+def staleness(results, report_dir):
+    """scripts/staleness.sh's runs: REPORT_DIR/staleness.md and staleness.png."""
+    os.makedirs(report_dir, exist_ok=True)
+    lines = ["# Stale histories: how stale, and what closes the gap (issue 17)", "",
+             machine_line() + " Written by `scripts/staleness.sh` (RUNS runs per cell, 10 by default) and `report.py staleness`.", "",
+             "Every setting runs with `params.eval_refresh=false`: evaluation does not write its exact embeddings",
+             "into the histories (PyGAS's behaviour on large graphs), so only training keeps them. Accuracy is",
+             "the test accuracy at the best validation epoch, mean ± std over runs. *exact halos* refreshes every",
+             "history exactly after every step: the same batches and steps without a stale row, so *plain* to",
+             "*exact* is what staleness costs and *exact* to *full-batch* what the minibatch schedule costs, as",
+             "far as exact (eval-mode, dropout-free) halo rows stand for what training would push: *train-mode",
+             "refresh every step* refreshes them in training mode instead (`refresh_mode=train`: dropout drawn",
+             "as in the training step whose in-batch rows they are aggregated with, no gradients).",
+             "*refresh twice per epoch* refreshes every max(2, steps / 2) steps (1.5 times per epoch on CiteSeer's",
+             "3-step epochs).",
+             "The paper's hyper-parameters otherwise, but 200 epochs for APPNP and GCNII (paper: 600 and 1000),",
+             "100 on the SBM, and GCNII with 32 layers (paper's Cora: 64), for time.",
+             "*closed* = (method - plain) / (full-batch - plain), given where the gap exceeds twice its standard",
+             "error.", ""]
+    found = [(name, title) for name, title in STALENESS_SETTINGS if os.path.isdir(os.path.join(results, name))]
+    if not found:
+        sys.exit(f"report.py: no settings under {results} (run scripts/staleness.sh)")
+    header = "| setting | gap (full - plain ± 2 SE) | " + " | ".join(t for _, t in STALENESS_METHODS) + " |"
+    lines += ["## Accuracy", "", header, "|---" * (len(STALENESS_METHODS) + 2) + "|"]
+    timing = ["## Epochs to 99% of full-batch accuracy, accuracy at fixed epochs, cost", "",
+              "Epochs until the mean over runs of the test accuracy a run stopped there would report reaches 99% of",
+              "full-batch's final mean (- : not within the run); accuracy at a quarter, half and all of the epochs;",
+              "median epoch time (training + evaluation) relative to plain GAS.", "",
+              "| setting | method | epochs to 99% | at 1/4 | at 1/2 | at end | epoch time |", "|---|---|---:|---:|---:|---:|---:|"]
+    closing = {}
+    plot_data = {}
+    for name, title in found:
+        res, dirs = {}, {}
+        for m, _ in STALENESS_METHODS:
+            path = os.path.join(results, name, m + ".json")
+            if os.path.exists(path):
+                res[m] = load_json(path)
+                dirs[m] = os.path.join(results, name, m)
+        cells = []
+        gap = se = None
+        if "full" in res and "plain" in res:
+            gap = res["full"]["mean"] - res["plain"]["mean"]
+            se = math.sqrt(sum(res[m]["std"] ** 2 / len(res[m]["runs"]) for m in ("full", "plain")))
+        for m, _ in STALENESS_METHODS:
+            if m not in res:
+                cells.append("")
+                continue
+            cell = f"{res[m]['mean']:.2f} ± {res[m]['std']:.2f}"
+            if m not in ("full", "plain") and gap is not None and gap > 2 * se:
+                closed = (res[m]["mean"] - res["plain"]["mean"]) / gap
+                closing.setdefault(m, []).append((name, closed))
+                cell += f" ({100 * closed:+.0f}%)"
+            cells.append(cell)
+        runs_n = len(res.get("plain", res.get("full", {"runs": []}))["runs"])
+        gap_cell = "" if gap is None else f"{gap:+.2f} ± {2 * se:.2f}" + ("" if gap > 2 * se else " (noise)")
+        lines.append(f"| {title} ({runs_n} runs) | {gap_cell} | " + " | ".join(cells) + " |")
+        target = 0.99 * res["full"]["mean"] if "full" in res else None
+        plain_s = median_over([dirs["plain"]], "train_s") + median_over([dirs["plain"]], "eval_s") if "plain" in dirs else None
+        for m, label in STALENESS_METHODS:
+            if m not in dirs:
+                continue
+            curve = mean_curve(best_so_far(dirs[m]))
+            plot_data.setdefault(name, []).append((m, label, curve))
+            last = curve[-1][0]
+            at = {e: a for e, a in curve}
+            pick = lambda frac: at.get(min(at, key=lambda e: abs(e - frac * last)), float("nan"))
+            reach = next((e for e, a in curve if target is not None and a >= target), None)
+            seconds = median_over([dirs[m]], "train_s") + median_over([dirs[m]], "eval_s")
+            timing.append(f"| {name} | {label} | {reach if reach is not None else '-'} | {pick(0.25):.2f} | "
+                          f"{pick(0.5):.2f} | {pick(1.0):.2f} | {f'{seconds / plain_s:.2f}x' if plain_s else ''} |")
+    lines.append("")
+    # The README shows the accuracy table as it is here.
+    splice_readme("staleness", lines[lines.index(header):-1])
+    verdict_lines = []
+    for m, label in STALENESS_METHODS[2:]:
+        wins = [n for n, c in closing.get(m, []) if c >= 0.5]
+        verdict_lines.append(f"- {label}: closes at least half the gap in {len(wins)} of {len(closing.get(m, []))} "
+                             f"settings with a gap beyond noise" + (f" ({', '.join(wins)})" if wins else ""))
+    lines += ["Per method, over the settings whose gap exceeds twice its standard error:", ""] + verdict_lines + [""]
+    lines += timing + [""]
+
+    # Staleness by age and by depth, from each setting's staleness=true run.
+    age_rows, depth_rows, bounds = [], [], None
+    for name, title in found:
+        run_dir = os.path.join(results, name, "plain-staleness")
+        if not os.path.exists(os.path.join(run_dir, "summary.json")):
+            continue
+        st = load_json(os.path.join(run_dir, "summary.json"))["staleness"]
+        bounds = st["age_bounds"]
+        layers = st["by_age"]
+        for l in sorted({0, len(layers) - 1}):
+            cells = [f"{b['error']:.3f}" if b["error"] is not None else "" for b in layers[l]]
+            rows_ = sum(b["rows"] for b in layers[l])
+            age_rows.append(f"| {name} | h{l} of {len(layers)} | " + " | ".join(cells) + f" | {rows_:,} |")
+        err, age = staleness_errors(run_dir), staleness_errors(run_dir, "age")
+        if len(layers) > 1:
+            picks = sorted({0, 1, len(err) // 4, len(err) // 2, 3 * len(err) // 4, len(err) - 1})
+            depth_rows.append(f"| {name} | " + ", ".join(f"h{l}: {err[l]:.3f} (age {age[l]:.1f})" for l in picks) + " |")
+    # Staleness by method: does a method make the pulled rows more exact?
+    method_rows = []
+    for name, title in found:
+        cells = []
+        for m, _ in STALENESS_METHODS[1:]:
+            err = staleness_errors(os.path.join(results, name, m + "-staleness"))
+            cells.append("" if err is None else f"{statistics.mean(err):.3f} ({err[0]:.3f} / {err[-1]:.3f})")
+        method_rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["## Staleness by method", "",
+              "Relative error of the pulled rows, mean over histories (first / last history), over the epochs after",
+              "the first tenth; one run each with `staleness=true` (which leaves training as it is). The monitor",
+              "measures before a step's refresh, so the rows of a refresh every step are one optimiser step old;",
+              "a training-mode refresh's rows also differ from the eval-mode reference by their dropout.", "",
+              "| setting | " + " | ".join(t for _, t in STALENESS_METHODS[1:]) + " |",
+              "|---" * len(STALENESS_METHODS) + "|"] + method_rows + [""]
+    if age_rows:
+        labels = [f"{lo}-{hi - 1}" if hi - lo > 1 else f"{lo}" for lo, hi in zip(bounds, bounds[1:])] + [f"{bounds[-1]}+"]
+        lines += ["## Staleness by age", "",
+                  "Relative error (Frobenius, ||pulled - exact|| / ||exact||) of the history rows batches pulled, against",
+                  "an eval-mode exact forward of the same weights after every epoch's last batch, summed over the run by",
+                  "the rows' age in steps since they were written (one run of plain GAS per setting; the first and the",
+                  "last history). Rows of age 0 differ by the dropout of the training pass that wrote them.", "",
+                  "| setting | history | " + " | ".join(labels) + " | rows |",
+                  "|---|---|" + "---:|" * (len(labels) + 1)] + age_rows + [""]
+    if depth_rows:
+        lines += ["## Staleness by depth", "",
+                  "Mean relative error and age (steps) of the pulled rows per history (layer), over the epochs after the",
+                  "first tenth, for the deep models (one run of plain GAS).", "",
+                  "| setting | error (mean age) by history |", "|---|---|"] + depth_rows + [""]
+
+    # One panel per setting: the mean accuracy curves of every method.
+    panels = []
+    for name, series in plot_data.items():
+        plots = []
+        for m, label, curve in series:
+            dat = os.path.join(results, name, m + ".curve")
+            with open(dat, "w") as f:
+                f.writelines(f"{e} {a}\n" for e, a in curve)
+            plots.append(f"'{dat}' using 1:2 with lines lw 2 title '{label}'")
+        panels.append(f"set title '{name}'\nplot " + ", ".join(plots))
+    cols = 2
+    rows_n = (len(panels) + cols - 1) // cols
+    gnuplot(f"""
+set terminal png size 1100,{330 * rows_n} font ',9'
+set output '{report_dir}/staleness.png'
+set multiplot layout {rows_n},{cols}
+set xlabel 'epoch'
+set ylabel 'test accuracy (%), best val so far'
+set key bottom right
+set grid
+""" + "\n".join(panels) + "\nunset multiplot\n")
+    lines += ["![mean test accuracy by epoch, every method and setting](staleness.png)", ""]
+    with open(os.path.join(report_dir, "staleness.md.tmp"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(os.path.join(report_dir, "staleness.md.tmp"), os.path.join(report_dir, "staleness.md"))
+    print("\n".join(lines))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "perf":
         perf(sys.argv[2], sys.argv[3])
@@ -708,6 +922,8 @@ if __name__ == "__main__":
         compare(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "distributed":
         distributed(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "staleness":
+        staleness(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "reproduce":
         reproduce(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
