@@ -17,13 +17,7 @@ at::Tensor layerwise_inference(ScalableGNNImpl& model, const EvalSubgraphLoader&
               ", F] for the loader's graph, got ", x.sizes());
   torch::NoGradGuard no_grad;
   const RetainLargeBlocks retain;  // the next pass reuses this one's large temporaries
-  const bool was_training = model.is_training();
-  model.train(options.training());
-  struct RestoreMode {
-    ScalableGNNImpl& model;
-    bool training;
-    ~RestoreMode() { model.train(training); }
-  } restore{model, was_training};
+  const ScopedMode mode(model, options.training());
 
   const c10::Device device = model.device();
   // A device output's rows are written in order on the compute stream; a

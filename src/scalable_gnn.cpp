@@ -112,15 +112,8 @@ void ScalableGNNImpl::update_out_of_batch(int64_t layer, const at::Tensor& input
   {
     torch::NoGradGuard no_grad;
     LayerState scratch = state;  // a layer may set values; the batch's own stay as they are
-    const bool training = is_training();
-    train(false);
-    try {
-      partial = forward_layer(layer, first_rows(input, batch->batch_size), block, scratch);
-    } catch (...) {
-      train(training);
-      throw;
-    }
-    train(training);
+    const ScopedMode eval(*this, false);
+    partial = forward_layer(layer, first_rows(input, batch->batch_size), block, scratch);
   }
   histories_->mix(layer, partial, batch->n_id.narrow(0, batch->batch_size, block.num_rows), ob_momentum_);
 }

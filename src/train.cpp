@@ -209,13 +209,10 @@ at::Tensor full_batch_inference(ScalableGNNImpl& model, const Dataset& data, boo
   // Every layer's output is a full-graph temporary (256 MB for 64 features
   // of a 1M-node graph), freed within the pass: kept for the next pass.
   const RetainLargeBlocks retain;
-  const bool was_training = model.is_training();
-  model.train(training);
+  const ScopedMode mode(model, training);
   const c10::Device device = model.device();
-  at::Tensor out = keep_histories ? model.forward_exact(data.x.to(device), data.adj.to(device), hidden)
-                                  : model.forward(data.x.to(device), data.adj.to(device));
-  model.train(was_training);
-  return out;
+  return keep_histories ? model.forward_exact(data.x.to(device), data.adj.to(device), hidden)
+                        : model.forward(data.x.to(device), data.adj.to(device));
 }
 
 }  // namespace gas

@@ -179,4 +179,21 @@ class GAS_API ScalableGNNImpl : public torch::nn::Module {
   std::vector<at::Tensor>* exact_hidden_ = nullptr;
 };
 
+/// Puts a module in training (true) or eval (false) mode for a scope and
+/// gives it back its mode at the scope's end, exceptions included: the
+/// inference passes and GraphFM-OB's no-grad update run inside training.
+class GAS_API ScopedMode {
+ public:
+  ScopedMode(torch::nn::Module& module, bool training) : module_(module), was_training_(module.is_training()) {
+    module.train(training);
+  }
+  ~ScopedMode() { module_.train(was_training_); }
+  ScopedMode(const ScopedMode&) = delete;
+  ScopedMode& operator=(const ScopedMode&) = delete;
+
+ private:
+  torch::nn::Module& module_;
+  bool was_training_;
+};
+
 }  // namespace gas
