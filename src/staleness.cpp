@@ -1,5 +1,7 @@
 #include <gas/staleness.h>
 
+#include <gas/ops/expand_rowptr.h>
+#include <gas/partition.h>
 #include <gas/train.h>
 
 #include "util/system.h"
@@ -25,11 +27,9 @@ at::Tensor pulled_nodes(const CSR& adj, const at::Tensor& ptr) {
   const at::Tensor bounds = ptr.to(at::kCPU, at::kLong).contiguous();
   TORCH_CHECK(bounds.dim() == 1 && bounds.numel() >= 2 && bounds[-1].item<int64_t>() == adj.num_cols,
               "pulled_nodes: ptr must be the parts' boundaries over ", adj.num_cols, " nodes");
-  // part[v]: the part whose range holds v.
-  const at::Tensor part = at::bucketize(at::arange(adj.num_cols, bounds.options()), bounds, /*out_int32=*/false,
-                                        /*right=*/true) - 1;
-  const at::Tensor counts = adj.rowptr.diff();
-  const at::Tensor rows = at::repeat_interleave(at::arange(adj.num_rows, counts.options()), counts);
+  // The graph is in partition order: the identity permutation's parts.
+  const at::Tensor part = Partition{at::arange(adj.num_cols, bounds.options()), bounds}.assignment();
+  const at::Tensor rows = ops::expand_rowptr(adj.rowptr, adj.nnz());
   const at::Tensor cut = part.index_select(0, rows).ne(part.index_select(0, adj.col));
   at::Tensor mask = at::zeros({adj.num_cols}, at::kBool);
   mask.index_fill_(0, adj.col.masked_select(cut), true);
