@@ -77,16 +77,18 @@ TEST(RunOptions, KeysWithoutEffectWarn) {
   EXPECT_NE(o.warnings[1].find("pool_size: has no effect without history_io=async"), std::string::npos);
   EXPECT_TRUE(RunOptions::from_config(synthetic("{num_parts: auto, part_size: 50}")).warnings.empty());
   EXPECT_EQ(RunOptions::from_config(synthetic("{num_parts: auto, part_size: 50}")).num_parts, 0);
-  const RunOptions full = RunOptions::from_config(synthetic("{inference_output: host}"));
-  ASSERT_EQ(full.warnings.size(), 1u);
-  EXPECT_NE(full.warnings[0].find("inference_output: has no effect without inference=layerwise"), std::string::npos);
+  // A block whose one warning says `text`.
+  const auto warns_once = [](const std::string& block, const std::string& text) {
+    const std::vector<std::string> warnings = RunOptions::from_config(synthetic(block)).warnings;
+    ASSERT_EQ(warnings.size(), 1u) << block;
+    EXPECT_NE(warnings[0].find(text), std::string::npos) << warnings[0];
+  };
+  warns_once("{inference_output: host}", "inference_output: has no effect without inference=layerwise");
   const RunOptions layerwise = RunOptions::from_config(synthetic("{inference: layerwise, inference_output: host}"));
   EXPECT_TRUE(layerwise.warnings.empty());
   EXPECT_TRUE(layerwise.inference_output_on_host);
   EXPECT_FALSE(RunOptions::from_config(synthetic("{inference: layerwise}")).inference_output_on_host);
-  const RunOptions mode = RunOptions::from_config(synthetic("{refresh_mode: train}"));
-  ASSERT_EQ(mode.warnings.size(), 1u);
-  EXPECT_NE(mode.warnings[0].find("refresh_mode: has no effect without refresh_every"), std::string::npos);
+  warns_once("{refresh_mode: train}", "refresh_mode: has no effect without refresh_every");
   const RunOptions train = RunOptions::from_config(synthetic("{refresh_every: 2, refresh_mode: train}"));
   EXPECT_TRUE(train.warnings.empty());
   EXPECT_TRUE(train.refresh_training);

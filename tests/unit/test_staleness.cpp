@@ -23,8 +23,9 @@ struct Partitioned {
 Partitioned make_setup(int64_t n, int64_t parts, uint64_t seed) {
   const testing::PartitionedGraph pg = testing::partitioned_graph(n, parts, seed);
   torch::manual_seed(seed);
-  return {Dataset{"g", pg.adj, at::randn({n, 5}), at::randint(0, 3, {n}, at::kLong), at::rand({n}).lt(0.5), {}, {}, 3},
-          pg.ptr};
+  Dataset data = testing::random_dataset(pg.adj, 5);
+  data.train_mask = at::rand({n}).lt(0.5);
+  return {data, pg.ptr};
 }
 
 TEST(Staleness, PulledNodesHaveANeighbourInAnotherPart) {

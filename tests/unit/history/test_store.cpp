@@ -100,7 +100,13 @@ TEST(HistoryStore, AgesCountTrainingBatchesSinceEachRowsLastWrite) {
   EXPECT_EQ(h.ages(0)[0].item<int64_t>(), step - written[0]) << "mixing keeps the age";
   h.push(1, at::randn({60, 2}));
   EXPECT_TRUE(at::equal(h.ages(1), at::zeros({60}, at::kLong))) << "a full write makes every row new";
+  const Batch b = six_part_batches().front();
+  h.begin_batch(b);
+  h.end_batch();
   h.push(1, at::randn({2, 2}), at::tensor({1, 6}, at::kLong), at::tensor({1, 1}, at::kLong));
+  at::Tensor expected = at::ones({60}, at::kLong);
+  expected.index_fill_(0, at::tensor({1, 6}, at::kLong), 0);
+  EXPECT_TRUE(at::equal(h.ages(1), expected)) << "a range push makes its rows new";
   EXPECT_THROW(h.ages(2), c10::Error);
 }
 
