@@ -97,10 +97,15 @@ def load_json(path):
         return json.load(f)
 
 
+def metrics(run_dir):
+    """Every per-epoch record of a run directory (all runs)."""
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def epochs(run_dir):
     """Per-epoch records of a run directory, without the warm-up epoch."""
-    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    rows = metrics(run_dir)
     return rows[1:] if len(rows) > 1 else rows
 
 
@@ -728,15 +733,13 @@ def best_so_far(run_dir):
     (test at the best validation epoch so far, the first of ties, as the
     trainer picks it), for every evaluated epoch: {run: [(epoch, test)]}."""
     curves, best = {}, {}
-    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
-        for line in f:
-            r = json.loads(line)
-            if "val" not in r:
-                continue
-            b = best.get(r["run"])
-            if b is None or r["val"] > b[0]:
-                best[r["run"]] = b = (r["val"], r["test"])
-            curves.setdefault(r["run"], []).append((r["epoch"], b[1]))
+    for r in metrics(run_dir):
+        if "val" not in r:
+            continue
+        b = best.get(r["run"])
+        if b is None or r["val"] > b[0]:
+            best[r["run"]] = b = (r["val"], r["test"])
+        curves.setdefault(r["run"], []).append((r["epoch"], b[1]))
     return curves
 
 
@@ -750,11 +753,9 @@ def mean_curve(curves):
 def staleness_errors(run_dir, key="error"):
     """A staleness=true run's per-history mean of `key` (error or age) over
     the epochs after the first tenth; None without such a run."""
-    path = os.path.join(run_dir, "metrics.jsonl")
-    if not os.path.exists(path):
+    if not os.path.exists(os.path.join(run_dir, "metrics.jsonl")):
         return None
-    with open(path) as f:
-        recs = [json.loads(line)["staleness"] for line in f if '"staleness"' in line]
+    recs = [r["staleness"] for r in metrics(run_dir) if "staleness" in r]
     recs = recs[len(recs) // 10:]
     return [statistics.mean(r[l][key] for r in recs) for l in range(len(recs[0]))] if recs else None
 
