@@ -7,6 +7,7 @@
 #include <gas/process.h>
 #include <gas/run_options.h>
 
+#include "ops/cpu/isa.h"
 #include "util/system.h"
 
 #include <c10/util/Exception.h>
@@ -29,6 +30,7 @@ std::string build_summary() {
   out << "gas " << GAS_VERSION << "\n"
       << "  LibTorch " << TORCH_VERSION << ", CUDA devices: " << torch::cuda::device_count() << "\n"
       << "  BLAS: " << loaded_blas() << (kernels.empty() ? "" : " (OpenBLAS kernels: " + kernels + ")") << "\n"
+      << "  CPU kernels: " << ops::cpu::to_string(ops::cpu::cpu_isa()) << " (the widest of avx512, avx2, baseline this CPU runs)\n"
       << "  METIS: " << (has_metis() ? "yes" : "no (random partitioning only)") << "\n"
       << "  huge pages: " << (malloc_uses_huge_pages() ? "yes" : "no") << " (kernel mode: "
       << (transparent_huge_pages().empty() ? "unknown" : transparent_huge_pages()) << ")\n"

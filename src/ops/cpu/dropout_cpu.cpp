@@ -1,6 +1,6 @@
 #include "ops/dropout_kernel.h"
 
-#include "ops/cpu/target_clones.h"
+#include "ops/cpu/isa.h"
 
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
@@ -12,12 +12,13 @@ namespace ops {
 namespace cpu {
 namespace {
 
+// The loop vectorises as the instruction set allows (run_isa).
 template <typename scalar_t>
-GAS_TARGET_CLONES void masked_scale(const scalar_t* in, scalar_t* out, int64_t n, uint32_t key, uint32_t threshold,
+GAS_INLINE void masked_scale(const scalar_t* in, scalar_t* out, int64_t n, uint32_t key, uint32_t threshold,
                                     scalar_t scale) {
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t h = mix32(static_cast<uint32_t>(i) * 0x9E3779B9u ^ key);
-    out[i] = h >= threshold ? in[i] * scale : scalar_t(0);
+    out[i] = keep_or_zero(h >= threshold, in[i] * scale);
   }
 }
 
@@ -30,8 +31,10 @@ void dropout_mask(const at::Tensor& x, at::Tensor& out, uint64_t seed, uint32_t 
     at::parallel_for(0, (n + kDropoutChunk - 1) / kDropoutChunk, 4, [&](int64_t begin, int64_t end) {
       for (int64_t chunk = begin; chunk < end; ++chunk) {
         const int64_t lo = chunk * kDropoutChunk;
-        masked_scale<scalar_t>(src + lo, dst + lo, std::min(kDropoutChunk, n - lo), dropout_key(seed, chunk),
-                               threshold, static_cast<scalar_t>(scale));
+        run_isa([&](auto) GAS_INLINE_LAMBDA {
+          masked_scale<scalar_t>(src + lo, dst + lo, std::min(kDropoutChunk, n - lo), dropout_key(seed, chunk),
+                                 threshold, static_cast<scalar_t>(scale));
+        });
       }
     });
   });

@@ -1,7 +1,7 @@
 #include "ops/dropout_kernel.h"
 #include "ops/dropout_matmul_kernel.h"
 
-#include "ops/cpu/target_clones.h"
+#include "ops/cpu/isa.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -15,18 +15,21 @@ namespace ops {
 namespace cpu {
 namespace {
 
-// Sixteen floats: one AVX-512 register, two AVX2 ones; each target clone
-// lowers the vector extension to its own registers.
-typedef float Vec __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16;
-// Rows multiplied together: each row of w is loaded once for rows_for<V>
-// rows, whose accumulators stay in registers (8 x 2 or 4 x 4 of the 32
-// AVX-512 ones; 8 rows of 4 vectors spilled and ran 16x slower).
+// Vectors of floats as wide as the instruction set's registers.
+template <typename IsaT>
+using Vec = typename VecOf<float, IsaT>::type;
+template <typename IsaT>
+constexpr int64_t kLanes = VecOf<float, IsaT>::kLanes;
+// Columns per pass: 64, in up to kMaxVecs vectors of accumulators per row
+// (32 with the baseline's 4-float vectors).
+template <typename IsaT>
+constexpr int kMaxVecs = std::min<int64_t>(8, 64 / kLanes<IsaT>);
+// Rows multiplied together: each row of w is loaded once for R rows, whose
+// R x V vectors of accumulators stay in registers: up to 16 of AVX-512's 32
+// (8 rows of 4 vectors spilled and ran 16x slower), 12 of the others' 16.
 constexpr int64_t kMaxRows = 8;
-template <int V>
-constexpr int64_t rows_for = V <= 2 ? 8 : 4;
-// Columns per pass: up to kMaxVecs vectors of accumulators per row.
-constexpr int64_t kMaxVecs = 4;
+template <typename IsaT, int V>
+constexpr int64_t kRows = std::max<int64_t>(1, std::min<int64_t>(kMaxRows, (IsaT::kRegisters == 32 ? 16 : 12) / V));
 
 // Row `row` of x (k wide), masked and scaled as ops::dropout masks elements
 // row * k .. row * k + k - 1 of the flattened x, into buf. The hash is taken
@@ -43,7 +46,7 @@ GAS_INLINE void mask_row(const float* x, float* buf, int64_t row, int64_t k, uin
     const int64_t offset = index - row * k, len = stop - index;
     for (int64_t t = 0; t < len; ++t) {
       const uint32_t h = mix32((first + static_cast<uint32_t>(t)) * 0x9E3779B9u ^ key);
-      buf[offset + t] = h >= threshold ? x[offset + t] * scale : 0.0f;
+      buf[offset + t] = keep_or_zero(h >= threshold, x[offset + t] * scale);
     }
     index = stop;
   }
@@ -67,53 +70,68 @@ GAS_INLINE void load_rows(const float* x, float* bufs, int64_t r, int64_t count,
   }
 }
 
-// out[r0:r1, col0:col0+width] for a column block whose w is padded to V
-// vectors a row (wpad [k, V * kLanes], zeros past `width`).
-template <int V>
-GAS_TARGET_CLONES void forward_rows(const float* x, const float* wpad, float* out, int64_t n, int64_t col0,
-                                    int64_t width, int64_t r0, int64_t r1, int64_t k, uint64_t seed, uint32_t threshold,
-                                    float scale, float* bufs) {
-  constexpr int64_t R = rows_for<V>;
-  for (int64_t r = r0; r < r1; r += R) {
-    const int64_t count = std::min(R, r1 - r);
+// A column block of the product: w's columns [col0, col0 + width), padded
+// to whole vectors (wpad [k, vecs * lanes], zeros past `width`), the rows
+// [r0, r1) of x, masked; the backward's gradient of the output.
+struct Block {
+  const float* x;
+  const float* wpad;  // forward
+  float* out;         // forward: [m, n]
+  const float* g;     // backward: grad_out [m, n]
+  float* gw;          // backward: the gradient's block [k, vecs * lanes], added to
+  int64_t n, col0, width, r0, r1, k;
+  uint64_t seed;
+  uint32_t threshold;
+  float scale;
+  float* bufs;  // kMaxRows rows of k: the masked rows
+};
+
+// out[r0:r1, col0:col0+width] = masked x[r0:r1] times w's block, in V vectors.
+template <typename IsaT, int V>
+GAS_INLINE void forward_rows(const Block& b) {
+  using VecT = Vec<IsaT>;
+  constexpr int64_t R = kRows<IsaT, V>, L = kLanes<IsaT>;
+  const float* x = b.x;
+  const int64_t k = b.k;
+  for (int64_t r = b.r0; r < b.r1; r += R) {
+    const int64_t count = std::min(R, b.r1 - r);
     const float* rows[R];
-    load_rows<R>(x, bufs, r, count, k, seed, threshold, scale, rows);
-    Vec acc[R][V] = {};
+    load_rows<R>(x, b.bufs, r, count, k, b.seed, b.threshold, b.scale, rows);
+    VecT acc[R][V] = {};
     for (int64_t j = 0; j < k; ++j) {
-      const Vec* wr = reinterpret_cast<const Vec*>(wpad + j * V * kLanes);
+      const VecT* wr = reinterpret_cast<const VecT*>(b.wpad + j * V * L);
       for (int64_t i = 0; i < R; ++i) {
         const float a = rows[i][j];
         for (int v = 0; v < V; ++v) acc[i][v] += a * wr[v];
       }
     }
     for (int64_t i = 0; i < count; ++i) {
-      float* dst = out + (r + i) * n + col0;
+      float* dst = b.out + (r + i) * b.n + b.col0;
       for (int v = 0; v < V; ++v)
-        for (int64_t l = 0; l < kLanes && v * kLanes + l < width; ++l) dst[v * kLanes + l] = acc[i][v][l];
+        for (int64_t l = 0; l < L && v * L + l < b.width; ++l) dst[v * L + l] = acc[i][v][l];
     }
   }
 }
 
-// gw [k, V * kLanes] += masked rows r0..r1 of x, transposed, times
+// wpad [k, V * lanes] += masked x[r0:r1] transposed, times
 // grad_out[r0:r1, col0:col0+width].
-template <int V>
-GAS_TARGET_CLONES void grad_rows(const float* x, const float* g, int64_t n, int64_t col0, int64_t width, float* gw,
-                                 int64_t r0, int64_t r1, int64_t k, uint64_t seed, uint32_t threshold, float scale,
-                                 float* bufs) {
-  constexpr int64_t R = rows_for<V>;
-  for (int64_t r = r0; r < r1; r += R) {
-    const int64_t count = std::min(R, r1 - r);
+template <typename IsaT, int V>
+GAS_INLINE void grad_rows(const Block& b) {
+  using VecT = Vec<IsaT>;
+  constexpr int64_t R = kRows<IsaT, V>, L = kLanes<IsaT>;
+  const int64_t k = b.k;
+  for (int64_t r = b.r0; r < b.r1; r += R) {
+    const int64_t count = std::min(R, b.r1 - r);
     const float* rows[R];
-    load_rows<R>(x, bufs, r, count, k, seed, threshold, scale, rows);
-    Vec gr[R][V] = {};
+    load_rows<R>(b.x, b.bufs, r, count, k, b.seed, b.threshold, b.scale, rows);
+    VecT gr[R][V] = {};
     for (int64_t i = 0; i < count; ++i)
       for (int v = 0; v < V; ++v)
-        for (int64_t l = 0; l < kLanes && v * kLanes + l < width; ++l)
-          gr[i][v][l] = g[(r + i) * n + col0 + v * kLanes + l];
+        for (int64_t l = 0; l < L && v * L + l < b.width; ++l) gr[i][v][l] = b.g[(r + i) * b.n + b.col0 + v * L + l];
     for (int64_t j = 0; j < k; ++j) {
-      Vec* dst = reinterpret_cast<Vec*>(gw + j * V * kLanes);
+      VecT* dst = reinterpret_cast<VecT*>(b.gw + j * V * L);
       for (int v = 0; v < V; ++v) {
-        Vec s = dst[v];
+        VecT s = dst[v];
         for (int64_t i = 0; i < R; ++i) s += rows[i][j] * gr[i][v];
         dst[v] = s;
       }
@@ -121,38 +139,50 @@ GAS_TARGET_CLONES void grad_rows(const float* x, const float* g, int64_t n, int6
   }
 }
 
-// The columns of w in blocks of up to kMaxVecs vectors, and the block's
-// handler chosen by its number of vectors.
+// The block's rows through forward_rows (or grad_rows) instantiated for
+// its number of vectors, 1 to kMaxVecs. No lambdas: everything here is
+// inlined into run_isa's function for the instruction set.
+template <typename IsaT, bool kGrad, int V = 1>
+GAS_INLINE void block_rows(const Block& b, int64_t vecs) {
+  if constexpr (V < kMaxVecs<IsaT>) {
+    if (vecs != V) return block_rows<IsaT, kGrad, V + 1>(b, vecs);
+  }
+  if constexpr (kGrad) {
+    grad_rows<IsaT, V>(b);
+  } else {
+    forward_rows<IsaT, V>(b);
+  }
+}
+
+// Lanes of a vector of the instruction set the kernels run with.
+int64_t lanes() {
+  int64_t lanes = 0;
+  run_isa([&](auto isa) GAS_INLINE_LAMBDA { lanes = kLanes<decltype(isa)>; });
+  return lanes;
+}
+int64_t max_vecs() {
+  int64_t vecs = 0;
+  run_isa([&](auto isa) GAS_INLINE_LAMBDA { vecs = kMaxVecs<decltype(isa)>; });
+  return vecs;
+}
+
+// The columns of w in blocks of up to max_vecs() vectors: fn(col0, width,
+// vecs, lanes).
 template <typename Fn>
 void for_each_column_block(int64_t n, Fn&& fn) {
-  for (int64_t col0 = 0; col0 < n; col0 += kMaxVecs * kLanes) {
-    const int64_t width = std::min(kMaxVecs * kLanes, n - col0);
-    fn(col0, width, (width + kLanes - 1) / kLanes);
+  const int64_t lanes_ = lanes(), step = max_vecs() * lanes_;
+  for (int64_t col0 = 0; col0 < n; col0 += step) {
+    const int64_t width = std::min(step, n - col0);
+    fn(col0, width, (width + lanes_ - 1) / lanes_, lanes_);
   }
 }
 
-// w[:, col0:col0+width] with its rows padded to vecs vectors (64-byte
-// aligned: at::empty's CPU blocks are).
-at::Tensor padded_block(const at::Tensor& w, int64_t col0, int64_t width, int64_t vecs) {
-  at::Tensor pad = at::zeros({w.size(0), vecs * kLanes}, w.options());
+// w[:, col0:col0+width] with its rows padded to vecs vectors of `lanes`
+// (64-byte aligned: at::empty's CPU blocks are).
+at::Tensor padded_block(const at::Tensor& w, int64_t col0, int64_t width, int64_t vecs, int64_t lanes) {
+  at::Tensor pad = at::zeros({w.size(0), vecs * lanes}, w.options());
   pad.narrow(1, 0, width).copy_(w.narrow(1, col0, width));
   return pad;
-}
-
-// Calls fn with std::integral_constant<int, vecs> (1 to 4): the kernel's
-// instantiation for the block's number of vectors.
-template <typename Fn>
-void with_vecs(int64_t vecs, Fn&& fn) {
-  switch (vecs) {
-    case 1:
-      return fn(std::integral_constant<int, 1>{});
-    case 2:
-      return fn(std::integral_constant<int, 2>{});
-    case 3:
-      return fn(std::integral_constant<int, 3>{});
-    default:
-      return fn(std::integral_constant<int, 4>{});
-  }
 }
 
 constexpr int64_t kRowGrain = 64;
@@ -160,17 +190,13 @@ constexpr int64_t kRowGrain = 64;
 void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor& out, uint64_t seed,
                             uint32_t threshold, double scale) {
   const int64_t m = x.size(0), k = x.size(1), n = w.size(1);
-  const float* xp = x.data_ptr<float>();
-  float* op = out.data_ptr<float>();
-  for_each_column_block(n, [&](int64_t col0, int64_t width, int64_t vecs) {
-    const at::Tensor wpad = padded_block(w, col0, width, vecs);
-    const float* wp = wpad.data_ptr<float>();
+  for_each_column_block(n, [&](int64_t col0, int64_t width, int64_t vecs, int64_t lanes) {
+    const at::Tensor wpad = padded_block(w, col0, width, vecs, lanes);
     at::parallel_for(0, m, kRowGrain, [&](int64_t r0, int64_t r1) {
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
-      auto run = [&](auto fn) {
-        fn(xp, wp, op, n, col0, width, r0, r1, k, seed, threshold, float(scale), bufs.data());
-      };
-      with_vecs(vecs, [&](auto v) { run(forward_rows<decltype(v)::value>); });
+      const Block b{x.data_ptr<float>(), wpad.data_ptr<float>(), out.data_ptr<float>(), nullptr, nullptr, n, col0,
+                    width, r0, r1, k, seed, threshold, float(scale), bufs.data()};
+      run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), false>(b, vecs); });
     });
   });
 }
@@ -178,20 +204,17 @@ void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor
 void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::Tensor& grad_w, uint64_t seed,
                            uint32_t threshold, double scale) {
   const int64_t m = x.size(0), k = x.size(1), n = grad_out.size(1);
-  const float* xp = x.data_ptr<float>();
-  const float* gp = grad_out.data_ptr<float>();
-  for_each_column_block(n, [&](int64_t col0, int64_t width, int64_t vecs) {
+  for_each_column_block(n, [&](int64_t col0, int64_t width, int64_t vecs, int64_t lanes) {
     // One accumulator per thread, summed at the end in thread order: the
     // result does not depend on scheduling for a given thread count.
     std::vector<at::Tensor> partial(at::get_num_threads());
     at::parallel_for(0, m, kRowGrain, [&](int64_t r0, int64_t r1) {
       at::Tensor& acc = partial[at::get_thread_num()];
-      if (!acc.defined()) acc = at::zeros({k, vecs * kLanes}, x.options());
+      if (!acc.defined()) acc = at::zeros({k, vecs * lanes}, x.options());
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
-      auto run = [&](auto fn) {
-        fn(xp, gp, n, col0, width, acc.data_ptr<float>(), r0, r1, k, seed, threshold, float(scale), bufs.data());
-      };
-      with_vecs(vecs, [&](auto v) { run(grad_rows<decltype(v)::value>); });
+      const Block b{x.data_ptr<float>(), nullptr, nullptr, grad_out.data_ptr<float>(), acc.data_ptr<float>(), n, col0,
+                    width, r0, r1, k, seed, threshold, float(scale), bufs.data()};
+      run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), true>(b, vecs); });
     });
     at::Tensor sum = at::zeros({k, width}, x.options());
     for (const at::Tensor& acc : partial)

@@ -1,6 +1,6 @@
 #include "ops/spmm_kernel.h"
 
-#include "ops/cpu/target_clones.h"
+#include "ops/cpu/isa.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
@@ -25,15 +25,17 @@ int64_t row_grain(int64_t num_rows, int64_t nnz, int64_t width) {
 // latency at a few nanoseconds per row.
 constexpr int64_t kPrefetchDistance = 8;
 
-// A 64-byte vector of GCC/Clang's vector extensions. Each target clone lowers
-// it to its own registers (one zmm, two ymm or four xmm), so accumulators stay
-// in registers whatever the auto-vectoriser decides: left to itself, GCC
-// unrolled the edge loop of a plain array accumulator into scalar code that
-// ran 4x slower than memory.
-template <typename T>
+// A vector of GCC/Clang's vector extensions as wide as the instruction set's
+// registers (run_isa), so accumulators stay in registers whatever the
+// auto-vectoriser decides: left to itself, GCC unrolled the edge loop of a
+// plain array accumulator into scalar code that ran 4x slower than memory.
+// A row's block: 64 floats (32 doubles), in kBlockVecs vectors; at most 8, so
+// that the baseline's 16 registers hold them.
+template <typename T, typename IsaT>
 struct Simd {
-  typedef T Vec __attribute__((vector_size(64)));
-  static constexpr int64_t kLanes = 64 / sizeof(T);
+  typedef typename VecOf<T, IsaT>::type Vec;
+  static constexpr int64_t kLanes = VecOf<T, IsaT>::kLanes;
+  static constexpr int64_t kBlockVecs = std::min<int64_t>(8, 256 / IsaT::kBytes);
   // By reference: a vector passed by value would have a per-target ABI.
   static GAS_INLINE void add_scaled(Vec& acc, T w, const T* p) {
     Vec v;
@@ -78,10 +80,10 @@ GAS_INLINE void prefetch_row(const SpMMArgs<scalar_t>& a, int64_t e, int64_t end
 // the partial sums in kVecs registers across the row's edges. Only a row's
 // first block prefetches (whole neighbour rows, edges up to `prefetch_end`);
 // later blocks pass 0.
-template <bool kLeading, int64_t kVecs, typename scalar_t>
+template <typename IsaT, bool kLeading, int64_t kVecs, typename scalar_t>
 GAS_INLINE void accumulate_block(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t hi, int64_t f0, int64_t prefetch_end,
                                  scalar_t scale, scalar_t* o) {
-  using S = Simd<scalar_t>;
+  using S = Simd<scalar_t, IsaT>;
   typename S::Vec acc[kVecs] = {};
   for (int64_t e = lo; e < hi; ++e) {
     prefetch_row<kLeading>(a, e + kPrefetchDistance, prefetch_end);
@@ -95,10 +97,10 @@ GAS_INLINE void accumulate_block(const SpMMArgs<scalar_t>& a, int64_t lo, int64_
 
 // Features [f0, f1), fewer than a vector: a local accumulator the compiler
 // knows is not aliased by x.
-template <bool kLeading, typename scalar_t>
+template <typename IsaT, bool kLeading, typename scalar_t>
 GAS_INLINE void accumulate_tail(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t hi, int64_t f0, int64_t f1,
                                 int64_t prefetch_end, scalar_t scale, scalar_t* o) {
-  scalar_t acc[Simd<scalar_t>::kLanes] = {};
+  scalar_t acc[Simd<scalar_t, IsaT>::kLanes] = {};
   for (int64_t e = lo; e < hi; ++e) {
     prefetch_row<kLeading>(a, e + kPrefetchDistance, prefetch_end);
     if (skipped<kLeading>(a, e)) continue;
@@ -109,12 +111,13 @@ GAS_INLINE void accumulate_tail(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t
   for (int64_t f = 0; f < f1 - f0; ++f) o[f0 + f] = acc[f] * scale;
 }
 
-// Several heads: features [f0, f1) (at most 4 vectors) of the row, head h's
+// Several heads: features [f0, f1) (at most a block) of the row, head h's
 // weight scaling the slice [h * slice, (h + 1) * slice).
-template <bool kLeading, typename scalar_t>
+template <typename IsaT, bool kLeading, typename scalar_t>
 GAS_INLINE void accumulate_heads(const SpMMArgs<scalar_t>& a, int64_t lo, int64_t hi, int64_t f0, int64_t f1,
                                  int64_t prefetch_end, scalar_t scale, scalar_t* o) {
-  scalar_t acc[4 * Simd<scalar_t>::kLanes] = {};
+  using S = Simd<scalar_t, IsaT>;
+  scalar_t acc[S::kBlockVecs * S::kLanes] = {};
   const int64_t slice = a.width / a.heads, h0 = f0 / slice, h1 = (f1 - 1) / slice + 1;
   for (int64_t e = lo; e < hi; ++e) {
     prefetch_row<kLeading>(a, e + kPrefetchDistance, prefetch_end);
@@ -129,26 +132,28 @@ GAS_INLINE void accumulate_heads(const SpMMArgs<scalar_t>& a, int64_t lo, int64_
   for (int64_t f = f0; f < f1; ++f) o[f] = acc[f - f0] * scale;
 }
 
-// Rows [begin, end) of several heads, in blocks of 4 vectors' width. A
-// function of its own: folded into spmm_rows, it slowed the one-head loop 2.5x.
-template <bool kLeading, typename scalar_t>
-GAS_TARGET_CLONES void spmm_rows_heads(const SpMMArgs<scalar_t>& a, int64_t begin, int64_t end) {
-  constexpr int64_t kBlock = 4 * Simd<scalar_t>::kLanes;
+// Rows [begin, end) of several heads, in blocks. A function of its own:
+// folded into spmm_rows, it slowed the one-head loop 2.5x.
+template <typename IsaT, bool kLeading, typename scalar_t>
+GAS_INLINE void spmm_rows_heads(const SpMMArgs<scalar_t>& a, int64_t begin, int64_t end) {
+  using S = Simd<scalar_t, IsaT>;
+  constexpr int64_t kBlock = S::kBlockVecs * S::kLanes;
   const int64_t last_edge = a.rowptr[end];
   for (int64_t r = begin; r < end; ++r) {
     const int64_t lo = a.rowptr[r], hi = a.rowptr[r + 1];
     const scalar_t scale = a.mean && hi > lo ? scalar_t(1) / scalar_t(hi - lo) : scalar_t(1);
     for (int64_t f0 = 0; f0 < a.width; f0 += kBlock)
-      accumulate_heads<kLeading>(a, lo, hi, f0, std::min(a.width, f0 + kBlock), f0 == 0 ? last_edge : 0, scale,
+      accumulate_heads<IsaT, kLeading>(a, lo, hi, f0, std::min(a.width, f0 + kBlock), f0 == 0 ? last_edge : 0, scale,
                                  a.out + r * a.width);
   }
 }
 
-// Rows [begin, end) of one head, in feature blocks of 4 vectors (64 floats),
-// then single vectors, then a tail.
-template <bool kLeading, typename scalar_t>
-GAS_TARGET_CLONES void spmm_rows(const SpMMArgs<scalar_t>& a, int64_t begin, int64_t end) {
-  constexpr int64_t kLanes = Simd<scalar_t>::kLanes;
+// Rows [begin, end) of one head, in feature blocks (64 floats), then single
+// vectors, then a tail.
+template <typename IsaT, bool kLeading, typename scalar_t>
+GAS_INLINE void spmm_rows(const SpMMArgs<scalar_t>& a, int64_t begin, int64_t end) {
+  using S = Simd<scalar_t, IsaT>;
+  constexpr int64_t kLanes = S::kLanes, kBlock = S::kBlockVecs * kLanes;
   const int64_t width = a.width;
   const int64_t last_edge = a.rowptr[end];
   for (int64_t r = begin; r < end; ++r) {
@@ -156,11 +161,11 @@ GAS_TARGET_CLONES void spmm_rows(const SpMMArgs<scalar_t>& a, int64_t begin, int
     scalar_t* o = a.out + r * width;
     const scalar_t scale = a.mean && hi > lo ? scalar_t(1) / scalar_t(hi - lo) : scalar_t(1);
     int64_t f0 = 0;
-    for (; f0 + 4 * kLanes <= width; f0 += 4 * kLanes)
-      accumulate_block<kLeading, 4>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
+    for (; f0 + kBlock <= width; f0 += kBlock)
+      accumulate_block<IsaT, kLeading, S::kBlockVecs>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
     for (; f0 + kLanes <= width; f0 += kLanes)
-      accumulate_block<kLeading, 1>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
-    if (f0 < width) accumulate_tail<kLeading>(a, lo, hi, f0, width, f0 == 0 ? last_edge : 0, scale, o);
+      accumulate_block<IsaT, kLeading, 1>(a, lo, hi, f0, f0 == 0 ? last_edge : 0, scale, o);
+    if (f0 < width) accumulate_tail<IsaT, kLeading>(a, lo, hi, f0, width, f0 == 0 ? last_edge : 0, scale, o);
   }
 }
 
@@ -168,10 +173,15 @@ template <bool kLeading, typename scalar_t>
 void spmm_kernel(const SpMMArgs<scalar_t>& args, int64_t num_rows) {
   at::parallel_for(0, num_rows, row_grain(num_rows, args.rowptr[num_rows], args.width),
                    [&](int64_t begin, int64_t end) {
-                     if (args.heads > 1)
-                       spmm_rows_heads<kLeading>(args, begin, end);
-                     else
-                       spmm_rows<kLeading>(args, begin, end);
+                     if (args.heads > 1) {
+                       run_isa([&](auto isa) GAS_INLINE_LAMBDA {
+                         spmm_rows_heads<decltype(isa), kLeading>(args, begin, end);
+                       });
+                     } else {
+                       run_isa([&](auto isa) GAS_INLINE_LAMBDA {
+                         spmm_rows<decltype(isa), kLeading>(args, begin, end);
+                       });
+                     }
                    });
 }
 

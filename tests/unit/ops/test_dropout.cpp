@@ -1,8 +1,10 @@
 // The dropout mask (a hash of seed and element index, checked against a loop
-// written from its definition) and nn::dropout built on it.
+// written from its definition, with every CPU kernel variant) and
+// nn::dropout built on it.
 #include <gas/nn/functional.h>
 #include <gas/ops/dropout.h>
 
+#include "common/cpu_isa.h"
 #include "common/test_utils.h"
 
 namespace gas {
@@ -21,26 +23,31 @@ uint32_t mix32(uint32_t x) {
 }
 
 TEST(Kernels, DropoutMaskIsTheHashOfSeedAndIndex) {
-  const int64_t n = (int64_t{1} << 16) + 777;  // two chunks
-  const double p = 0.3;
-  const uint64_t seed = 0x1234567890abcdefULL;
-  const at::Tensor x = at::rand({n}, at::kDouble) + 1.0;
-  const at::Tensor out = ops::dropout(x, p, seed);
-  const uint32_t threshold = static_cast<uint32_t>(p * 4294967296.0);
-  const double* xp = x.data_ptr<double>();
-  const double* op = out.data_ptr<double>();
-  int64_t mismatches = 0, kept = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t chunk = i >> 16, local = i & 0xffff;
-    const uint32_t key = mix32(static_cast<uint32_t>(seed) ^
-                               mix32(static_cast<uint32_t>(chunk) ^ static_cast<uint32_t>(seed >> 32)));
-    const bool keep = mix32(static_cast<uint32_t>(local) * 0x9E3779B9u ^ key) >= threshold;
-    const double expected = keep ? xp[i] * (1.0 / (1.0 - p)) : 0.0;
-    mismatches += op[i] != expected;
-    kept += keep;
-  }
-  EXPECT_EQ(mismatches, 0);
-  EXPECT_NEAR(static_cast<double>(kept) / n, 1.0 - p, 0.01);
+  testing::for_each_cpu_isa([&] {
+    const int64_t n = (int64_t{1} << 16) + 777;  // two chunks
+    const double p = 0.3;
+    const uint64_t seed = 0x1234567890abcdefULL;
+    const at::Tensor x = at::rand({n}, at::kDouble) + 1.0;
+    const at::Tensor out = ops::dropout(x, p, seed);
+    const uint32_t threshold = static_cast<uint32_t>(p * 4294967296.0);
+    const double* xp = x.data_ptr<double>();
+    const double* op = out.data_ptr<double>();
+    int64_t mismatches = 0, kept = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t chunk = i >> 16, local = i & 0xffff;
+      const uint32_t key = mix32(static_cast<uint32_t>(seed) ^
+                                 mix32(static_cast<uint32_t>(chunk) ^ static_cast<uint32_t>(seed >> 32)));
+      const bool keep = mix32(static_cast<uint32_t>(local) * 0x9E3779B9u ^ key) >= threshold;
+      const double expected = keep ? xp[i] * (1.0 / (1.0 - p)) : 0.0;
+      mismatches += op[i] != expected;
+      kept += keep;
+    }
+    EXPECT_EQ(mismatches, 0);
+    EXPECT_NEAR(static_cast<double>(kept) / n, 1.0 - p, 0.01);
+    // float32 (its own vector loop): the same mask, the scale in float.
+    const at::Tensor xf = x.to(at::kFloat);
+    EXPECT_TRUE(ops::dropout(xf, p, seed).equal(xf * static_cast<float>(1.0 / (1.0 - p)) * out.ne(0)));
+  });
 }
 
 TEST(Dropout, KeepsTheRightFractionAndScales) {

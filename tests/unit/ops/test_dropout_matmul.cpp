@@ -8,6 +8,7 @@
 #include <gas/ops/dropout.h>
 #include <gas/ops/dropout_matmul.h>
 
+#include "common/cpu_isa.h"
 #include "common/test_utils.h"
 
 #include <torch/torch.h>
@@ -18,27 +19,29 @@ namespace gas {
 namespace {
 
 TEST(DropoutMatmul, ValuesAndGradientsMatchTheFloat64Composition) {
-  const uint64_t seed = 0x5eed5eed12345678ULL;
-  for (const auto& [m, k, n] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
-           {1, 1, 1}, {7, 300, 16}, {37, 3703, 16}, {50, 64, 64}, {9, 20, 100}, {5, 33, 7}, {0, 5, 3}}) {
-    for (double p : {0.0, 0.5}) {
-      SCOPED_TRACE(::testing::Message() << "m " << m << " k " << k << " n " << n << " p " << p);
-      torch::manual_seed(static_cast<uint64_t>(m * 1000 + k));
-      const at::Tensor x = at::randn({m, k}).requires_grad_();
-      const at::Tensor w = at::randn({k, n}).requires_grad_();
-      const at::Tensor out = ops::dropout_matmul(x, w, p, seed);
-      const at::Tensor g = at::randn({m, n});
-      out.backward(g);
+  testing::for_each_cpu_isa([&] {
+    const uint64_t seed = 0x5eed5eed12345678ULL;
+    for (const auto& [m, k, n] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+             {1, 1, 1}, {7, 300, 16}, {37, 3703, 16}, {50, 64, 64}, {9, 20, 100}, {5, 33, 7}, {0, 5, 3}}) {
+      for (double p : {0.0, 0.5}) {
+        SCOPED_TRACE(::testing::Message() << "m " << m << " k " << k << " n " << n << " p " << p);
+        torch::manual_seed(static_cast<uint64_t>(m * 1000 + k));
+        const at::Tensor x = at::randn({m, k}).requires_grad_();
+        const at::Tensor w = at::randn({k, n}).requires_grad_();
+        const at::Tensor out = ops::dropout_matmul(x, w, p, seed);
+        const at::Tensor g = at::randn({m, n});
+        out.backward(g);
 
-      const at::Tensor xd = x.detach().to(at::kDouble), wd = w.detach().to(at::kDouble), gd = g.to(at::kDouble);
-      const at::Tensor dropped = p > 0 ? ops::dropout(xd, p, seed) : xd;
-      const double tol = 1e-5 * std::sqrt(static_cast<double>(std::max<int64_t>(k, m)));
-      EXPECT_TRUE(at::allclose(out.to(at::kDouble), dropped.matmul(wd), tol, tol));
-      EXPECT_TRUE(at::allclose(w.grad().to(at::kDouble), dropped.t().matmul(gd), tol, tol));
-      const at::Tensor gx = gd.matmul(wd.t());
-      EXPECT_TRUE(at::allclose(x.grad().to(at::kDouble), p > 0 ? ops::dropout(gx, p, seed) : gx, tol, tol));
+        const at::Tensor xd = x.detach().to(at::kDouble), wd = w.detach().to(at::kDouble), gd = g.to(at::kDouble);
+        const at::Tensor dropped = p > 0 ? ops::dropout(xd, p, seed) : xd;
+        const double tol = 1e-5 * std::sqrt(static_cast<double>(std::max<int64_t>(k, m)));
+        EXPECT_TRUE(at::allclose(out.to(at::kDouble), dropped.matmul(wd), tol, tol));
+        EXPECT_TRUE(at::allclose(w.grad().to(at::kDouble), dropped.t().matmul(gd), tol, tol));
+        const at::Tensor gx = gd.matmul(wd.t());
+        EXPECT_TRUE(at::allclose(x.grad().to(at::kDouble), p > 0 ? ops::dropout(gx, p, seed) : gx, tol, tol));
+      }
     }
-  }
+  });
 }
 
 TEST(DropoutMatmul, OtherTypesComposeAndBadInputIsNamed) {

@@ -3,6 +3,7 @@
 #include <gas/loader.h>
 #include <gas/ops/spmm_plan.h>
 
+#include "common/cpu_isa.h"
 #include "common/reference.h"
 #include "common/test_utils.h"
 
@@ -48,33 +49,35 @@ struct Case {
 class SpMMTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(SpMMTest, ValuesAndGradientsMatchDense) {
-  const Case c = GetParam();
-  torch::manual_seed(0);
-  const CSR structure = bipartite_fixture();
-  // 12, 45 and 96 doubles: a vector and a tail; all three kernel paths (4
-  // vectors, one, a tail); several 4-vector blocks. Head slices straddle them.
-  for (const int64_t width : {12, 45, 96})
-    for (bool transpose_cached : {false, true}) {
-      CSR adj = structure;
-      if (transpose_cached) adj.plan = ops::SpMMPlan::make(structure);
-      at::Tensor x = at::randn({8, width}, at::kDouble).requires_grad_(true);
-      at::Tensor value;
-      if (c.heads == 1) value = at::rand({adj.nnz()}, at::kDouble).requires_grad_(true);
-      if (c.heads > 1) value = at::rand({adj.nnz(), c.heads}, at::kDouble).requires_grad_(true);
-      const at::Tensor out = ops::spmm(adj.with_value(value), x, c.reduce);
+  testing::for_each_cpu_isa([&] {
+    const Case c = GetParam();
+    torch::manual_seed(0);
+    const CSR structure = bipartite_fixture();
+    // 12, 45 and 96 doubles: a vector and a tail; all three kernel paths (4
+    // vectors, one, a tail); several 4-vector blocks. Head slices straddle them.
+    for (const int64_t width : {12, 45, 96})
+      for (bool transpose_cached : {false, true}) {
+        CSR adj = structure;
+        if (transpose_cached) adj.plan = ops::SpMMPlan::make(structure);
+        at::Tensor x = at::randn({8, width}, at::kDouble).requires_grad_(true);
+        at::Tensor value;
+        if (c.heads == 1) value = at::rand({adj.nnz()}, at::kDouble).requires_grad_(true);
+        if (c.heads > 1) value = at::rand({adj.nnz(), c.heads}, at::kDouble).requires_grad_(true);
+        const at::Tensor out = ops::spmm(adj.with_value(value), x, c.reduce);
 
-      at::Tensor x_ref = x.detach().clone().requires_grad_(true);
-      at::Tensor value_ref = value.defined() ? value.detach().clone().requires_grad_(true) : at::Tensor();
-      const at::Tensor ref = dense_reference(adj, value_ref, x_ref, c.reduce);
-      EXPECT_LT(testing::max_rel_diff(out, ref), 1e-12);
-      EXPECT_TRUE(at::equal(out[3], at::zeros({width}, at::kDouble))) << "empty row must be zero";
+        at::Tensor x_ref = x.detach().clone().requires_grad_(true);
+        at::Tensor value_ref = value.defined() ? value.detach().clone().requires_grad_(true) : at::Tensor();
+        const at::Tensor ref = dense_reference(adj, value_ref, x_ref, c.reduce);
+        EXPECT_LT(testing::max_rel_diff(out, ref), 1e-12);
+        EXPECT_TRUE(at::equal(out[3], at::zeros({width}, at::kDouble))) << "empty row must be zero";
 
-      const at::Tensor grad = at::randn_like(out);
-      (out * grad).sum().backward();
-      (ref * grad).sum().backward();
-      EXPECT_LT(testing::max_rel_diff(x.grad(), x_ref.grad()), 1e-12);
-      if (value.defined()) EXPECT_LT(testing::max_rel_diff(value.grad(), value_ref.grad()), 1e-12);
-    }
+        const at::Tensor grad = at::randn_like(out);
+        (out * grad).sum().backward();
+        (ref * grad).sum().backward();
+        EXPECT_LT(testing::max_rel_diff(x.grad(), x_ref.grad()), 1e-12);
+        if (value.defined()) EXPECT_LT(testing::max_rel_diff(value.grad(), value_ref.grad()), 1e-12);
+      }
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModes, SpMMTest,
@@ -171,14 +174,16 @@ TEST(SpMM, SymmetricBackwardWithEmptyBlockOrHalo) {
 }
 
 TEST(SpMM, Float32MatchesFloat64) {
-  torch::manual_seed(1);
-  const CSR adj = gcn_norm(testing::random_graph(200, 8, 3));
-  for (const int64_t width : {7, 64, 100}) {
-    const at::Tensor x = at::randn({200, width});
-    const at::Tensor out = ops::spmm(adj, x);
-    const at::Tensor ref = ops::spmm(adj.with_value(adj.value.to(at::kDouble)), x.to(at::kDouble));
-    EXPECT_LT(testing::max_rel_diff(out, ref), 1e-5) << "width " << width;
-  }
+  testing::for_each_cpu_isa([&] {
+    torch::manual_seed(1);
+    const CSR adj = gcn_norm(testing::random_graph(200, 8, 3));
+    for (const int64_t width : {7, 64, 100}) {
+      const at::Tensor x = at::randn({200, width});
+      const at::Tensor out = ops::spmm(adj, x);
+      const at::Tensor ref = ops::spmm(adj.with_value(adj.value.to(at::kDouble)), x.to(at::kDouble));
+      EXPECT_LT(testing::max_rel_diff(out, ref), 1e-5) << "width " << width;
+    }
+  });
 }
 
 TEST(SpMM, OutVariantMatchesDense) {
