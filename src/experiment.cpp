@@ -837,8 +837,11 @@ std::vector<RunResult> fit_runs(const RunOptions& s, const ConfigNode& config, P
     const dist::HaloRefresh refresh = s.halo_refresh == "step"        ? dist::HaloRefresh::Step
                                       : s.halo_refresh == "pipelined" ? dist::HaloRefresh::Pipelined
                                                                       : dist::HaloRefresh::Epoch;
-    data_parallel = std::make_shared<dist::DataParallelHook>(*p.comm, *p.halo, *p.model, refresh, stop);
-    evaluation->before = [hook = data_parallel.get()] { hook->finish_pending(); };
+    data_parallel = std::make_shared<dist::DataParallelHook>(*p.comm, *p.main().halo, *p.model, refresh, stop);
+    evaluation->before = [hook = data_parallel.get(), &p] {
+      hook->finish_pending();
+      dist::average_buffers(*p.comm, *p.model);
+    };
   }
   Trainer trainer(
       *p.model, *p.loader, p.train_data(), [evaluation](int64_t run) { return (*evaluation)(run); },

@@ -8,20 +8,46 @@
 namespace gas {
 namespace dist {
 
+namespace {
+
+// The tensors as one float64 CPU vector, for one collective over all of them.
+at::Tensor flatten(const std::vector<at::Tensor>& tensors) {
+  std::vector<at::Tensor> parts;
+  for (const auto& t : tensors) parts.push_back(t.detach().to(at::kDouble).reshape(-1).cpu());
+  return at::cat(parts);
+}
+
+// Copies `flat` (scaled by `scale`) back into the tensors flatten() read.
+void unflatten(const at::Tensor& flat, std::vector<at::Tensor>& tensors, double scale = 1.0) {
+  int64_t offset = 0;
+  for (auto& t : tensors) {
+    at::Tensor part = flat.narrow(0, offset, t.numel()).view(t.sizes());
+    t.copy_(scale == 1.0 ? part : part.mul(scale));
+    offset += t.numel();
+  }
+}
+
+}  // namespace
+
 void broadcast_parameters(Communicator& comm, torch::nn::Module& model, int64_t root) {
   torch::NoGradGuard no_grad;
   std::vector<at::Tensor> tensors = model.parameters();
   for (const auto& b : model.buffers()) tensors.push_back(b);
   if (tensors.empty()) return;
-  std::vector<at::Tensor> flat_parts;
-  for (const auto& t : tensors) flat_parts.push_back(t.detach().to(at::kDouble).reshape(-1).cpu());
-  at::Tensor flat = at::cat(flat_parts);
+  at::Tensor flat = flatten(tensors);
   comm.broadcast(flat, root);
-  int64_t offset = 0;
-  for (auto& t : tensors) {
-    t.copy_(flat.narrow(0, offset, t.numel()).view(t.sizes()));
-    offset += t.numel();
-  }
+  unflatten(flat, tensors);
+}
+
+void average_buffers(Communicator& comm, torch::nn::Module& model) {
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> tensors;
+  for (const auto& b : model.buffers())
+    if (b.is_floating_point()) tensors.push_back(b);
+  if (tensors.empty()) return;
+  at::Tensor flat = flatten(tensors);
+  comm.all_reduce_sum(flat);
+  unflatten(flat, tensors, 1.0 / static_cast<double>(comm.size()));
 }
 
 void GradientAllReduce::after_backward(ScalableGNNImpl& model, StepTargets& step) {

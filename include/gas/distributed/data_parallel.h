@@ -22,6 +22,13 @@ namespace dist {
 /// the ranks start from one model whatever their seeds. Collective.
 GAS_API void broadcast_parameters(Communicator& comm, torch::nn::Module& model, int64_t root = 0);
 
+/// Replaces every floating-point buffer of `model` (batch norm's running
+/// statistics) by its mean over the ranks. Each rank's statistics follow its
+/// own batches; before an evaluation, the job's mean makes every rank
+/// normalise with the same statistics, those of all ranks' batches (a
+/// single rank's stay as they are, bit for bit). Collective.
+GAS_API void average_buffers(Communicator& comm, torch::nn::Module& model);
+
 /// The gradient exchange of a collective epoch (TrainEpochOptions::
 /// collective_steps), as a TrainHook: after each backward, one flat float64
 /// buffer holding every gradient weighted by this rank's target count, the

@@ -1,7 +1,8 @@
 // Data-parallel steps: the all-reduced gradient equals the gradient one
 // process computes over every rank's targets; a collective epoch keeps the
 // ranks' weights identical when their batch counts differ; one rank
-// reproduces the single-process epoch bit for bit.
+// reproduces the single-process epoch bit for bit; batch norm's running
+// statistics averaged over the ranks.
 #include <gas/distributed/data_parallel.h>
 #include <gas/distributed/shard.h>
 #include <gas/models/gcn.h>
@@ -13,6 +14,7 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <torch/nn/modules/batchnorm.h>
 
 namespace gas {
 namespace {
@@ -148,6 +150,29 @@ TEST(GradientAllReduce, OneRankIsTheSingleProcessBitForBit) {
     const auto one = train(&sync, 3);
     EXPECT_TRUE(one.first.equal(single.first));
     EXPECT_EQ(one.second, single.second);
+  });
+}
+
+// Batch norm's running statistics become the mean of the ranks'; integer
+// buffers (the batch counter) stay each rank's own.
+TEST(AverageBuffers, GivesEveryRankTheMeanOfTheRanksRunningStatistics) {
+  testing::run_ranks(3, [&](dist::Communicator& comm) {
+    torch::nn::BatchNorm1d bn(4);
+    const double r = static_cast<double>(comm.rank());
+    bn->running_mean.copy_(at::arange(4, at::kFloat).add(10 * r));
+    bn->running_var.fill_(1 + r);
+    bn->num_batches_tracked.fill_(comm.rank());
+    dist::average_buffers(comm, *bn);
+    EXPECT_TRUE(bn->running_mean.allclose(at::arange(4, at::kFloat).add(10.0)));  // (0 + 10 + 20) / 3
+    EXPECT_TRUE(bn->running_var.allclose(at::full({4}, 2.0f)));
+    EXPECT_EQ(bn->num_batches_tracked.item<int64_t>(), comm.rank());
+  });
+  testing::run_ranks(1, [&](dist::Communicator& comm) {  // one rank: untouched, bit for bit
+    torch::nn::BatchNorm1d bn(4);
+    bn->running_mean.copy_(at::randn({4}));
+    const at::Tensor before = bn->running_mean.clone();
+    dist::average_buffers(comm, *bn);
+    EXPECT_TRUE(bn->running_mean.equal(before));
   });
 }
 
