@@ -64,6 +64,7 @@ struct PartitionedGraph {
   Dataset data;                              // nodes permuted so that every part is contiguous
   Partition partition;                       // partition.perm[i]: original id of node i
   std::unique_ptr<EvalSubgraphLoader> eval;  // for layer-wise evaluation
+  std::unique_ptr<dist::HaloExchange> halo;  // a rank's: its halo rows' owners (data-parallel jobs)
 };
 
 PartitionedGraph prepare_graph(const RunOptions& s, Dataset data, const std::string& label, int64_t num_parts,
@@ -290,10 +291,9 @@ struct PreparedRun {
   bool inductive = false;
   std::shared_ptr<ScalableGNNImpl> model;
   std::unique_ptr<SubgraphLoader> loader;
-  // A data-parallel job: this process's membership, its halo and the steps
-  // every epoch takes.
+  // A data-parallel job: this process's membership and the steps every
+  // epoch takes.
   std::unique_ptr<dist::Communicator> comm;
-  std::unique_ptr<dist::HaloExchange> halo;
   int64_t collective_steps = 0;
   at::Tensor global_perm;  // a job's partition order (for outputs in the original order; rank 0, when exporting)
   at::Tensor degree;       // of every node of the whole graph (PNA's degree statistics)
@@ -362,7 +362,7 @@ class Evaluation {
                                    .training(training);
     // A rank of a data-parallel job fetches its halo's rows of each layer
     // from their owners before the next layer reads them.
-    if (p_.halo) options.after_layer([this](HistoryStore& h, int64_t layer) { p_.halo->refresh(h, layer); });
+    if (g.halo) options.after_layer([&g](HistoryStore& h, int64_t layer) { g.halo->refresh(h, layer); });
     return s_.layerwise ? layerwise_inference(*p_.model, *g.eval, g.data.x, options)
                         : full_batch_inference(*p_.model, g.data, keep_histories, nullptr, training);
   }
@@ -425,13 +425,13 @@ class Exporter : public TrainHook {
 // A rank's graph from its shard (cut at start or read from a set): the
 // halo exchange over `owner_offsets`, and as the partition's identity (for
 // checkpoints) the rank's node ids and parts.
-PartitionedGraph rank_graph(const RunOptions& s, dist::Shard shard, const at::Tensor& owner_offsets, PreparedRun& p,
-                            std::ostream& out) {
-  p.halo = std::make_unique<dist::HaloExchange>(*p.comm, owner_offsets, shard.halo());
-  out << "Rank " << p.comm->rank() << ": " << shard.num_owned << " nodes, halo " << shard.num_halo() << ", "
-      << shard.ptr.numel() - 1 << " parts\n";
+PartitionedGraph rank_graph(const RunOptions& s, dist::Shard shard, const at::Tensor& owner_offsets,
+                            dist::Communicator& comm, const std::string& label, std::ostream& out) {
   PartitionedGraph g;
-  g.label = "graph";
+  g.halo = std::make_unique<dist::HaloExchange>(comm, owner_offsets, shard.halo());
+  out << "Rank " << comm.rank() << (label == "graph" ? "" : " (" + label + ")") << ": " << shard.num_owned
+      << " nodes, halo " << shard.num_halo() << ", " << shard.ptr.numel() - 1 << " parts\n";
+  g.label = label;
   g.data = std::move(shard.data);
   g.partition = Partition{shard.global_id, shard.ptr};
   g.eval = std::make_unique<EvalSubgraphLoader>(g.data.adj, shard.ptr, s.batch_size);
@@ -440,16 +440,20 @@ PartitionedGraph rank_graph(const RunOptions& s, dist::Shard shard, const at::Te
 
 // A rank's shard cut at start: the whole graph transformed as prepare_graph
 // does, cut into rank blocks of GAS parts by rank 0 (the others receive the
-// partition), and this rank's shard of it.
-PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, PreparedRun& p, std::ostream& out) {
+// partition), and this rank's shard of it. The first graph prepared is the
+// main one: its degrees and partition order are the run's.
+PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, const std::string& label, int64_t num_parts,
+                               PreparedRun& p, std::ostream& out) {
   dist::Communicator& comm = *p.comm;
   data.adj = transform_adjacency(data.adj, s.adjacency_transform());
-  p.degree = data.adj.row_degree();
+  const bool main = p.graphs.empty();
+  if (main) p.degree = data.adj.row_degree();
   const int64_t n = data.num_nodes(), k = comm.size();
-  const int64_t num_parts = std::min(std::max(s.num_parts, k), n);
+  TORCH_CHECK(n >= k, "the ", label, " graph has ", n, " nodes, fewer than the job's ", k, " processes");
+  num_parts = std::min(std::max(num_parts, k), n);
   const double t = util::now_seconds();
-  out << "Partitioning the graph for " << k << " processes into " << num_parts << " parts (" << to_string(s.partition)
-      << ")..." << std::flush;
+  out << "Partitioning " << label << " for " << k << " processes into " << num_parts << " parts ("
+      << to_string(s.partition) << ")..." << std::flush;
   dist::RankPartition ranks;
   at::Tensor parts = at::zeros({1}, at::kLong);  // what the other ranks allocate
   if (comm.rank() == 0) {
@@ -467,8 +471,8 @@ PartitionedGraph prepare_shard(const RunOptions& s, Dataset data, PreparedRun& p
     comm.broadcast(*t);
   out << " done [" << seconds_since(t) << "], edge cut " << fixed(edge_cut_percent(data.adj, ranks.partition), 1)
       << "% between parts\n";
-  p.global_perm = ranks.partition.perm;
-  return rank_graph(s, dist::make_shard(data, ranks, comm.rank()), ranks.owner_offsets, p, out);
+  if (main) p.global_perm = ranks.partition.perm;
+  return rank_graph(s, dist::make_shard(data, ranks, comm.rank()), ranks.owner_offsets, comm, label, out);
 }
 
 // The dataset loaded and partitioned: the graphs the run trains and
@@ -490,24 +494,24 @@ void load_and_partition(RunOptions& s, const ConfigNode& config, PreparedRun& p,
   p.inductive = data.inductive;
   if (data.inductive && !s.exports.empty())
     config.fail("export", "exports cover one graph; the inductive dataset " + s.dataset + " has one per split");
-  if (p.comm && data.inductive)
-    config.fail("dataset", "the inductive dataset " + s.dataset +
-                               " trains on one graph and evaluates on others; "
-                               "several processes split one graph (run it in one process)");
 
   // Inductive datasets train on the training nodes' graph only and evaluate
-  // on the validation and test graphs, each partitioned for the splitter.
+  // on the validation and test graphs, each partitioned for the splitter
+  // (in a job, each cut into the ranks' shards: every rank evaluates its own
+  // nodes of every graph).
   t = util::now_seconds();
   if (data.inductive) {
     const int64_t n = data.num_nodes();
     for (const Split split : {Split::Train, Split::Val, Split::Test}) {
       Dataset part = data.subgraph(data.mask(split));
-      const int64_t parts = std::max<int64_t>(1, (s.num_parts * part.num_nodes() + n - 1) / std::max<int64_t>(1, n));
-      p.graphs.push_back(
-          prepare_graph(s, std::move(part), to_string(split), split == Split::Train ? s.num_parts : parts, out));
+      const int64_t parts = split == Split::Train ? s.num_parts
+                                                  : std::max<int64_t>(1, (s.num_parts * part.num_nodes() + n - 1) /
+                                                                             std::max<int64_t>(1, n));
+      p.graphs.push_back(p.comm ? prepare_shard(s, std::move(part), to_string(split), parts, p, out)
+                                : prepare_graph(s, std::move(part), to_string(split), parts, out));
     }
   } else if (p.comm) {
-    p.graphs.push_back(prepare_shard(s, std::move(data), p, out));
+    p.graphs.push_back(prepare_shard(s, std::move(data), "graph", s.num_parts, p, out));
   } else {
     p.graphs.push_back(prepare_graph(s, std::move(data), "graph", s.num_parts, out));
   }
@@ -538,7 +542,7 @@ void prepare_from_shards(RunOptions& s, const ConfigNode& config, PreparedRun& p
   if (!s.exports.empty() && comm.rank() == 0) p.global_perm = read_shard_permutation(s.shards);
   p.load_seconds = util::now_seconds() - t;
   out << " done [" << seconds_since(t) << "]\n";
-  p.graphs.push_back(rank_graph(s, std::move(shard), info.owner_offsets, p, out));
+  p.graphs.push_back(rank_graph(s, std::move(shard), info.owner_offsets, comm, "graph", out));
 }
 
 // The model and the training loader over the prepared graphs, and what the

@@ -31,6 +31,11 @@ ShardSetInfo write_shards(const Dataset& data, const std::string& transform, int
                           PartitionMethod method, int64_t seed, const std::string& dir,
                           const std::function<void(int64_t)>& progress) {
   check_adjacency_transform(transform);
+  // A shard set holds one graph; an inductive dataset's union of its splits'
+  // graphs would put the validation and test graphs into training.
+  TORCH_CHECK(!data.inductive, "write_shards: dataset '", data.name,
+              "' is inductive (one graph per split); a shard set holds one graph: start the job without shards= "
+              "and every rank cuts its shards of each split's graph at start");
   TORCH_CHECK(!util::is_directory(dir) && !util::is_file(dir), "write_shards: '", dir,
               "' exists; remove it or choose another directory");
   Dataset d = data;
