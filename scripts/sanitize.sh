@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, and the
 # threaded ones (loader workers, asynchronous history transports and their
-# fake-stream schedule, interrupted training) under ThreadSanitizer, each in
-# a build directory of its own. LibTorch runs as shipped (not instrumented).
+# fake-stream schedule, interrupted training, the distributed tests' ranks)
+# under ThreadSanitizer, each in a build directory of its own. LibTorch runs
+# as shipped (not instrumented).
 #   scripts/sanitize.sh [asan|tsan|all]     (default all; CI runs all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,5 +30,11 @@ if [[ $what == tsan || $what == all ]]; then
   OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
     build-tsan/bin/gas_tests --gtest_brief=1 \
     --gtest_filter='Loader.*:HistoryTransport.*:HistoryStore.*:HistoryBackend.*:MmapHistory.*:MappedFile.*:Trainer.*:TrainEpoch.*'
+  # The distributed tests' ranks (threads of this process over Gloo), with
+  # tsan_gloo.supp's allowance for LibTorch's invisible synchronisation.
+  cat tests/tsan.supp tests/tsan_gloo.supp > build-tsan/tsan_distributed.supp
+  OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/build-tsan/tsan_distributed.supp" \
+    build-tsan/bin/gas_tests --gtest_brief=1 \
+    --gtest_filter='Communicator.*:LaunchInfo.*:GradientAllReduce.*:DataParallelHook.*:AverageBuffers.*:HaloExchange.*:DistributedInference.*'
   echo "sanitize: thread build and threaded tests: $((SECONDS - start)) s"
 fi
