@@ -46,8 +46,10 @@ GAS_API bool malloc_uses_huge_pages();
 /// GLIBC_TUNABLES for huge pages (both are read only at load time). It says
 /// so on stdout. Then it makes glibc reuse freed blocks of up to 32 MiB
 /// instead of returning them to the system: a minibatch's tensors are freed
-/// and allocated again every step, and fresh pages cost a fault each; and
-/// keeps larger freed tensor blocks for reuse (install_large_block_cache).
+/// and allocated again every step, and fresh pages cost a fault each; with
+/// one malloc arena for all threads (the loader's workers allocate what the
+/// training thread frees); and keeps larger freed tensor blocks for reuse
+/// (install_large_block_cache).
 /// Returns once the process is set up (or when a restart failed).
 GAS_API void tune_process(char** argv);
 
