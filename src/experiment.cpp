@@ -318,8 +318,11 @@ class Evaluation {
     if (before) before();
     std::vector<MetricCounts> counts;
     for (PartitionedGraph& g : p_.graphs) {
-      const at::Tensor out = infer(g, /*keep_histories=*/!s_.eval_refresh && !fill);
-      if (&g == &p_.graphs.front()) logits = out;
+      // The histories are the main graph's: any other graph (an inductive
+      // split's) leaves them alone, even when its node count matches theirs.
+      const bool main = &g == &p_.graphs.front();
+      const at::Tensor out = infer(g, /*keep_histories=*/(!s_.eval_refresh && !fill) || !main);
+      if (main) logits = out;
       // The output's rows: every node, or a rank's own (its halo follows them).
       const at::Tensor y = g.data.y.narrow(0, 0, out.size(0));
       if (p_.graphs.size() > 1) {
