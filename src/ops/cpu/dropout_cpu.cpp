@@ -29,13 +29,13 @@ void dropout_mask(const at::Tensor& x, at::Tensor& out, uint64_t seed, uint32_t 
     const scalar_t* src = x.data_ptr<scalar_t>();
     scalar_t* dst = out.data_ptr<scalar_t>();
     at::parallel_for(0, (n + kDropoutChunk - 1) / kDropoutChunk, 4, [&](int64_t begin, int64_t end) {
-      for (int64_t chunk = begin; chunk < end; ++chunk) {
-        const int64_t lo = chunk * kDropoutChunk;
-        run_isa([&](auto) GAS_INLINE_LAMBDA {
+      run_isa([&](auto) GAS_INLINE_LAMBDA {
+        for (int64_t chunk = begin; chunk < end; ++chunk) {
+          const int64_t lo = chunk * kDropoutChunk;
           masked_scale<scalar_t>(src + lo, dst + lo, std::min(kDropoutChunk, n - lo), dropout_key(seed, chunk),
                                  threshold, static_cast<scalar_t>(scale));
-        });
-      }
+        }
+      });
     });
   });
 }

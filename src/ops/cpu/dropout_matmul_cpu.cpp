@@ -154,26 +154,18 @@ GAS_INLINE void block_rows(const Block& b, int64_t vecs) {
   }
 }
 
-// Lanes of a vector of the instruction set the kernels run with.
-int64_t lanes() {
-  int64_t lanes = 0;
-  run_isa([&](auto isa) GAS_INLINE_LAMBDA { lanes = kLanes<decltype(isa)>; });
-  return lanes;
-}
-int64_t max_vecs() {
-  int64_t vecs = 0;
-  run_isa([&](auto isa) GAS_INLINE_LAMBDA { vecs = kMaxVecs<decltype(isa)>; });
-  return vecs;
-}
-
-// The columns of w in blocks of up to max_vecs() vectors: fn(col0, width,
-// vecs, lanes).
+// The columns of w in blocks of up to kMaxVecs vectors of the instruction
+// set the kernels run with: fn(col0, width, vecs, lanes).
 template <typename Fn>
 void for_each_column_block(int64_t n, Fn&& fn) {
-  const int64_t lanes_ = lanes(), step = max_vecs() * lanes_;
+  int64_t lanes = 0, step = 0;
+  run_isa([&](auto isa) GAS_INLINE_LAMBDA {
+    lanes = kLanes<decltype(isa)>;
+    step = kMaxVecs<decltype(isa)> * lanes;
+  });
   for (int64_t col0 = 0; col0 < n; col0 += step) {
     const int64_t width = std::min(step, n - col0);
-    fn(col0, width, (width + lanes_ - 1) / lanes_, lanes_);
+    fn(col0, width, (width + lanes - 1) / lanes, lanes);
   }
 }
 

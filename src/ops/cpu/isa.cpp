@@ -26,7 +26,8 @@ std::atomic<Isa>& chosen() {
 Isa cpu_isa() { return chosen().load(std::memory_order_relaxed); }
 
 Isa set_cpu_isa(Isa isa) {
-  const Isa set = static_cast<int>(isa) <= static_cast<int>(widest()) ? isa : widest();
+  const Isa best = widest();
+  const Isa set = static_cast<int>(isa) <= static_cast<int>(best) ? isa : best;
   chosen().store(set, std::memory_order_relaxed);
   return set;
 }
