@@ -2,6 +2,7 @@
 
 #include <gas/large_block_cache.h>
 
+#include <gas/optim/adam.h>
 #include <gas/trainer.h>
 
 #include "util/system.h"
@@ -26,7 +27,7 @@ std::unique_ptr<torch::optim::Adam> make_adam(ScalableGNNImpl& model, double lr,
   add(model.reg_parameters(), reg_weight_decay);
   add(model.nonreg_parameters(), nonreg_weight_decay);
   TORCH_CHECK(!groups.empty(), "make_adam: the model has no parameters");
-  return std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(lr));
+  return std::make_unique<optim::Adam>(std::move(groups), torch::optim::AdamOptions(lr));
 }
 
 at::Tensor node_loss(const at::Tensor& logits, const at::Tensor& y) {

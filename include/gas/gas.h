@@ -38,9 +38,11 @@
 #include <gas/nn/init.h>
 #include <gas/nn/pna_conv.h>
 #include <gas/nn/sage_conv.h>
+#include <gas/ops/adam_step.h>
 #include <gas/ops/gather.h>
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
+#include <gas/optim/adam.h>
 #include <gas/partition.h>
 #include <gas/partition_cache.h>
 #include <gas/process.h>

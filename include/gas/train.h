@@ -23,7 +23,8 @@ namespace gas {
 class TrainHook;
 
 /// Adam over two parameter groups: reg_parameters() with `reg_weight_decay`,
-/// nonreg_parameters() with `nonreg_weight_decay` (PyGAS's reg/nonreg modules).
+/// nonreg_parameters() with `nonreg_weight_decay` (PyGAS's reg/nonreg modules);
+/// a gas::optim::Adam (optim/adam.h: the update fused, LibTorch's state).
 GAS_API std::unique_ptr<torch::optim::Adam> make_adam(ScalableGNNImpl& model, double lr, double reg_weight_decay,
                                               double nonreg_weight_decay);
 
