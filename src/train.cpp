@@ -1,6 +1,7 @@
 #include <gas/train.h>
 
 #include <gas/large_block_cache.h>
+#include <gas/ops/all_finite.h>
 
 #include <gas/optim/adam.h>
 #include <gas/trainer.h>
@@ -52,10 +53,9 @@ namespace {
 
 // Whether the step's loss and every gradient are finite, as one device bool.
 at::Tensor step_is_finite(const at::Tensor& loss, const std::vector<at::Tensor>& parameters) {
-  at::Tensor ok = at::isfinite(loss.detach());
-  for (const auto& p : parameters)
-    if (p.grad().defined()) ok = ok.logical_and(at::isfinite(p.grad()).all());
-  return ok;
+  std::vector<at::Tensor> tensors{loss.detach()};
+  for (const auto& p : parameters) tensors.push_back(p.grad());
+  return ops::all_finite(tensors);
 }
 
 std::string describe_batch(const Batch& batch, int64_t index, int64_t total) {

@@ -39,6 +39,7 @@
 #include <gas/nn/pna_conv.h>
 #include <gas/nn/sage_conv.h>
 #include <gas/ops/adam_step.h>
+#include <gas/ops/all_finite.h>
 #include <gas/ops/gather.h>
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
