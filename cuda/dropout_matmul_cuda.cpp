@@ -21,13 +21,15 @@ at::Tensor masked(const at::Tensor& x, uint64_t seed, uint32_t threshold, double
   return out;
 }
 
+// The mask is recomputed in the backward: on a GPU the hash is cheap next
+// to the product, so the forward leaves nothing for it.
 void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor& out, uint64_t seed,
-                            uint32_t threshold, double scale) {
+                            uint32_t threshold, double scale, at::Tensor& /*for_backward*/) {
   at::mm_out(out, masked(x, seed, threshold, scale), w);
 }
 
 void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::Tensor& grad_w, uint64_t seed,
-                           uint32_t threshold, double scale) {
+                           uint32_t threshold, double scale, const at::Tensor& /*from_forward*/) {
   at::mm_out(grad_w, masked(x, seed, threshold, scale).t(), grad_out);
 }
 

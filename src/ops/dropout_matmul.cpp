@@ -26,12 +26,12 @@ class DropoutMatmulFunction : public torch::autograd::Function<DropoutMatmulFunc
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w, double p, int64_t seed) {
     const at::Tensor xc = x.contiguous(), wc = w.contiguous();
-    ctx->save_for_backward({xc, wc});
+    at::Tensor out = at::empty({xc.size(0), wc.size(1)}, xc.options()), for_backward;
+    GAS_KERNEL(dropout_matmul_forward, xc.device())
+    (xc, wc, out, static_cast<uint64_t>(seed), threshold_of(p), 1.0 / (1.0 - p), for_backward);
+    ctx->save_for_backward({xc, wc, for_backward});
     ctx->saved_data["p"] = p;
     ctx->saved_data["seed"] = seed;
-    at::Tensor out = at::empty({xc.size(0), wc.size(1)}, xc.options());
-    GAS_KERNEL(dropout_matmul_forward, xc.device())
-    (xc, wc, out, static_cast<uint64_t>(seed), threshold_of(p), 1.0 / (1.0 - p));
     return out;
   }
 
@@ -48,7 +48,8 @@ class DropoutMatmulFunction : public torch::autograd::Function<DropoutMatmulFunc
     }
     if (ctx->needs_input_grad(1)) {
       grad_w = at::empty_like(w);
-      GAS_KERNEL(dropout_matmul_grad_w, x.device())(x, g, grad_w, seed, threshold_of(p), 1.0 / (1.0 - p));
+      GAS_KERNEL(dropout_matmul_grad_w, x.device())
+      (x, g, grad_w, seed, threshold_of(p), 1.0 / (1.0 - p), saved[2]);
     }
     return {grad_x, grad_w, at::Tensor(), at::Tensor()};
   }

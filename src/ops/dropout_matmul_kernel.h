@@ -14,11 +14,16 @@ namespace gas {
 namespace ops {
 
 // out [m, n] = (x [m, k] * mask * scale) w [k, n]; float32, contiguous.
+// A backend may leave in for_backward what its grad_w wants of this call
+// (the CPU: the mask, so that the backward does not hash again).
 GAS_DECLARE_KERNEL(dropout_matmul_forward, void(const at::Tensor& x, const at::Tensor& w, at::Tensor& out,
-                                                uint64_t seed, uint32_t threshold, double scale));
-// grad_w [k, n] = (x * mask * scale)^T grad_out [m, n]; float32, contiguous.
+                                                uint64_t seed, uint32_t threshold, double scale,
+                                                at::Tensor& for_backward));
+// grad_w [k, n] = (x * mask * scale)^T grad_out [m, n]; float32, contiguous;
+// from_forward is what the forward left.
 GAS_DECLARE_KERNEL(dropout_matmul_grad_w, void(const at::Tensor& x, const at::Tensor& grad_out, at::Tensor& grad_w,
-                                               uint64_t seed, uint32_t threshold, double scale));
+                                               uint64_t seed, uint32_t threshold, double scale,
+                                               const at::Tensor& from_forward));
 
 }  // namespace ops
 }  // namespace gas

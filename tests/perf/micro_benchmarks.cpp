@@ -399,18 +399,20 @@ BENCHMARK(BM_Dropout)->ArgName("libtorch")->Arg(0)->Arg(1)->Unit(benchmark::kMil
 // weight): dropout fused into the product (ops::dropout_matmul) against
 // dropout then LibTorch's GEMM. Shapes: a Cora batch (1,500 x 1,433 -> 16),
 // a CiteSeer batch (1,200 x 3,703 -> 16), a synthetic-1m batch
-// (50,000 x 64 -> 64).
+// (50,000 x 64 -> 64). masked 0: p = 0, the product alone (the mask's
+// cost is the difference).
 void BM_DropoutMatmul(benchmark::State& state) {
   static const int64_t shapes[3][3] = {{1500, 1433, 16}, {1200, 3703, 16}, {50000, 64, 64}};
   const int64_t* shape = shapes[state.range(0)];
   const bool composed = state.range(1) == 1;
+  const double p = state.range(2) == 1 ? 0.5 : 0.0;
   const at::Tensor x = at::randn({shape[0], shape[1]});
   const at::Tensor w = at::randn({shape[1], shape[2]}).requires_grad_();
   const at::Tensor g = at::randn({shape[0], shape[2]});
   uint64_t seed = 1;
   for (auto _ : state) {
     const at::Tensor out =
-        composed ? gas::ops::dropout(x, 0.5, seed).matmul(w) : gas::ops::dropout_matmul(x, w, 0.5, seed);
+        composed ? gas::ops::dropout(x, p, seed).matmul(w) : gas::ops::dropout_matmul(x, w, p, seed);
     out.backward(g);
     w.mutable_grad().reset();
     ++seed;
@@ -419,8 +421,8 @@ void BM_DropoutMatmul(benchmark::State& state) {
       benchmark::Counter(4.0 * shape[0] * shape[1] * shape[2] * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_DropoutMatmul)
-    ->ArgNames({"shape", "composed"})
-    ->ArgsProduct({{0, 1, 2}, {0, 1}})
+    ->ArgNames({"shape", "composed", "masked"})
+    ->ArgsProduct({{0, 1, 2}, {0, 1}, {1, 0}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

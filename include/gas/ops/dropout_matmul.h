@@ -19,9 +19,10 @@ namespace ops {
 /// 3703-wide input times 16 columns) the composition makes three passes over
 /// the step's largest tensor, dropout's copy and the GEMM's packing of it,
 /// and faults the copy in; this makes one. p = 0 multiplies without a mask.
-/// x [m, k], w [k, n], 0 <= p < 1; differentiable in both (the backward
-/// recomputes the mask). float32 tensors run the fused kernel; other types
-/// run the composition.
+/// x [m, k], w [k, n], 0 <= p < 1; differentiable in both (on the CPU the
+/// forward keeps the mask, a byte an element, which the weight's gradient
+/// reads instead of hashing again). float32 tensors run the fused
+/// kernel; other types run the composition.
 GAS_API at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, uint64_t seed);
 
 }  // namespace ops

@@ -32,10 +32,12 @@ template <typename IsaT, int V>
 constexpr int64_t kRows = std::max<int64_t>(1, std::min<int64_t>(kMaxRows, (IsaT::kRegisters == 32 ? 16 : 12) / V));
 
 // Row `row` of x (k wide), masked and scaled as ops::dropout masks elements
-// row * k .. row * k + k - 1 of the flattened x, into buf. The hash is taken
-// chunk by chunk of dropout's chunking, so the inner loop vectorises.
-GAS_INLINE void mask_row(const float* x, float* buf, int64_t row, int64_t k, uint64_t seed, uint32_t threshold,
-                         float scale) {
+// row * k .. row * k + k - 1 of the flattened x, into buf, and the mask
+// into keep (a byte an element: bit-packing the mask did not vectorise and
+// cost twice the hash). The hash is taken chunk by chunk of dropout's
+// chunking, so the inner loop vectorises.
+GAS_INLINE void mask_row(const float* x, float* buf, uint8_t* keep, int64_t row, int64_t k, uint64_t seed,
+                         uint32_t threshold, float scale) {
   int64_t index = row * k;
   const int64_t end = index + k;
   while (index < end) {
@@ -45,26 +47,38 @@ GAS_INLINE void mask_row(const float* x, float* buf, int64_t row, int64_t k, uin
     const uint32_t first = static_cast<uint32_t>(index - chunk * kDropoutChunk);
     const int64_t offset = index - row * k, len = stop - index;
     for (int64_t t = 0; t < len; ++t) {
-      const uint32_t h = mix32((first + static_cast<uint32_t>(t)) * 0x9E3779B9u ^ key);
-      buf[offset + t] = keep_or_zero(h >= threshold, x[offset + t] * scale);
+      const bool kept = mix32((first + static_cast<uint32_t>(t)) * 0x9E3779B9u ^ key) >= threshold;
+      buf[offset + t] = keep_or_zero(kept, x[offset + t] * scale);
+      keep[offset + t] = kept;
     }
     index = stop;
   }
 }
 
+// A row of x masked by the forward's mask into buf: the backward reads the
+// mask instead of hashing again.
+GAS_INLINE void unmask_row(const float* x, float* buf, const uint8_t* keep, int64_t k, float scale) {
+  for (int64_t t = 0; t < k; ++t) buf[t] = keep_or_zero(keep[t] != 0, x[t] * scale);
+}
+
 // Points rows[0..R) at rows r .. r + count - 1 of x, masked into bufs
-// when there is a mask; the missing rows of a last, short block repeat the
-// first (their results are dropped).
-template <int64_t R>
-GAS_INLINE void load_rows(const float* x, float* bufs, int64_t r, int64_t count, int64_t k, uint64_t seed,
-                          uint32_t threshold, float scale, const float* rows[R]) {
+// when there is a mask (hashed and written to `keep` in the forward, read
+// from `keep` in the backward); the missing rows of a last, short
+// block repeat the first (their results are dropped).
+template <int64_t R, bool kReadMask>
+GAS_INLINE void load_rows(const float* x, float* bufs, uint8_t* keep, int64_t r, int64_t count, int64_t k,
+                          uint64_t seed, uint32_t threshold, float scale, const float* rows[R]) {
   for (int64_t i = 0; i < R; ++i) {
     if (i >= count) {
       rows[i] = rows[0];
     } else if (threshold == 0) {
       rows[i] = x + (r + i) * k;
     } else {
-      mask_row(x + (r + i) * k, bufs + i * k, r + i, k, seed, threshold, scale);
+      if constexpr (kReadMask) {
+        unmask_row(x + (r + i) * k, bufs + i * k, keep + (r + i) * k, k, scale);
+      } else {
+        mask_row(x + (r + i) * k, bufs + i * k, keep + (r + i) * k, r + i, k, seed, threshold, scale);
+      }
       rows[i] = bufs + i * k;
     }
   }
@@ -83,7 +97,8 @@ struct Block {
   uint64_t seed;
   uint32_t threshold;
   float scale;
-  float* bufs;  // kMaxRows rows of k: the masked rows
+  float* bufs;    // kMaxRows rows of k: the masked rows
+  uint8_t* keep;  // [m, k]: the mask, written by the forward, read by the backward
 };
 
 // out[r0:r1, col0:col0+width] = masked x[r0:r1] times w's block, in V vectors.
@@ -96,7 +111,7 @@ GAS_INLINE void forward_rows(const Block& b) {
   for (int64_t r = b.r0; r < b.r1; r += R) {
     const int64_t count = std::min(R, b.r1 - r);
     const float* rows[R];
-    load_rows<R>(x, b.bufs, r, count, k, b.seed, b.threshold, b.scale, rows);
+    load_rows<R, false>(x, b.bufs, b.keep, r, count, k, b.seed, b.threshold, b.scale, rows);
     VecT acc[R][V] = {};
     for (int64_t j = 0; j < k; ++j) {
       const VecT* wr = reinterpret_cast<const VecT*>(b.wpad + j * V * L);
@@ -123,7 +138,7 @@ GAS_INLINE void grad_rows(const Block& b) {
   for (int64_t r = b.r0; r < b.r1; r += R) {
     const int64_t count = std::min(R, b.r1 - r);
     const float* rows[R];
-    load_rows<R>(b.x, b.bufs, r, count, k, b.seed, b.threshold, b.scale, rows);
+    load_rows<R, true>(b.x, b.bufs, b.keep, r, count, k, b.seed, b.threshold, b.scale, rows);
     VecT gr[R][V] = {};
     for (int64_t i = 0; i < count; ++i)
       for (int v = 0; v < V; ++v)
@@ -180,22 +195,28 @@ at::Tensor padded_block(const at::Tensor& w, int64_t col0, int64_t width, int64_
 constexpr int64_t kRowGrain = 64;
 
 void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor& out, uint64_t seed,
-                            uint32_t threshold, double scale) {
+                            uint32_t threshold, double scale, at::Tensor& for_backward) {
   const int64_t m = x.size(0), k = x.size(1), n = w.size(1);
+  // The mask, a byte an element (a quarter of x), for the backward.
+  if (threshold != 0) for_backward = at::empty({m, k}, x.options().dtype(at::kByte));
+  uint8_t* keep = threshold != 0 ? for_backward.data_ptr<uint8_t>() : nullptr;
   for_each_column_block(n, [&](int64_t col0, int64_t width, int64_t vecs, int64_t lanes) {
     const at::Tensor wpad = padded_block(w, col0, width, vecs, lanes);
     at::parallel_for(0, m, kRowGrain, [&](int64_t r0, int64_t r1) {
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
       const Block b{x.data_ptr<float>(), wpad.data_ptr<float>(), out.data_ptr<float>(), nullptr, nullptr, n, col0,
-                    width, r0, r1, k, seed, threshold, float(scale), bufs.data()};
+                    width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
       run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), false>(b, vecs); });
     });
   });
 }
 
 void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::Tensor& grad_w, uint64_t seed,
-                           uint32_t threshold, double scale) {
+                           uint32_t threshold, double scale, const at::Tensor& from_forward) {
   const int64_t m = x.size(0), k = x.size(1), n = grad_out.size(1);
+  TORCH_INTERNAL_ASSERT(threshold == 0 || (from_forward.defined() && from_forward.numel() == m * k),
+                        "dropout_matmul_grad_w: the forward's mask is missing");
+  uint8_t* keep = threshold != 0 ? from_forward.data_ptr<uint8_t>() : nullptr;
   for_each_column_block(n, [&](int64_t col0, int64_t width, int64_t vecs, int64_t lanes) {
     // One accumulator per thread, summed at the end in thread order: the
     // result does not depend on scheduling for a given thread count.
@@ -205,7 +226,7 @@ void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::
       if (!acc.defined()) acc = at::zeros({k, vecs * lanes}, x.options());
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
       const Block b{x.data_ptr<float>(), nullptr, nullptr, grad_out.data_ptr<float>(), acc.data_ptr<float>(), n, col0,
-                    width, r0, r1, k, seed, threshold, float(scale), bufs.data()};
+                    width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
       run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), true>(b, vecs); });
     });
     at::Tensor sum = at::zeros({k, width}, x.options());
