@@ -264,6 +264,14 @@ class Machine {
           } else if (obj->kind == Kind::Dict && state->kind == Kind::Dict) {
             // A copy first: the state may be the dict itself (DUP, BUILD),
             // and inserting a vector's range into itself reads freed memory.
+            // The only op that copies entries: a dict built into itself
+            // doubles with each byte (a 207-byte input asked for 512 MB), so
+            // the entries copied, like those a pickle spells out, are at
+            // most its bytes.
+            copied_ += state->entries.size();
+            if (copied_ > data_.size())
+              fail(at, "BUILD copies " + std::to_string(copied_) + " dict entries in all, more than the pickle's " +
+                           std::to_string(data_.size()) + " bytes could hold");
             const auto entries = state->entries;
             obj->entries.insert(obj->entries.end(), entries.begin(), entries.end());
           } else {
@@ -428,6 +436,7 @@ class Machine {
   const std::string& data_;
   const std::string& source_;
   size_t pos_ = 0;
+  size_t copied_ = 0;  // dict entries copied by BUILD
   std::vector<ValuePtr> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<int64_t, ValuePtr> memo_;

@@ -64,6 +64,17 @@ TEST(Pickle, BuildsADictFromItselfAsState) {
   }
 }
 
+// A dict built into itself again and again doubles with each DUP BUILD
+// (found by fuzz.pickle: 207 bytes asked for 512 MB): refused once the
+// entries copied outnumber the pickle's bytes.
+TEST(Pickle, RefusesDictsThatDoubleThemselves) {
+  std::string doubling = "}K\x01K\x02s";
+  for (int i = 0; i < 40; ++i) doubling += "2b";
+  EXPECT_THROW_WITH(pickle::load(doubling + ".", "doubling.pkl"),
+                    "doubling.pkl: corrupt or unsupported pickle at byte ");
+  EXPECT_THROW_WITH(pickle::load(doubling + ".", "doubling.pkl"), "more than the pickle's 87 bytes could hold");
+}
+
 TEST(Pickle, ReadsHandWrittenIntDict) {
   // {1: [2, 3], 4: []} as protocol 2: EMPTY_DICT MARK K1 ] MARK K2 K3 APPENDS K4 ] SETITEMS STOP
   const std::string bytes = std::string(
