@@ -14,23 +14,26 @@ namespace ops {
 namespace cuda {
 namespace {
 
-at::Tensor masked(const at::Tensor& x, uint64_t seed, uint32_t threshold, double scale) {
-  if (threshold == 0) return x;
-  at::Tensor out = at::empty_like(x);
-  GAS_KERNEL(dropout_mask, x.device())(x, out, seed, threshold, scale);
+// x's rows (gathered when given), masked.
+at::Tensor masked(const at::Tensor& x, const at::Tensor& rows, uint64_t seed, uint32_t threshold, double scale) {
+  const at::Tensor in = rows.defined() ? x.index_select(0, rows) : x;
+  if (threshold == 0) return in;
+  at::Tensor out = at::empty_like(in);
+  GAS_KERNEL(dropout_mask, in.device())(in, out, seed, threshold, scale);
   return out;
 }
 
 // The mask is recomputed in the backward: on a GPU the hash is cheap next
 // to the product, so the forward leaves nothing for it.
-void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor& out, uint64_t seed,
-                            uint32_t threshold, double scale, at::Tensor& /*for_backward*/) {
-  at::mm_out(out, masked(x, seed, threshold, scale), w);
+void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& w, at::Tensor& out,
+                            uint64_t seed, uint32_t threshold, double scale, at::Tensor& /*for_backward*/) {
+  at::mm_out(out, masked(x, rows, seed, threshold, scale), w);
 }
 
-void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::Tensor& grad_w, uint64_t seed,
-                           uint32_t threshold, double scale, const at::Tensor& /*from_forward*/) {
-  at::mm_out(grad_w, masked(x, seed, threshold, scale).t(), grad_out);
+void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& grad_out,
+                           at::Tensor& grad_w, uint64_t seed, uint32_t threshold, double scale,
+                           const at::Tensor& /*from_forward*/) {
+  at::mm_out(grad_w, masked(x, rows, seed, threshold, scale).t(), grad_out);
 }
 
 }  // namespace

@@ -578,13 +578,17 @@ void build_model_and_loader(RunOptions& s, PreparedRun& p, std::ostream& out) {
     s.params.fail("sparse_features", "model " + s.model + " takes dense features only (on this device)");
   if (sparse)
     for (auto& g : p.graphs) g.data.x = to_sparse_features(g.data.x);
+  // A first layer on the CPU that reads its dense input rows in place
+  // gets the whole matrix; on a GPU the gathered rows are what moves.
+  const bool gathers_in_model = model.reads_input_rows() && s.device.is_cpu() && !sparse;
   p.loader = std::make_unique<SubgraphLoader>(train_data.adj, p.main().partition.ptr, train_data.x,
                                               SubgraphLoaderOptions()
                                                   .batch_size(s.batch_size)
                                                   .seed(s.seed)
                                                   .num_workers(s.num_workers)
                                                   .precompute(s.precompute)
-                                                  .pin_memory(s.device.is_cuda()));
+                                                  .pin_memory(s.device.is_cuda())
+                                                  .gather_features(!gathers_in_model));
   const SubgraphLoader& loader = *p.loader;
   if (p.comm) {
     // Every rank takes as many steps per epoch as the rank with the most batches.

@@ -218,7 +218,7 @@ struct SubgraphLoader::Impl {
   // `group` is the batch's parts, or with precompute the batch's index.
   Batch build(const std::vector<int64_t>& group) const {
     Batch batch = precomputed ? fixed[group.front()] : structure(group);
-    if (x.defined()) batch.x = features(batch.n_id);
+    if (x.defined() && options.gather_features()) batch.x = features(batch.n_id);
     return batch;
   }
 
@@ -366,6 +366,8 @@ int64_t SubgraphLoader::size() const {
 }
 
 const SubgraphLoaderOptions& SubgraphLoader::options() const { return impl_->options; }
+
+const at::Tensor& SubgraphLoader::features() const { return impl_->x; }
 
 int64_t SubgraphLoader::epoch() const { return impl_->epochs_started; }
 

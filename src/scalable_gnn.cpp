@@ -1,6 +1,7 @@
 #include <gas/scalable_gnn.h>
 
 #include <gas/nn/init.h>
+#include <gas/ops/gather.h>
 #include <gas/sparse_features.h>
 
 #include <ATen/ATen.h>
@@ -63,10 +64,23 @@ at::Tensor ScalableGNNImpl::forward(const at::Tensor& x, const CSR& adj, const B
   if (batch == nullptr) return forward_chain(x, adj, nullptr, state);
   TORCH_CHECK(x.size(0) == batch->n_id.numel(), "ScalableGNN::forward: x has ", x.size(0), " rows, the batch has ",
               batch->n_id.numel(), " nodes (in-batch and halo)");
-  histories_->begin_batch(*batch);
+  return forward_batch(x, adj, *batch, state);
+}
+
+at::Tensor ScalableGNNImpl::forward_rows(const at::Tensor& x, const CSR& adj, const Batch& batch) {
+  // GraphFM-OB's update reads layer 0's input rows as a matrix of its own.
+  if (!reads_input_rows() || ob_momentum_ > 0) return forward(ops::gather_rows(x, batch.n_id), adj, &batch);
+  LayerState state;
+  state.set(kInputRows, batch.n_id.to(x.device()));
+  return forward_batch(x, adj, batch, state);
+}
+
+at::Tensor ScalableGNNImpl::forward_batch(const at::Tensor& x, const CSR& adj, const Batch& batch,
+                                          LayerState& state) {
+  histories_->begin_batch(batch);
   at::Tensor out;
   try {
-    out = forward_chain(x, adj, batch, state);
+    out = forward_chain(x, adj, &batch, state);
   } catch (...) {
     histories_->end_batch();  // never leave transfers in flight behind an error
     throw;

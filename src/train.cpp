@@ -113,8 +113,10 @@ TrainEpochStats train_epoch(ScalableGNNImpl& model, SubgraphLoader& loader, torc
     double t = util::now_seconds();
     optimizer.zero_grad();
     if (targets.examples > 0) {
-      const at::Tensor out = model.forward(batch->x.to(device, /*non_blocking=*/true),
-                                           batch->adj.to(device, /*non_blocking=*/true), batch);
+      const CSR adj = batch->adj.to(device, /*non_blocking=*/true);
+      const at::Tensor out = !batch->x.defined() && loader.features().defined()
+                                 ? model.forward_rows(loader.features().to(device), adj, *batch)
+                                 : model.forward(batch->x.to(device, /*non_blocking=*/true), adj, batch);
       stats.forward_seconds += util::now_seconds() - t;
       t = util::now_seconds();
       const at::Tensor target = data.y.index_select(0, nodes.index_select(0, rows));

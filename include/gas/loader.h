@@ -27,7 +27,7 @@ namespace gas {
 /// and adj is 5 x 7 with columns numbered by position in n_id.
 struct GAS_API Batch {
   CSR adj;          ///< bipartite: batch_size rows x n_id.numel() columns
-  at::Tensor x;     ///< features of n_id when the loader was given features
+  at::Tensor x;     ///< features of n_id when the loader was given features and gathers them
   at::Tensor n_id;  ///< int64 global node ids, in-batch nodes first, then the halo
   int64_t batch_size = 0;
   at::Tensor offset;           ///< int64 first node of each part (global numbering)
@@ -83,6 +83,11 @@ struct GAS_API SubgraphLoaderOptions {
   /// part ranges, the adjacency) in pinned host memory, so that copies to a
   /// CUDA device are asynchronous. Needs a LibTorch with a CUDA device.
   TORCH_ARG(bool, pin_memory) = false;
+  /// Gather each batch's feature rows into Batch::x. false leaves x
+  /// undefined: the model reads the rows batch.n_id of features() itself
+  /// (ScalableGNN::forward_rows; train_epoch does so), without the copy for
+  /// a model on the CPU whose first layer reads them in place.
+  TORCH_ARG(bool, gather_features) = true;
 };
 
 /// Training loader: every epoch shuffles the parts and groups them batch_size
@@ -105,6 +110,8 @@ class GAS_API SubgraphLoader {
   int64_t size() const;
   int64_t num_parts() const;
   const SubgraphLoaderOptions& options() const;
+  /// The features the loader was given (every node's), undefined without.
+  const at::Tensor& features() const;
   /// Epochs started so far.
   int64_t epoch() const;
   /// Whether the graph is symmetric (checked at construction): its batches'

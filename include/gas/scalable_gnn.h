@@ -71,6 +71,21 @@ class GAS_API ScalableGNNImpl : public torch::nn::Module {
   ///    histories are neither read nor written.
   at::Tensor forward(const at::Tensor& x, const CSR& adj, const Batch* batch = nullptr);
 
+  /// A training batch whose input is rows batch.n_id of `x` (the loader's
+  /// whole feature matrix, SubgraphLoaderOptions::gather_features(false)):
+  /// forward(ops::gather_rows(x, batch.n_id), adj, &batch) without the copy
+  /// where the first layer reads the rows in place (reads_input_rows);
+  /// other models gather first. The same result, bit for bit.
+  at::Tensor forward_rows(const at::Tensor& x, const CSR& adj, const Batch& batch);
+
+  /// Whether forward_layer(0, x, adj, state) reads its input as the rows
+  /// state.get(kInputRows) of x when the state has them (forward_rows sets
+  /// them for layer 0 only). A dense 1,433-wide input's gather was ~15% of a
+  /// GCN epoch on Cora.
+  virtual bool reads_input_rows() const { return false; }
+  /// The LayerState key of layer 0's input rows (see reads_input_rows).
+  static constexpr const char* kInputRows = "input_rows";
+
   /// One layer. Output rows correspond to adj's rows; the input has adj's
   /// columns as rows.
   virtual at::Tensor forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) = 0;
@@ -161,6 +176,10 @@ class GAS_API ScalableGNNImpl : public torch::nn::Module {
   static CSR out_of_batch_block(const CSR& adj, int64_t batch_size);
 
  private:
+  // A training batch's forward_chain between the histories' begin_batch
+  // and end_batch.
+  at::Tensor forward_batch(const at::Tensor& x, const CSR& adj, const Batch& batch, LayerState& state);
+
   template <typename Impl>
   void add_nonreg(const torch::nn::ModuleHolder<Impl>& module) {
     if (!module.is_empty()) nonreg_.push_back(module.ptr());

@@ -29,7 +29,7 @@ GCNImpl::GCNImpl(int64_t num_nodes, const GCNOptions& o)
   }
 }
 
-at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState&) {
+at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR& adj, LayerState& state) {
   check_layer(layer);
   const double p = options.dropout();
   const bool last = layer == options.num_layers() - 1;
@@ -41,7 +41,10 @@ at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
   if (layer == 0 && options.linear())
     h = nn::dropout(nn::linear(h, lins[0]->weight, lins[0]->bias).relu(), p, is_training());
 
-  at::Tensor out = convs[layer]->forward(h, adj, fused ? drop : 0.0);
+  // Layer 0 of a batch from forward_rows: x is the whole input, its rows
+  // state's (fused is then true: reads_input_rows).
+  const at::Tensor rows = layer == 0 && state.has(kInputRows) ? state.get(kInputRows) : at::Tensor();
+  at::Tensor out = convs[layer]->forward(h, adj, fused ? drop : 0.0, rows);
   if (!last || options.linear()) {
     out = detail::hidden_activation(out, h, bns, layer, options.residual());
   }

@@ -3,6 +3,7 @@
 #include <gas/compat.h>
 #include <gas/ops/dropout.h>
 #include <gas/ops/dropout_matmul.h>
+#include <gas/ops/gather.h>
 #include <gas/ops/spmm.h>
 #include <gas/sparse_features.h>
 
@@ -41,11 +42,15 @@ at::Tensor matmul(const at::Tensor& x, const at::Tensor& w) {
   return ops::spmm(rows, w.contiguous());
 }
 
-at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bool training) {
+at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bool training, const at::Tensor& rows) {
   TORCH_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability must be in [0, 1], got ", p);
   if (!training) p = 0.0;
-  if (is_sparse_features(x) || p == 1.0) return nn::matmul(nn::dropout(x, p, training), w);
-  return ops::dropout_matmul(x, w, p, p > 0.0 ? draw_seed() : 0);
+  if (is_sparse_features(x) || p == 1.0) {
+    // Sparse features have no index_select (and no gradient); dense ones may.
+    const at::Tensor in = !rows.defined() ? x : is_sparse_features(x) ? ops::gather_rows(x, rows) : x.index_select(0, rows);
+    return nn::matmul(nn::dropout(in, p, training), w);
+  }
+  return ops::dropout_matmul(x, w, p, p > 0.0 ? draw_seed() : 0, rows);
 }
 
 at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {

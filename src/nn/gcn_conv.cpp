@@ -26,14 +26,19 @@ void GCNConvImpl::reset_parameters() {
   zeros_(bias);
 }
 
-at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj, double input_dropout) {
+at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj, double input_dropout, const at::Tensor& rows) {
   TORCH_CHECK(x.dim() == 2 && x.size(1) == options.in_channels(), "GCNConv: expected input [*, ", options.in_channels(),
               "], got ", x.sizes());
   // Transforming first aggregates the narrower of the two widths when out < in
   // (both orders give the same result); sparse features must be transformed first.
-  at::Tensor out = options.out_channels() <= options.in_channels() || is_sparse_features(x)
-                       ? ops::spmm(adj, nn::dropout_matmul(x, weight, input_dropout, is_training()))
-                       : ops::spmm(adj, nn::dropout(x, input_dropout, is_training())).matmul(weight);
+  const bool transform_first = options.out_channels() <= options.in_channels() || is_sparse_features(x);
+  at::Tensor out;
+  if (transform_first) {
+    out = ops::spmm(adj, nn::dropout_matmul(x, weight, input_dropout, is_training(), rows));
+  } else {
+    const at::Tensor in = rows.defined() ? x.index_select(0, rows) : x;
+    out = ops::spmm(adj, nn::dropout(in, input_dropout, is_training())).matmul(weight);
+  }
   // In place when nothing records it (inference): `out` is this call's own.
   if (bias.defined()) out = out.requires_grad() ? out + bias : out.add_(bias);
   return out;

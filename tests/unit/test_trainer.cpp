@@ -157,6 +157,36 @@ TEST(TrainEpoch, EqualsAHandWrittenLoop) {
   }
 }
 
+// A loader that leaves the gather to the model (gather_features(false)):
+// train_epoch hands the model the whole feature matrix; the epochs are those
+// of a gathering loader, bit for bit.
+TEST(TrainEpoch, ModelReadingItsInputRowsTrainsAlike) {
+  const int64_t n = 90;
+  const testing::PartitionedGraph pg = testing::partitioned_graph(n, 9, 3);
+  torch::manual_seed(2);
+  const Dataset data{"g", pg.adj, at::randn({n, 24}), at::randint(0, 3, {n}, at::kLong),
+                     at::rand({n}).lt(0.5), {}, {}, 3};
+  std::vector<models::GCN> models;
+  std::vector<std::unique_ptr<SubgraphLoader>> loaders;
+  for (const bool gather : {true, false}) {
+    torch::manual_seed(5);
+    models.emplace_back(n, models::GCNOptions(24, 8, 3, 2).dropout(0.5));
+    loaders.push_back(std::make_unique<SubgraphLoader>(
+        data.adj, pg.ptr, data.x, SubgraphLoaderOptions().batch_size(2).seed(3).gather_features(gather)));
+  }
+  ASSERT_TRUE(models[1]->reads_input_rows());
+  auto opt0 = make_adam(*models[0], 0.01, 5e-4, 0.0), opt1 = make_adam(*models[1], 0.01, 5e-4, 0.0);
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    torch::manual_seed(10 + epoch);
+    const TrainEpochStats gathered = train_epoch(*models[0], *loaders[0], *opt0, data);
+    torch::manual_seed(10 + epoch);
+    const TrainEpochStats in_place = train_epoch(*models[1], *loaders[1], *opt1, data);
+    EXPECT_EQ(gathered.loss, in_place.loss) << "epoch " << epoch;
+    const auto a = models[0]->parameters(), b = models[1]->parameters();
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i].equal(b[i])) << "epoch " << epoch << ", parameter " << i;
+  }
+}
+
 // A non-finite loss stops the epoch naming the batch (Stop; the Trainer adds
 // the run and epoch), or its step is skipped and counted (Skip): the
 // parameters stay finite and the other batches train.

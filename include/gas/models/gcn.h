@@ -31,6 +31,9 @@ class GAS_API GCNImpl : public Model<GCNOptions> {
   /// Each layer propagates, then transforms per row; a residual reads the
   /// output rows' own input.
   bool supports_out_of_batch_momentum() const override { return !options.residual(); }
+  /// The first convolution drops and transforms its input rows in place
+  /// unless the dropped input is needed again (residual, or `linear`).
+  bool reads_input_rows() const override { return !options.residual() && !options.linear(); }
 
   std::vector<nn::GCNConv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only

@@ -27,8 +27,10 @@ GAS_API at::Tensor matmul(const at::Tensor& x, const at::Tensor& w);
 /// matmul(dropout(x, p, training), w), with the same mask and random draw,
 /// fused for dense float x (ops/dropout_matmul.h: no dropped copy of x, no
 /// packing of it by the GEMM); evaluation (or p = 0) runs the fused
-/// product without a mask.
-GAS_API at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bool training);
+/// product without a mask. With `rows`, of the rows `rows` of x
+/// (x.index_select(0, rows) first, read in place where fused).
+GAS_API at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bool training,
+                                  const at::Tensor& rows = {});
 
 /// x @ weight^T + bias (a Linear layer's weight [out, F] and optional bias)
 /// for dense or sparse-feature x.

@@ -32,8 +32,10 @@ class GAS_API GCNConvImpl : public torch::nn::Cloneable<GCNConvImpl>, public Res
   void reset() override;
   void reset_parameters() override;
   /// `input_dropout`: dropout applied to x first (in training), fused into
-  /// the product when x is transformed first (nn::dropout_matmul).
-  at::Tensor forward(const at::Tensor& x, const CSR& adj, double input_dropout = 0.0);
+  /// the product when x is transformed first (nn::dropout_matmul). With
+  /// `rows`, the input is those rows of x (adj's columns), read in place
+  /// when x is transformed first and gathered otherwise.
+  at::Tensor forward(const at::Tensor& x, const CSR& adj, double input_dropout = 0.0, const at::Tensor& rows = {});
 
   GCNConvOptions options;
   at::Tensor weight;  ///< [in_channels, out_channels]

@@ -23,7 +23,12 @@ namespace ops {
 /// forward keeps the mask, a byte an element, which the weight's gradient
 /// reads instead of hashing again). float32 tensors run the fused
 /// kernel; other types run the composition.
-GAS_API at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, uint64_t seed);
+/// With `rows` (int64 [m']): the product of those rows of x, equal to
+/// dropout_matmul(x.index_select(0, rows), w, p, seed) (the same mask: that
+/// of the gathered matrix) without gathering them: x may then be a graph's
+/// whole feature matrix and rows a batch's nodes. Indices are checked.
+GAS_API at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, uint64_t seed,
+                                  const at::Tensor& rows = {});
 
 }  // namespace ops
 }  // namespace gas

@@ -61,23 +61,28 @@ GAS_INLINE void unmask_row(const float* x, float* buf, const uint8_t* keep, int6
   for (int64_t t = 0; t < k; ++t) buf[t] = keep_or_zero(keep[t] != 0, x[t] * scale);
 }
 
-// Points rows[0..R) at rows r .. r + count - 1 of x, masked into bufs
+// Points rows[0..R) at rows r .. r + count - 1 of the (gathered) x, masked into bufs
 // when there is a mask (hashed and written to `keep` in the forward, read
 // from `keep` in the backward); the missing rows of a last, short
 // block repeat the first (their results are dropped).
+// Row i of the gathered x is row index[i] of x (row i without an index).
 template <int64_t R, bool kReadMask>
-GAS_INLINE void load_rows(const float* x, float* bufs, uint8_t* keep, int64_t r, int64_t count, int64_t k,
-                          uint64_t seed, uint32_t threshold, float scale, const float* rows[R]) {
+GAS_INLINE void load_rows(const float* x, const int64_t* index, float* bufs, uint8_t* keep, int64_t r,
+                          int64_t count, int64_t k, uint64_t seed, uint32_t threshold, float scale,
+                          const float* rows[R]) {
   for (int64_t i = 0; i < R; ++i) {
     if (i >= count) {
       rows[i] = rows[0];
-    } else if (threshold == 0) {
-      rows[i] = x + (r + i) * k;
+      continue;
+    }
+    const float* row = x + (index != nullptr ? index[r + i] : r + i) * k;
+    if (threshold == 0) {
+      rows[i] = row;
     } else {
       if constexpr (kReadMask) {
-        unmask_row(x + (r + i) * k, bufs + i * k, keep + (r + i) * k, k, scale);
+        unmask_row(row, bufs + i * k, keep + (r + i) * k, k, scale);
       } else {
-        mask_row(x + (r + i) * k, bufs + i * k, keep + (r + i) * k, r + i, k, seed, threshold, scale);
+        mask_row(row, bufs + i * k, keep + (r + i) * k, r + i, k, seed, threshold, scale);
       }
       rows[i] = bufs + i * k;
     }
@@ -89,6 +94,7 @@ GAS_INLINE void load_rows(const float* x, float* bufs, uint8_t* keep, int64_t r,
 // [r0, r1) of x, masked; the backward's gradient of the output.
 struct Block {
   const float* x;
+  const int64_t* index;  // the rows of x gathered, or null: all in order
   const float* wpad;  // forward
   float* out;         // forward: [m, n]
   const float* g;     // backward: grad_out [m, n]
@@ -111,7 +117,7 @@ GAS_INLINE void forward_rows(const Block& b) {
   for (int64_t r = b.r0; r < b.r1; r += R) {
     const int64_t count = std::min(R, b.r1 - r);
     const float* rows[R];
-    load_rows<R, false>(x, b.bufs, b.keep, r, count, k, b.seed, b.threshold, b.scale, rows);
+    load_rows<R, false>(x, b.index, b.bufs, b.keep, r, count, k, b.seed, b.threshold, b.scale, rows);
     VecT acc[R][V] = {};
     for (int64_t j = 0; j < k; ++j) {
       const VecT* wr = reinterpret_cast<const VecT*>(b.wpad + j * V * L);
@@ -138,7 +144,7 @@ GAS_INLINE void grad_rows(const Block& b) {
   for (int64_t r = b.r0; r < b.r1; r += R) {
     const int64_t count = std::min(R, b.r1 - r);
     const float* rows[R];
-    load_rows<R, true>(b.x, b.bufs, b.keep, r, count, k, b.seed, b.threshold, b.scale, rows);
+    load_rows<R, true>(b.x, b.index, b.bufs, b.keep, r, count, k, b.seed, b.threshold, b.scale, rows);
     VecT gr[R][V] = {};
     for (int64_t i = 0; i < count; ++i)
       for (int v = 0; v < V; ++v)
@@ -194,9 +200,10 @@ at::Tensor padded_block(const at::Tensor& w, int64_t col0, int64_t width, int64_
 
 constexpr int64_t kRowGrain = 64;
 
-void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor& out, uint64_t seed,
-                            uint32_t threshold, double scale, at::Tensor& for_backward) {
-  const int64_t m = x.size(0), k = x.size(1), n = w.size(1);
+void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& w, at::Tensor& out,
+                            uint64_t seed, uint32_t threshold, double scale, at::Tensor& for_backward) {
+  const int64_t m = out.size(0), k = x.size(1), n = w.size(1);
+  const int64_t* index = rows.defined() ? rows.data_ptr<int64_t>() : nullptr;
   // The mask, a byte an element (a quarter of x), for the backward.
   if (threshold != 0) for_backward = at::empty({m, k}, x.options().dtype(at::kByte));
   uint8_t* keep = threshold != 0 ? for_backward.data_ptr<uint8_t>() : nullptr;
@@ -204,16 +211,18 @@ void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& w, at::Tensor
     const at::Tensor wpad = padded_block(w, col0, width, vecs, lanes);
     at::parallel_for(0, m, kRowGrain, [&](int64_t r0, int64_t r1) {
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
-      const Block b{x.data_ptr<float>(), wpad.data_ptr<float>(), out.data_ptr<float>(), nullptr, nullptr, n, col0,
+      const Block b{x.data_ptr<float>(), index, wpad.data_ptr<float>(), out.data_ptr<float>(), nullptr, nullptr, n, col0,
                     width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
       run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), false>(b, vecs); });
     });
   });
 }
 
-void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::Tensor& grad_w, uint64_t seed,
-                           uint32_t threshold, double scale, const at::Tensor& from_forward) {
-  const int64_t m = x.size(0), k = x.size(1), n = grad_out.size(1);
+void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& grad_out,
+                           at::Tensor& grad_w, uint64_t seed, uint32_t threshold, double scale,
+                           const at::Tensor& from_forward) {
+  const int64_t m = grad_out.size(0), k = x.size(1), n = grad_out.size(1);
+  const int64_t* index = rows.defined() ? rows.data_ptr<int64_t>() : nullptr;
   TORCH_INTERNAL_ASSERT(threshold == 0 || (from_forward.defined() && from_forward.numel() == m * k),
                         "dropout_matmul_grad_w: the forward's mask is missing");
   uint8_t* keep = threshold != 0 ? from_forward.data_ptr<uint8_t>() : nullptr;
@@ -225,7 +234,7 @@ void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& grad_out, at::
       at::Tensor& acc = partial[at::get_thread_num()];
       if (!acc.defined()) acc = at::zeros({k, vecs * lanes}, x.options());
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
-      const Block b{x.data_ptr<float>(), nullptr, nullptr, grad_out.data_ptr<float>(), acc.data_ptr<float>(), n, col0,
+      const Block b{x.data_ptr<float>(), index, nullptr, nullptr, grad_out.data_ptr<float>(), acc.data_ptr<float>(), n, col0,
                     width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
       run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), true>(b, vecs); });
     });

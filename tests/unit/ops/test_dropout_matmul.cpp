@@ -44,6 +44,38 @@ TEST(DropoutMatmul, ValuesAndGradientsMatchTheFloat64Composition) {
   });
 }
 
+TEST(DropoutMatmul, RowsReadInPlaceEqualTheGatheredRows) {
+  testing::for_each_cpu_isa([&] {
+    for (double p : {0.0, 0.5}) {
+      SCOPED_TRACE(::testing::Message() << "p " << p);
+      torch::manual_seed(11);
+      const at::Tensor x = at::randn({60, 300});
+      const at::Tensor rows = at::randint(0, 60, {45}, at::kLong);  // repeats, any order
+      const at::Tensor w1 = at::randn({300, 20}).requires_grad_(), w2 = w1.detach().clone().requires_grad_();
+      const at::Tensor x1 = x.clone().requires_grad_(), x2 = x.clone().requires_grad_();
+      const at::Tensor g = at::randn({45, 20});
+      const at::Tensor in_place = ops::dropout_matmul(x1, w1, p, 77, rows);
+      const at::Tensor gathered = ops::dropout_matmul(x2.index_select(0, rows), w2, p, 77);
+      EXPECT_TRUE(in_place.equal(gathered));
+      in_place.backward(g);
+      gathered.backward(g);
+      EXPECT_TRUE(w1.grad().equal(w2.grad()));
+      EXPECT_TRUE(at::allclose(x1.grad(), x2.grad(), 1e-6, 1e-6));
+      // Evaluation-style: no gradient kept, no mask.
+      torch::NoGradGuard no_grad;
+      EXPECT_TRUE(ops::dropout_matmul(x, w1, 0.0, 1, rows).equal(ops::dropout_matmul(x.index_select(0, rows), w1, 0.0, 1)));
+    }
+  });
+  const at::Tensor x = at::randn({6, 10}), w = at::randn({10, 3});
+  EXPECT_THROW_WITH(ops::dropout_matmul(x, w, 0.5, 1, at::tensor({0, 6}, at::kLong)), "row 6 outside x's 6 rows");
+  EXPECT_THROW_WITH(ops::dropout_matmul(x, w, 0.5, 1, at::tensor({-1, 2}, at::kLong)), "row -1 outside x's 6 rows");
+  EXPECT_THROW_WITH(ops::dropout_matmul(x, w, 0.5, 1, at::tensor({0, 2}, at::kInt)), "rows must be int64 [m]");
+  // Other types: the gathered composition.
+  const at::Tensor xd = x.to(at::kDouble), wd = w.to(at::kDouble), rows = at::tensor({4, 1, 4}, at::kLong);
+  EXPECT_TRUE(at::allclose(ops::dropout_matmul(xd, wd, 0.25, 9, rows),
+                           ops::dropout(xd.index_select(0, rows), 0.25, 9).matmul(wd)));
+}
+
 TEST(DropoutMatmul, OtherTypesComposeAndBadInputIsNamed) {
   const at::Tensor x = at::randn({6, 10}, at::kDouble), w = at::randn({10, 3}, at::kDouble);
   EXPECT_TRUE(at::allclose(ops::dropout_matmul(x, w, 0.25, 9), ops::dropout(x, 0.25, 9).matmul(w)));
