@@ -30,9 +30,8 @@ void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& rows, const a
   at::mm_out(out, masked(x, rows, seed, threshold, scale), w);
 }
 
-void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& grad_out,
-                           at::Tensor& grad_w, uint64_t seed, uint32_t threshold, double scale,
-                           const at::Tensor& /*from_forward*/) {
+void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& grad_out, at::Tensor& grad_w,
+                           uint64_t seed, uint32_t threshold, double scale, const at::Tensor& /*from_forward*/) {
   at::mm_out(grad_w, masked(x, rows, seed, threshold, scale).t(), grad_out);
 }
 

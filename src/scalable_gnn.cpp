@@ -75,8 +75,7 @@ at::Tensor ScalableGNNImpl::forward_rows(const at::Tensor& x, const CSR& adj, co
   return forward_batch(x, adj, batch, state);
 }
 
-at::Tensor ScalableGNNImpl::forward_batch(const at::Tensor& x, const CSR& adj, const Batch& batch,
-                                          LayerState& state) {
+at::Tensor ScalableGNNImpl::forward_batch(const at::Tensor& x, const CSR& adj, const Batch& batch, LayerState& state) {
   histories_->begin_batch(batch);
   at::Tensor out;
   try {

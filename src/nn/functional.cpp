@@ -47,7 +47,9 @@ at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bo
   if (!training) p = 0.0;
   if (is_sparse_features(x) || p == 1.0) {
     // Sparse features have no index_select (and no gradient); dense ones may.
-    const at::Tensor in = !rows.defined() ? x : is_sparse_features(x) ? ops::gather_rows(x, rows) : x.index_select(0, rows);
+    const at::Tensor in = !rows.defined()         ? x
+                          : is_sparse_features(x) ? ops::gather_rows(x, rows)
+                                                  : x.index_select(0, rows);
     return nn::matmul(nn::dropout(in, p, training), w);
   }
   return ops::dropout_matmul(x, w, p, p > 0.0 ? draw_seed() : 0, rows);

@@ -25,8 +25,7 @@ void adam_step_composed(at::Tensor& param, const at::Tensor& grad, at::Tensor& e
   if (a.amsgrad) at::max_out(max_exp_avg_sq, exp_avg_sq, max_exp_avg_sq);
   const double bias_correction1 = 1 - std::pow(a.beta1, double(a.step));
   const double bias_correction2 = 1 - std::pow(a.beta2, double(a.step));
-  const at::Tensor denom =
-      ((a.amsgrad ? max_exp_avg_sq : exp_avg_sq).sqrt() / std::sqrt(bias_correction2)).add_(a.eps);
+  const at::Tensor denom = ((a.amsgrad ? max_exp_avg_sq : exp_avg_sq).sqrt() / std::sqrt(bias_correction2)).add_(a.eps);
   param.addcdiv_(exp_avg, denom, -a.lr / bias_correction1);
 }
 
@@ -40,8 +39,7 @@ void adam_step(at::Tensor& param, const at::Tensor& grad, at::Tensor& exp_avg, a
   std::vector<const at::Tensor*> all{&grad, &exp_avg, &exp_avg_sq};
   if (args.amsgrad) all.push_back(&max_exp_avg_sq);
   for (const at::Tensor* t : all) {
-    TORCH_CHECK(t->sizes() == param.sizes() && t->scalar_type() == param.scalar_type() &&
-                    t->device() == param.device(),
+    TORCH_CHECK(t->sizes() == param.sizes() && t->scalar_type() == param.scalar_type() && t->device() == param.device(),
                 "ops::adam_step: expected tensors like param (", param.scalar_type(), " ", param.sizes(), " on ",
                 param.device(), "), got ", t->scalar_type(), " ", t->sizes(), " on ", t->device());
     TORCH_CHECK(!t->is_sparse(), "ops::adam_step: sparse gradients are not supported");
@@ -53,8 +51,8 @@ void adam_step(at::Tensor& param, const at::Tensor& grad, at::Tensor& exp_avg, a
   at::Tensor p = param.contiguous(), m = exp_avg.contiguous(), v = exp_avg_sq.contiguous();
   at::Tensor vmax = args.amsgrad ? max_exp_avg_sq.contiguous() : at::Tensor();
   GAS_KERNEL(adam_step, p.device())(p, grad.contiguous(), m, v, vmax, args);
-  for (auto [dst, src] : {std::pair<at::Tensor*, at::Tensor*>{&param, &p}, {&exp_avg, &m}, {&exp_avg_sq, &v},
-                          {&max_exp_avg_sq, &vmax}})
+  for (auto [dst, src] :
+       {std::pair<at::Tensor*, at::Tensor*>{&param, &p}, {&exp_avg, &m}, {&exp_avg_sq, &v}, {&max_exp_avg_sq, &vmax}})
     if (src->defined() && !src->is_same(*dst)) dst->copy_(*src);
 }
 

@@ -79,8 +79,8 @@ at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, ui
     // On a GPU, index_select's own check, without a host read.
     if (index.numel() > 0 && index.is_cpu()) {
       const int64_t lo = index.min().item<int64_t>(), hi = index.max().item<int64_t>();
-      TORCH_CHECK(lo >= 0 && hi < x.size(0), "ops::dropout_matmul: row ", lo < 0 ? lo : hi, " outside x's ",
-                  x.size(0), " rows");
+      TORCH_CHECK(lo >= 0 && hi < x.size(0), "ops::dropout_matmul: row ", lo < 0 ? lo : hi, " outside x's ", x.size(0),
+                  " rows");
     }
   }
   if (x.scalar_type() != at::kFloat) {

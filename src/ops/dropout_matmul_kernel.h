@@ -18,14 +18,14 @@ namespace ops {
 // that of the gathered [m, k] matrix. A backend may leave in for_backward
 // what its grad_w wants of this call (the CPU: the mask, so that the
 // backward does not hash again).
-GAS_DECLARE_KERNEL(dropout_matmul_forward, void(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& w,
-                                                at::Tensor& out, uint64_t seed, uint32_t threshold, double scale,
-                                                at::Tensor& for_backward));
+GAS_DECLARE_KERNEL(dropout_matmul_forward,
+                   void(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& w, at::Tensor& out,
+                        uint64_t seed, uint32_t threshold, double scale, at::Tensor& for_backward));
 // grad_w [k, n] = (x[rows] * mask * scale)^T grad_out [m, n], as above;
 // from_forward is what the forward left.
-GAS_DECLARE_KERNEL(dropout_matmul_grad_w, void(const at::Tensor& x, const at::Tensor& rows,
-                                               const at::Tensor& grad_out, at::Tensor& grad_w, uint64_t seed,
-                                               uint32_t threshold, double scale, const at::Tensor& from_forward));
+GAS_DECLARE_KERNEL(dropout_matmul_grad_w,
+                   void(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& grad_out, at::Tensor& grad_w,
+                        uint64_t seed, uint32_t threshold, double scale, const at::Tensor& from_forward));
 
 }  // namespace ops
 }  // namespace gas

@@ -22,12 +22,12 @@
 #include <gas/loader.h>
 #include <gas/nn/functional.h>
 #include <gas/nn/gat_conv.h>
-#include <gas/optim/adam.h>
 #include <gas/ops/dropout.h>
 #include <gas/ops/dropout_matmul.h>
 #include <gas/ops/segment_softmax.h>
 #include <gas/ops/spmm.h>
 #include <gas/ops/spmm_plan.h>
+#include <gas/optim/adam.h>
 #include <gas/partition.h>
 #include <gas/process.h>
 
@@ -411,8 +411,7 @@ void BM_DropoutMatmul(benchmark::State& state) {
   const at::Tensor g = at::randn({shape[0], shape[2]});
   uint64_t seed = 1;
   for (auto _ : state) {
-    const at::Tensor out =
-        composed ? gas::ops::dropout(x, p, seed).matmul(w) : gas::ops::dropout_matmul(x, w, p, seed);
+    const at::Tensor out = composed ? gas::ops::dropout(x, p, seed).matmul(w) : gas::ops::dropout_matmul(x, w, p, seed);
     out.backward(g);
     w.mutable_grad().reset();
     ++seed;

@@ -61,11 +61,11 @@ GAS_INLINE void unmask_row(const float* x, float* buf, const uint8_t* keep, int6
   for (int64_t t = 0; t < k; ++t) buf[t] = keep_or_zero(keep[t] != 0, x[t] * scale);
 }
 
-// Points rows[0..R) at rows r .. r + count - 1 of the (gathered) x, masked into bufs
-// when there is a mask (hashed and written to `keep` in the forward, read
-// from `keep` in the backward); the missing rows of a last, short
-// block repeat the first (their results are dropped).
-// Row i of the gathered x is row index[i] of x (row i without an index).
+// Points rows[0..R) at rows r .. r + count - 1 of the gathered x (row i is
+// row index[i] of x, or row i without an index), masked into bufs when
+// there is a mask (hashed and written to `keep` in the forward, read from
+// `keep` in the backward); the missing rows of a last, short block repeat
+// the first (their results are dropped).
 template <int64_t R, bool kReadMask>
 GAS_INLINE void load_rows(const float* x, const int64_t* index, float* bufs, uint8_t* keep, int64_t r,
                           int64_t count, int64_t k, uint64_t seed, uint32_t threshold, float scale,
@@ -211,8 +211,8 @@ void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& rows, const a
     const at::Tensor wpad = padded_block(w, col0, width, vecs, lanes);
     at::parallel_for(0, m, kRowGrain, [&](int64_t r0, int64_t r1) {
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
-      const Block b{x.data_ptr<float>(), index, wpad.data_ptr<float>(), out.data_ptr<float>(), nullptr, nullptr, n, col0,
-                    width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
+      const Block b{x.data_ptr<float>(), index, wpad.data_ptr<float>(), out.data_ptr<float>(), nullptr, nullptr,
+                    n, col0, width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
       run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), false>(b, vecs); });
     });
   });
@@ -234,8 +234,8 @@ void dropout_matmul_grad_w(const at::Tensor& x, const at::Tensor& rows, const at
       at::Tensor& acc = partial[at::get_thread_num()];
       if (!acc.defined()) acc = at::zeros({k, vecs * lanes}, x.options());
       std::vector<float> bufs(threshold == 0 ? 0 : kMaxRows * k);
-      const Block b{x.data_ptr<float>(), index, nullptr, nullptr, grad_out.data_ptr<float>(), acc.data_ptr<float>(), n, col0,
-                    width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
+      const Block b{x.data_ptr<float>(), index, nullptr, nullptr, grad_out.data_ptr<float>(), acc.data_ptr<float>(),
+                    n, col0, width, r0, r1, k, seed, threshold, float(scale), bufs.data(), keep};
       run_isa([&](auto isa) GAS_INLINE_LAMBDA { block_rows<decltype(isa), true>(b, vecs); });
     });
     at::Tensor sum = at::zeros({k, width}, x.options());

@@ -54,8 +54,8 @@ TEST(AdamStep, EqualsTheUpdateWrittenAsALoop) {
           ops::adam_step(p, g.to(dtype), m, v, vmax, args);
         }
         const double rtol = dtype == at::kDouble ? 1e-12 : 1e-5, atol = rtol;
-        const std::string what = std::string(c10::toString(dtype)) + (amsgrad ? " amsgrad" : "") +
-                                 " weight_decay " + std::to_string(weight_decay);
+        const std::string what = std::string(c10::toString(dtype)) + (amsgrad ? " amsgrad" : "") + " weight_decay " +
+                                 std::to_string(weight_decay);
         EXPECT_TRUE(p.to(at::kDouble).allclose(ref.p, rtol, atol)) << what;
         EXPECT_TRUE(m.to(at::kDouble).allclose(ref.m, rtol, atol)) << what;
         EXPECT_TRUE(v.to(at::kDouble).allclose(ref.v, rtol, atol)) << what;

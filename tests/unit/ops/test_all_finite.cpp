@@ -30,7 +30,8 @@ TEST(AllFinite, AgreesWithIsfiniteOverEveryTensor) {
             torch::manual_seed(static_cast<uint64_t>(where + which));
             std::vector<at::Tensor> tensors{at::randn({200003}, dtype), at::Tensor(), at::randn({300, 700}, dtype)};
             // The extremes of the finite range.
-            tensors[0][5] = dtype == at::kFloat ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+            tensors[0][5] =
+                dtype == at::kFloat ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
             tensors[0][6] = dtype == at::kFloat ? std::numeric_limits<float>::denorm_min()
                                                 : std::numeric_limits<double>::denorm_min();
             if (bad != 0.0) tensors[which == 0 ? 0 : 2].view({-1})[where] = bad;

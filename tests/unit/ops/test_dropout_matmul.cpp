@@ -63,7 +63,8 @@ TEST(DropoutMatmul, RowsReadInPlaceEqualTheGatheredRows) {
       EXPECT_TRUE(at::allclose(x1.grad(), x2.grad(), 1e-6, 1e-6));
       // Evaluation-style: no gradient kept, no mask.
       torch::NoGradGuard no_grad;
-      EXPECT_TRUE(ops::dropout_matmul(x, w1, 0.0, 1, rows).equal(ops::dropout_matmul(x.index_select(0, rows), w1, 0.0, 1)));
+      EXPECT_TRUE(
+          ops::dropout_matmul(x, w1, 0.0, 1, rows).equal(ops::dropout_matmul(x.index_select(0, rows), w1, 0.0, 1)));
     }
   });
   const at::Tensor x = at::randn({6, 10}), w = at::randn({10, 3});

@@ -16,9 +16,9 @@ namespace {
 // Two parameter groups, as make_adam builds them.
 std::vector<torch::optim::OptimizerParamGroup> groups(const std::vector<at::Tensor>& params, bool amsgrad) {
   std::vector<torch::optim::OptimizerParamGroup> out;
-  out.emplace_back(std::vector<at::Tensor>{params[0], params[1]},
-                   std::make_unique<torch::optim::AdamOptions>(
-                       torch::optim::AdamOptions(0.02).weight_decay(5e-4).amsgrad(amsgrad)));
+  out.emplace_back(
+      std::vector<at::Tensor>{params[0], params[1]},
+      std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(0.02).weight_decay(5e-4).amsgrad(amsgrad)));
   out.emplace_back(std::vector<at::Tensor>{params[2]},
                    std::make_unique<torch::optim::AdamOptions>(
                        torch::optim::AdamOptions(0.01).betas({0.8, 0.99}).eps(1e-6).amsgrad(amsgrad)));
@@ -27,8 +27,7 @@ std::vector<torch::optim::OptimizerParamGroup> groups(const std::vector<at::Tens
 
 std::vector<at::Tensor> fresh_params() {
   torch::manual_seed(7);
-  return {at::randn({300, 16}).requires_grad_(), at::randn({16}).requires_grad_(),
-          at::randn({16, 7}).requires_grad_()};
+  return {at::randn({300, 16}).requires_grad_(), at::randn({16}).requires_grad_(), at::randn({16, 7}).requires_grad_()};
 }
 
 // Gradients of a fixed quadratic-ish loss, the same for both optimisers.
@@ -49,8 +48,8 @@ void run(torch::optim::Optimizer& opt, const std::vector<at::Tensor>& params, in
 
 void expect_close(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b, const std::string& what) {
   for (size_t i = 0; i < a.size(); ++i)
-    EXPECT_TRUE(a[i].allclose(b[i], 1e-5, 1e-6)) << what << ": parameter " << i << " differs by "
-                                                 << (a[i] - b[i]).abs().max().item<double>();
+    EXPECT_TRUE(a[i].allclose(b[i], 1e-5, 1e-6))
+        << what << ": parameter " << i << " differs by " << (a[i] - b[i]).abs().max().item<double>();
 }
 
 TEST(FusedAdam, FollowsLibTorchsAdam) {
