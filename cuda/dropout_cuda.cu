@@ -18,7 +18,7 @@ __global__ void masked_scale_kernel(const scalar_t* __restrict__ in, scalar_t* _
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
        i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
     const int64_t chunk = i / kDropoutChunk, local = i - chunk * kDropoutChunk;
-    const uint32_t h = mix32(static_cast<uint32_t>(local) * 0x9E3779B9u ^ dropout_key(seed, chunk));
+    const uint32_t h = mix32(static_cast<uint32_t>(local) * kDropoutGolden ^ dropout_key(seed, chunk));
     out[i] = h >= threshold ? in[i] * scale : scalar_t(0);
   }
 }

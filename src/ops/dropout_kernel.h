@@ -23,8 +23,10 @@ inline constexpr uint32_t mix32(uint32_t x) {
 
 // Elements are hashed in chunks of kDropoutChunk, each with its own key, so
 // that a backend can split the work by chunk: element i of chunk c is kept
-// when mix32(i * 0x9E3779B9 ^ dropout_key(seed, c)) >= threshold.
+// when mix32(i * kDropoutGolden ^ dropout_key(seed, c)) >= threshold (the
+// product taken modulo 2^32).
 constexpr int64_t kDropoutChunk = int64_t{1} << 16;
+constexpr uint32_t kDropoutGolden = 0x9E3779B9u;
 inline constexpr uint32_t dropout_key(uint64_t seed, int64_t chunk) {
   return mix32(static_cast<uint32_t>(seed) ^ mix32(static_cast<uint32_t>(chunk) ^ static_cast<uint32_t>(seed >> 32)));
 }

@@ -46,8 +46,11 @@ GAS_INLINE void mask_row(const float* x, float* buf, uint8_t* keep, int64_t row,
     const uint32_t key = dropout_key(seed, chunk);
     const uint32_t first = static_cast<uint32_t>(index - chunk * kDropoutChunk);
     const int64_t offset = index - row * k, len = stop - index;
-    for (int64_t t = 0; t < len; ++t) {
-      const bool kept = mix32((first + static_cast<uint32_t>(t)) * 0x9E3779B9u ^ key) >= threshold;
+    // (first + t) * G as a 32-bit induction: a 64-bit t narrowed in the loop
+    // cost the vector loop a shuffle per lane pair and a multiply.
+    uint32_t hashed = first * kDropoutGolden;
+    for (int64_t t = 0; t < len; ++t, hashed += kDropoutGolden) {
+      const bool kept = mix32(hashed ^ key) >= threshold;
       buf[offset + t] = keep_or_zero(kept, x[offset + t] * scale);
       keep[offset + t] = kept;
     }
