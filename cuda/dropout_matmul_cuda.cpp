@@ -26,7 +26,7 @@ at::Tensor masked(const at::Tensor& x, const at::Tensor& rows, uint64_t seed, ui
 // The mask is recomputed in the backward: on a GPU the hash is cheap next
 // to the product, so the forward leaves nothing for it.
 void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& w, at::Tensor& out,
-                            uint64_t seed, uint32_t threshold, double scale, at::Tensor& /*for_backward*/) {
+                            uint64_t seed, uint32_t threshold, double scale, at::Tensor* /*for_backward*/) {
   at::mm_out(out, masked(x, rows, seed, threshold, scale), w);
 }
 

@@ -34,15 +34,13 @@ at::Tensor GCNImpl::forward_layer(int64_t layer, const at::Tensor& x, const CSR&
   const double p = options.dropout();
   const bool last = layer == options.num_layers() - 1;
   const double drop = (layer > 0 || options.drop_input()) ? p : 0.0;
-  // The conv drops its own input, fused into its product, unless the dropped
-  // input is needed again (the residual, or the input linear layer).
-  const bool fused = !options.residual() && !(layer == 0 && options.linear());
+  const bool fused = fuses_input_dropout(layer);
   at::Tensor h = fused ? x : nn::dropout(x, drop, is_training());
   if (layer == 0 && options.linear())
     h = nn::dropout(nn::linear(h, lins[0]->weight, lins[0]->bias).relu(), p, is_training());
 
   // Layer 0 of a batch from forward_rows: x is the whole input, its rows
-  // state's (fused is then true: reads_input_rows).
+  // the state's (fused is then true: reads_input_rows).
   const at::Tensor rows = layer == 0 && state.has(kInputRows) ? state.get(kInputRows) : at::Tensor();
   at::Tensor out = convs[layer]->forward(h, adj, fused ? drop : 0.0, rows);
   if (!last || options.linear()) {

@@ -42,16 +42,16 @@ at::Tensor matmul(const at::Tensor& x, const at::Tensor& w) {
   return ops::spmm(rows, w.contiguous());
 }
 
+at::Tensor input_rows(const at::Tensor& x, const at::Tensor& rows) {
+  if (!rows.defined()) return x;
+  // Sparse features have no index_select (and no gradient); dense ones may.
+  return is_sparse_features(x) ? ops::gather_rows(x, rows) : x.index_select(0, rows);
+}
+
 at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, bool training, const at::Tensor& rows) {
   TORCH_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability must be in [0, 1], got ", p);
   if (!training) p = 0.0;
-  if (is_sparse_features(x) || p == 1.0) {
-    // Sparse features have no index_select (and no gradient); dense ones may.
-    const at::Tensor in = !rows.defined()         ? x
-                          : is_sparse_features(x) ? ops::gather_rows(x, rows)
-                                                  : x.index_select(0, rows);
-    return nn::matmul(nn::dropout(in, p, training), w);
-  }
+  if (is_sparse_features(x) || p == 1.0) return nn::matmul(nn::dropout(input_rows(x, rows), p, training), w);
   return ops::dropout_matmul(x, w, p, p > 0.0 ? draw_seed() : 0, rows);
 }
 

@@ -36,8 +36,7 @@ at::Tensor GCNConvImpl::forward(const at::Tensor& x, const CSR& adj, double inpu
   if (transform_first) {
     out = ops::spmm(adj, nn::dropout_matmul(x, weight, input_dropout, is_training(), rows));
   } else {
-    const at::Tensor in = rows.defined() ? x.index_select(0, rows) : x;
-    out = ops::spmm(adj, nn::dropout(in, input_dropout, is_training())).matmul(weight);
+    out = ops::spmm(adj, nn::dropout(nn::input_rows(x, rows), input_dropout, is_training())).matmul(weight);
   }
   // In place when nothing records it (inference): `out` is this call's own.
   if (bias.defined()) out = out.requires_grad() ? out + bias : out.add_(bias);

@@ -1,7 +1,7 @@
 #pragma once
 // The kernels behind gas::ops::all_finite, one per backend
 // (ops/cpu/all_finite_cpu.cpp; CUDA in cuda/). The front op passes the
-// defined floating-point tensors, all on one device.
+// defined float and double tensors, at least one, all on one device.
 
 #include "ops/registry.h"
 

@@ -27,14 +27,18 @@ class DropoutMatmulFunction : public torch::autograd::Function<DropoutMatmulFunc
  public:
   // rows (not differentiable) is an optional, not a tensor: autograd takes
   // every tensor argument for an input and cannot take an undefined one.
+  // weight_grad: whether a backward will compute w's gradient (decided
+  // outside, where grad mode is still the caller's), the one reader of what
+  // the forward kernel leaves.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& w, double p, int64_t seed,
-                            const gas::optional<at::Tensor>& row_index) {
+                            const gas::optional<at::Tensor>& row_index, bool weight_grad) {
     const at::Tensor rows = row_index.has_value() ? *row_index : at::Tensor();
     const at::Tensor xc = x.contiguous(), wc = w.contiguous();
     const int64_t m = rows.defined() ? rows.numel() : xc.size(0);
     at::Tensor out = at::empty({m, wc.size(1)}, xc.options()), for_backward;
     GAS_KERNEL(dropout_matmul_forward, xc.device())
-    (xc, rows, wc, out, static_cast<uint64_t>(seed), threshold_of(p), 1.0 / (1.0 - p), for_backward);
+    (xc, rows, wc, out, static_cast<uint64_t>(seed), threshold_of(p), 1.0 / (1.0 - p),
+     weight_grad ? &for_backward : nullptr);
     ctx->save_for_backward({xc, wc, for_backward, rows});
     ctx->saved_data["p"] = p;
     ctx->saved_data["seed"] = seed;
@@ -58,7 +62,7 @@ class DropoutMatmulFunction : public torch::autograd::Function<DropoutMatmulFunc
       GAS_KERNEL(dropout_matmul_grad_w, x.device())
       (x, rows, g, grad_w, seed, threshold_of(p), 1.0 / (1.0 - p), saved[2]);
     }
-    return {grad_x, grad_w, at::Tensor(), at::Tensor(), at::Tensor()};
+    return {grad_x, grad_w, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -88,7 +92,8 @@ at::Tensor dropout_matmul(const at::Tensor& x, const at::Tensor& w, double p, ui
     return (p > 0 ? ops::dropout(in, p, seed) : in).matmul(w);
   }
   return DropoutMatmulFunction::apply(x, w, p, static_cast<int64_t>(seed),
-                                      index.defined() ? gas::optional<at::Tensor>(index) : gas::nullopt);
+                                      index.defined() ? gas::optional<at::Tensor>(index) : gas::nullopt,
+                                      at::GradMode::is_enabled() && w.requires_grad());
 }
 
 }  // namespace ops

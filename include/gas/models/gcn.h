@@ -32,12 +32,20 @@ class GAS_API GCNImpl : public Model<GCNOptions> {
   /// output rows' own input.
   bool supports_out_of_batch_momentum() const override { return !options.residual(); }
   /// The first convolution drops and transforms its input rows in place
-  /// unless the dropped input is needed again (residual, or `linear`).
-  bool reads_input_rows() const override { return !options.residual() && !options.linear(); }
+  /// when it fuses its input's dropout.
+  bool reads_input_rows() const override { return fuses_input_dropout(0); }
 
   std::vector<nn::GCNConv> convs;
   std::vector<torch::nn::BatchNorm1d> bns;  ///< with batch_norm only
   std::vector<torch::nn::Linear> lins;      ///< input and output layer with `linear`
+
+ private:
+  // Whether layer's conv drops its own input, fused into its product: unless
+  // the dropped input is needed again (the residual, or the input linear
+  // layer).
+  bool fuses_input_dropout(int64_t layer) const {
+    return !options.residual() && !(layer == 0 && options.linear());
+  }
 };
 TORCH_MODULE(GCN);
 

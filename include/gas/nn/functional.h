@@ -24,6 +24,12 @@ GAS_API at::Tensor dropout(const at::Tensor& x, double p, bool training);
 /// differentiable with respect to w (and to x when dense).
 GAS_API at::Tensor matmul(const at::Tensor& x, const at::Tensor& w);
 
+/// Rows `rows` of x (dense, differentiable; or sparse features), x itself
+/// without rows: a first layer's input handed over as the whole matrix and
+/// the batch's rows (ScalableGNN::forward_rows) where it cannot read them in
+/// place.
+GAS_API at::Tensor input_rows(const at::Tensor& x, const at::Tensor& rows);
+
 /// matmul(dropout(x, p, training), w), with the same mask and random draw,
 /// fused for dense float x (ops/dropout_matmul.h: no dropped copy of x, no
 /// packing of it by the GEMM); evaluation (or p = 0) runs the fused

@@ -36,10 +36,6 @@ at::Tensor all_finite(const std::vector<at::Tensor>& tensors) {
   bool ok = true;
   for (const at::Tensor& t : tensors) {
     if (!ok) break;
-    if (t.scalar_type() != at::kFloat && t.scalar_type() != at::kDouble) {
-      ok = at::isfinite(t).all().item<bool>();  // half and complex types: LibTorch's ops
-      continue;
-    }
     const at::Tensor c = t.contiguous();
     std::atomic<bool> bad{false};
     AT_DISPATCH_FLOATING_TYPES(c.scalar_type(), "all_finite_cpu", [&] {

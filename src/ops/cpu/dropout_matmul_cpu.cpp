@@ -33,8 +33,8 @@ constexpr int64_t kRows = std::max<int64_t>(1, std::min<int64_t>(kMaxRows, (IsaT
 
 // Row `row` of x (k wide), masked and scaled as ops::dropout masks elements
 // row * k .. row * k + k - 1 of the flattened x, into buf, and the mask
-// into keep (a byte an element: bit-packing the mask did not vectorise and
-// cost twice the hash). The hash is taken chunk by chunk of dropout's
+// into keep when a backward will read it (a byte an element: bit-packing
+// the mask did not vectorise and cost twice the hash). The hash is taken chunk by chunk of dropout's
 // chunking, so the inner loop vectorises.
 GAS_INLINE void mask_row(const float* x, float* buf, uint8_t* keep, int64_t row, int64_t k, uint64_t seed,
                          uint32_t threshold, float scale) {
@@ -52,7 +52,7 @@ GAS_INLINE void mask_row(const float* x, float* buf, uint8_t* keep, int64_t row,
     for (int64_t t = 0; t < len; ++t, hashed += kDropoutGolden) {
       const bool kept = mix32(hashed ^ key) >= threshold;
       buf[offset + t] = keep_or_zero(kept, x[offset + t] * scale);
-      keep[offset + t] = kept;
+      if (keep != nullptr) keep[offset + t] = kept;  // loop-invariant: unswitched
     }
     index = stop;
   }
@@ -85,7 +85,8 @@ GAS_INLINE void load_rows(const float* x, const int64_t* index, float* bufs, uin
       if constexpr (kReadMask) {
         unmask_row(row, bufs + i * k, keep + (r + i) * k, k, scale);
       } else {
-        mask_row(row, bufs + i * k, keep + (r + i) * k, r + i, k, seed, threshold, scale);
+        uint8_t* keep_row = keep != nullptr ? keep + (r + i) * k : nullptr;
+        mask_row(row, bufs + i * k, keep_row, r + i, k, seed, threshold, scale);
       }
       rows[i] = bufs + i * k;
     }
@@ -107,7 +108,7 @@ struct Block {
   uint32_t threshold;
   float scale;
   float* bufs;    // kMaxRows rows of k: the masked rows
-  uint8_t* keep;  // [m, k]: the mask, written by the forward, read by the backward
+  uint8_t* keep;  // [m, k]: the mask, written by the forward (if wanted), read by the backward
 };
 
 // out[r0:r1, col0:col0+width] = masked x[r0:r1] times w's block, in V vectors.
@@ -204,12 +205,15 @@ at::Tensor padded_block(const at::Tensor& w, int64_t col0, int64_t width, int64_
 constexpr int64_t kRowGrain = 64;
 
 void dropout_matmul_forward(const at::Tensor& x, const at::Tensor& rows, const at::Tensor& w, at::Tensor& out,
-                            uint64_t seed, uint32_t threshold, double scale, at::Tensor& for_backward) {
+                            uint64_t seed, uint32_t threshold, double scale, at::Tensor* for_backward) {
   const int64_t m = out.size(0), k = x.size(1), n = w.size(1);
   const int64_t* index = rows.defined() ? rows.data_ptr<int64_t>() : nullptr;
   // The mask, a byte an element (a quarter of x), for the backward.
-  if (threshold != 0) for_backward = at::empty({m, k}, x.options().dtype(at::kByte));
-  uint8_t* keep = threshold != 0 ? for_backward.data_ptr<uint8_t>() : nullptr;
+  uint8_t* keep = nullptr;
+  if (threshold != 0 && for_backward != nullptr) {
+    *for_backward = at::empty({m, k}, x.options().dtype(at::kByte));
+    keep = for_backward->data_ptr<uint8_t>();
+  }
   for_each_column_block(n, [&](int64_t col0, int64_t width, int64_t vecs, int64_t lanes) {
     const at::Tensor wpad = padded_block(w, col0, width, vecs, lanes);
     at::parallel_for(0, m, kRowGrain, [&](int64_t r0, int64_t r1) {

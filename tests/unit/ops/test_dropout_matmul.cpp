@@ -77,6 +77,26 @@ TEST(DropoutMatmul, RowsReadInPlaceEqualTheGatheredRows) {
                            ops::dropout(xd.index_select(0, rows), 0.25, 9).matmul(wd)));
 }
 
+// The forward keeps its mask only for the weight's gradient: without grad
+// mode, or with an input gradient alone, the values and that gradient are
+// those of the composition all the same.
+TEST(DropoutMatmul, NoMaskKeptWhereNoWeightGradientReadsIt) {
+  testing::for_each_cpu_isa([&] {
+    torch::manual_seed(12);
+    const at::Tensor x = at::randn({40, 300}), w = at::randn({300, 16}), g = at::randn({40, 16});
+    const at::Tensor reference = ops::dropout(x, 0.5, 5).matmul(w);
+    {
+      torch::NoGradGuard no_grad;
+      EXPECT_TRUE(at::allclose(ops::dropout_matmul(x, w, 0.5, 5), reference, 1e-5, 1e-5));
+    }
+    const at::Tensor xg = x.clone().requires_grad_();
+    const at::Tensor out = ops::dropout_matmul(xg, w, 0.5, 5);
+    EXPECT_TRUE(at::allclose(out, reference, 1e-5, 1e-5));
+    out.backward(g);
+    EXPECT_TRUE(at::allclose(xg.grad(), ops::dropout(g.matmul(w.t()), 0.5, 5), 1e-5, 1e-5));
+  });
+}
+
 TEST(DropoutMatmul, OtherTypesComposeAndBadInputIsNamed) {
   const at::Tensor x = at::randn({6, 10}, at::kDouble), w = at::randn({10, 3}, at::kDouble);
   EXPECT_TRUE(at::allclose(ops::dropout_matmul(x, w, 0.25, 9), ops::dropout(x, 0.25, 9).matmul(w)));
